@@ -1,0 +1,118 @@
+// Routes declared once, with their zod schemas, serve both the request chain
+// (auth -> validate -> handler) and the OpenAPI document.
+import Router, { type RouterContext } from '@koa/router'
+import type { Middleware } from 'koa'
+import { z } from 'zod'
+import type { AppState } from './deps'
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
+type Maybe<T> = T extends z.ZodType ? z.output<T> : undefined
+
+export type ApiContext = RouterContext<AppState>
+
+export interface RouteSpec<B, Q, P> {
+  summary: string
+  description?: string
+  body?: B
+  query?: Q
+  params?: P
+  /** Schema of the success response, for the OpenAPI document. */
+  response?: z.ZodType
+  /** Success status; 200 by default. */
+  status?: number
+  /** Extra middleware run after auth and before validation (rate limits, raw-body checks). */
+  use?: Middleware<AppState>[]
+  /** Non-JSON success content type, e.g. text/csv. */
+  produces?: string
+}
+
+export interface RouteInput<B, Q, P> {
+  body: Maybe<B>
+  query: Maybe<Q>
+  params: Maybe<P>
+}
+
+export interface RecordedRoute {
+  method: Method
+  path: string
+  tag: string
+  secured: 'operator' | 'member' | null
+  spec: RouteSpec<unknown, unknown, unknown>
+}
+
+/** Every route of the app, in declaration order: the OpenAPI document is built from it. */
+export class RouteRegistry {
+  readonly routes: RecordedRoute[] = []
+}
+
+export class ApiRouter {
+  readonly router: Router<AppState>
+
+  constructor(
+    private readonly registry: RouteRegistry,
+    private readonly options: {
+      prefix: string
+      tag: string
+      secured: 'operator' | 'member' | null
+      auth?: Middleware<AppState>
+    },
+  ) {
+    this.router = new Router<AppState>({ prefix: options.prefix })
+  }
+
+  get = this.method('get')
+  post = this.method('post')
+  put = this.method('put')
+  patch = this.method('patch')
+  delete = this.method('delete')
+
+  private method(method: Method) {
+    return <
+      B extends z.ZodType | undefined = undefined,
+      Q extends z.ZodType | undefined = undefined,
+      P extends z.ZodType | undefined = undefined,
+    >(
+      path: string,
+      spec: RouteSpec<B, Q, P>,
+      handler: (input: RouteInput<B, Q, P>, ctx: ApiContext) => Promise<unknown> | unknown,
+    ): void => {
+      this.registry.routes.push({
+        method,
+        path: this.options.prefix + path,
+        tag: this.options.tag,
+        secured: this.options.secured,
+        spec: spec as RouteSpec<unknown, unknown, unknown>,
+      })
+      const chain: Middleware<AppState>[] = []
+      if (this.options.auth) chain.push(this.options.auth)
+      chain.push(...(spec.use ?? []))
+      chain.push(async (ctx) => {
+        const c = ctx as ApiContext
+        const input = {
+          body: spec.body ? parseWith(spec.body, c.request.body ?? {}, 'body') : undefined,
+          query: spec.query ? parseWith(spec.query, c.query, 'query') : undefined,
+          params: spec.params ? parseWith(spec.params, c.params, 'params') : undefined,
+        } as RouteInput<B, Q, P>
+        const result = await handler(input, c)
+        if (result !== undefined) {
+          c.status = spec.status ?? 200
+          c.body = result
+        } else if (c.body === undefined && c.status === 404) {
+          c.status = 204
+        }
+      })
+      this.router[method](path, ...(chain as Middleware[]))
+    }
+  }
+
+  routes(): Middleware {
+    return this.router.routes() as unknown as Middleware
+  }
+}
+
+/** Parse with a zod schema; the error's paths are prefixed with where the value came from. */
+function parseWith(schema: z.ZodType, value: unknown, where: 'body' | 'query' | 'params'): unknown {
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  throw new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: [where, ...i.path] })))
+}

@@ -1,0 +1,42 @@
+// The Koa application: request context, one error renderer, body limits (raw body kept for
+// signature checks), then the routers. No listening here: tests and the start command decide that.
+import '../shared/validation'
+import Koa from 'koa'
+import { bodyParser } from '@koa/bodyparser'
+import type { AppDeps, AppState } from './deps'
+import { errorHandler } from './middleware/errors'
+import { requestContext } from './middleware/request-context'
+import { RouteRegistry } from './api-router'
+import { buildOpenApi } from './openapi'
+import { mountRoutes } from './routes'
+
+export function createApp(deps: AppDeps): Koa<AppState> {
+  const app = new Koa<AppState>({ proxy: true })
+  const registry = new RouteRegistry()
+
+  app.use(requestContext(deps.logger))
+  app.use(errorHandler())
+  app.use(
+    bodyParser({
+      enableTypes: ['json', 'form', 'text', 'xml'],
+      jsonLimit: deps.config.BODY_LIMIT,
+      formLimit: deps.config.BODY_LIMIT,
+      textLimit: deps.config.BODY_LIMIT,
+      xmlLimit: deps.config.BODY_LIMIT,
+    }),
+  )
+
+  for (const router of mountRoutes(registry, deps)) app.use(router)
+
+  const openapi = buildOpenApi(registry, { title: '私域超级用户运营系统 API', version: '0.1.0' })
+  app.use(async (ctx, next) => {
+    if (ctx.method === 'GET' && ctx.path === '/api/openapi.json') {
+      ctx.body = openapi
+      return
+    }
+    await next()
+  })
+  // Koa would print errors to stderr itself; they are already rendered and logged by errorHandler.
+  app.silent = true
+  return app
+}

@@ -1,0 +1,20 @@
+// What every route and middleware may use, passed in once so tests can substitute a clock or a logger.
+import type { Config } from '../shared/config'
+import type { Db } from '../shared/db/client'
+import type { Logger } from '../shared/logger'
+import type { Clock } from '../shared/clock'
+import type { OperatorIdentity } from '../shared/auth/service'
+
+export interface AppDeps {
+  db: Db
+  config: Config
+  logger: Logger
+  clock: Clock
+}
+
+export interface AppState {
+  requestId: string
+  log: Logger
+  operator?: OperatorIdentity
+  memberId?: number
+}

@@ -1,0 +1,67 @@
+// The catalogue: categories, brands, products and their SKUs. Money is integer fen.
+import { sql } from 'drizzle-orm'
+import { check, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import { createdAt, id, ref } from '../db/columns'
+
+export const categories = pgTable('categories', {
+  id: id(),
+  name: text('name').notNull(),
+  parentId: ref('parent_id'),
+  sort: integer('sort').notNull().default(0),
+  createdAt: createdAt(),
+})
+
+export const brands = pgTable(
+  'brands',
+  {
+    id: id(),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('brands_name_key').on(t.name)],
+)
+
+export const products = pgTable(
+  'products',
+  {
+    id: id(),
+    categoryId: ref('category_id')
+      .notNull()
+      .references(() => categories.id),
+    brandId: ref('brand_id').references(() => brands.id),
+    title: text('title').notNull(),
+    subtitle: text('subtitle'),
+    description: text('description'),
+    images: jsonb('images').$type<string[]>().notNull().default([]),
+    status: text('status', { enum: ['on_sale', 'off_sale'] })
+      .notNull()
+      .default('on_sale'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('products_category_idx').on(t.categoryId)],
+)
+export type Product = typeof products.$inferSelect
+
+export const skus = pgTable(
+  'skus',
+  {
+    id: id(),
+    productId: ref('product_id')
+      .notNull()
+      .references(() => products.id),
+    /** The variant as shoppers read it, e.g. "50ml" or "红色 / L". */
+    spec: text('spec').notNull(),
+    priceFen: integer('price_fen').notNull(),
+    /** Unit cost, so advocates are judged by the margin they bring, not revenue alone. */
+    costFen: integer('cost_fen').notNull().default(0),
+    stock: integer('stock').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('skus_product_idx').on(t.productId),
+    check('skus_stock_nonnegative', sql`${t.stock} >= 0`),
+    check('skus_price_positive', sql`${t.priceFen} > 0`),
+    check('skus_cost_nonnegative', sql`${t.costFen} >= 0`),
+  ],
+)
+export type Sku = typeof skus.$inferSelect

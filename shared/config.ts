@@ -1,0 +1,129 @@
+// Environment -> typed, validated configuration. Read once at start; nothing else reads process.env.
+import { z } from 'zod'
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+const port = z.coerce.number().int().min(0).max(65535)
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://')
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)')
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: port.default(3000),
+  /** PostgreSQL server; when absent the embedded PGlite database in DATA_DIR is used. */
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Seed a demo brand when the database is empty. */
+  DEMO_SEED: bool.default(true),
+  /** Largest JSON/form body accepted, e.g. "1mb". */
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/, 'must look like 512kb or 1mb')
+    .default('1mb'),
+  /** Key for secrets stored in the database (puppet tokens): 64 hex characters (32 bytes). */
+  SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal characters (32 bytes)')
+    .optional(),
+  /** Password of the first operator account ("admin"), created when no operator exists. */
+  ADMIN_INITIAL_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('admin12345'),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24 * 7),
+
+  // Mini-program and official account (WeChat open platform APIs).
+  WECHAT_API_BASE: z.string().url().default('https://api.weixin.qq.com'),
+  WECHAT_MP_APPID: z
+    .string()
+    .regex(/^wx[0-9a-f]{16}$/, 'must be an appid like wx0123456789abcdef')
+    .optional(),
+  WECHAT_MP_SECRET: z.string().min(16).optional(),
+
+  // WeChat Pay v3 (merchant).
+  WECHATPAY_API_BASE: z.string().url().default('https://api.mch.weixin.qq.com'),
+  WECHATPAY_MCHID: z
+    .string()
+    .regex(/^\d{8,12}$/, 'must be the 8-12 digit merchant id')
+    .optional(),
+  WECHATPAY_MERCHANT_SERIAL: z
+    .string()
+    .regex(/^[0-9A-Fa-f]{8,40}$/)
+    .optional(),
+  WECHATPAY_MERCHANT_PRIVATE_KEY_PATH: z.string().optional(),
+  WECHATPAY_APIV3_KEY: z.string().length(32, 'must be exactly 32 characters').optional(),
+  WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: z.string().optional(),
+  WECHATPAY_PLATFORM_PUBLIC_KEY_ID: z.string().optional(),
+  WECHATPAY_NOTIFY_URL: z.string().url().optional(),
+
+  // Bot: the default puppet for accounts that do not name one.
+  WECHATY_PUPPET: z
+    .enum(['wechaty-puppet-mock', 'wechaty-puppet-service', 'wechaty-puppet-wechat4u'])
+    .default('wechaty-puppet-mock'),
+  WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional(),
+  /** Identifies this process when it leases bot accounts or claims jobs. */
+  INSTANCE_ID: z.string().min(1).optional(),
+
+  // Sending safety defaults (per account; accounts may override).
+  QUIET_HOURS_START: hhmm.default('22:00'),
+  QUIET_HOURS_END: hhmm.default('08:30'),
+})
+
+export type RawConfig = z.infer<typeof configSchema>
+
+export interface Config extends RawConfig {
+  /** True when no WeChat credentials are configured: bot accounts run on the mock puppet. */
+  demoMode: boolean
+  databaseKind: 'pglite' | 'postgres'
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`configuration error: ${variable} ${problem}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Validate the environment; throws ConfigError naming the first wrong variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = configSchema.safeParse(input)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const variable = String(issue.path[0] ?? 'environment')
+    const value = input[variable]
+    const shown =
+      value === undefined ? '' : ` (got "${/KEY|SECRET|TOKEN|PASSWORD/.test(variable) ? '***' : value}")`
+    throw new ConfigError(variable, `${issue.message}${shown}`)
+  }
+  const raw = parsed.data
+  if (raw.WECHATPAY_MCHID && !raw.WECHATPAY_APIV3_KEY) {
+    throw new ConfigError('WECHATPAY_APIV3_KEY', 'is required when WECHATPAY_MCHID is set')
+  }
+  if (raw.WECHAT_MP_APPID && !raw.WECHAT_MP_SECRET) {
+    throw new ConfigError('WECHAT_MP_SECRET', 'is required when WECHAT_MP_APPID is set')
+  }
+  return {
+    ...raw,
+    demoMode:
+      !raw.WECHAT_MP_APPID &&
+      !raw.WECHATY_PUPPET_SERVICE_TOKEN &&
+      raw.WECHATY_PUPPET === 'wechaty-puppet-mock',
+    databaseKind: raw.DATABASE_URL ? 'postgres' : 'pglite',
+  }
+}

@@ -1,0 +1,37 @@
+import { Writable } from 'node:stream'
+import { describe, expect, it } from 'vitest'
+import { createLogger, maskPhones } from './logger'
+
+function capture() {
+  const lines: string[] = []
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk))
+      cb()
+    },
+  })
+  return { lines, logger: createLogger({ level: 'info', destination }) }
+}
+
+describe('logger', () => {
+  it('masks mainland mobile numbers but leaves other digits alone', () => {
+    expect(maskPhones('手机 13812345678 已绑定')).toBe('手机 138****5678 已绑定')
+    expect(maskPhones('order D2026112200000001234')).toBe('order D2026112200000001234')
+    expect(maskPhones('12345678901')).toBe('12345678901')
+  })
+
+  it('masks phones in fields and messages, and redacts tokens and passwords', () => {
+    const { lines, logger } = capture()
+    logger.info(
+      { phone: '13912345678', nested: { note: 'call 15800001111' }, token: 'abc', password: 'p@ss' },
+      'bound 13700002222',
+    )
+    const line = JSON.parse(lines[0]!)
+    expect(line.phone).toBe('139****5678')
+    expect(line.nested.note).toBe('call 158****1111')
+    expect(line.token).toBe('***')
+    expect(line.password).toBe('***')
+    expect(line.msg).toBe('bound 137****2222')
+    expect(lines[0]).not.toMatch(/13912345678|abc"|p@ss/)
+  })
+})

@@ -1,0 +1,118 @@
+// `npm start` as a newcomer runs it: first start seeds, a restart does not, committed data survives a
+// SIGKILL, and a wrong setting stops the start with one clear line.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'sup-start-'))
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+interface Started {
+  child: ChildProcess
+  url: string
+  output: () => string
+}
+
+function start(env: Record<string, string> = {}): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/start.ts'], {
+    env: {
+      ...process.env,
+      TEST_DATABASE_URL: '',
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)))
+    const poll = setInterval(() => {
+      const m = /已启动: (http:\/\/\S+)/.exec(out)
+      if (m) {
+        clearInterval(poll)
+        child.removeAllListeners('exit')
+        resolve({ child, url: m[1]!.replace('localhost', '127.0.0.1'), output: () => out })
+      }
+    }, 50)
+  })
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((r) => child.on('exit', (code, signal) => r(code ?? (signal ? -1 : null))))
+
+async function json(url: string, init?: RequestInit) {
+  const res = await fetch(url, init)
+  return { status: res.status, body: (await res.json()) as any }
+}
+
+describe('npm start', () => {
+  let token = ''
+
+  it('starts on an empty data directory, seeds the demo brand and answers /healthz', async () => {
+    const s = await start()
+    try {
+      expect((await json(`${s.url}/healthz`)).body).toEqual({ status: 'ok', database: 'pglite' })
+      expect(s.output()).toMatch(/demo brand seeded/)
+      const login = await json(`${s.url}/api/admin/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'admin12345' }),
+      })
+      expect(login.status).toBe(200)
+      token = login.body.token
+    } finally {
+      s.child.kill('SIGINT')
+      expect(await exited(s.child)).toBe(0)
+    }
+    expect(s.output()).toMatch(/stopped cleanly/)
+  })
+
+  it('does not seed again on the next start, and keeps what was committed before a SIGKILL', async () => {
+    const s = await start()
+    expect(s.output()).not.toMatch(/demo brand seeded/)
+    expect(
+      (await json(`${s.url}/api/admin/me`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(200)
+    // A second session, committed, then the process is killed without any chance to shut down.
+    const login = await json(`${s.url}/api/admin/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'admin12345' }),
+    })
+    expect(login.status).toBe(200)
+    s.child.kill('SIGKILL')
+    await exited(s.child)
+
+    const again = await start()
+    try {
+      const me = await json(`${again.url}/api/admin/me`, {
+        headers: { authorization: `Bearer ${login.body.token}` },
+      })
+      expect(me.status).toBe(200)
+      expect(me.body.username).toBe('admin')
+      expect(again.output()).not.toMatch(/demo brand seeded/)
+    } finally {
+      again.child.kill('SIGTERM')
+      expect(await exited(again.child)).toBe(0)
+    }
+  })
+
+  it('a wrong configuration value stops the start with one line naming it', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/start.ts'], {
+      env: { ...process.env, DATA_DIR: dataDir, PORT: 'eighty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let err = ''
+    child.stderr!.on('data', (d) => (err += d))
+    expect(await exited(child)).toBe(78)
+    expect(err.trim().split('\n')).toEqual([expect.stringMatching(/^configuration error: PORT .*eighty/)])
+  })
+})
