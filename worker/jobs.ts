@@ -1,9 +1,19 @@
 // Every scheduled job of the system, in one place.
 import { lt } from 'drizzle-orm'
 import { memberSessions, operatorSessions } from '../shared/auth/schema'
+import { expireDuePoints } from '../shared/loyalty/points'
 import type { JobDefinition } from './scheduler'
 
 export const jobs: JobDefinition[] = [
+  {
+    name: 'points-expiry',
+    schedule: '5 0 * * *',
+    description: '到期积分按每笔发放的有效期逐笔过期',
+    async run({ db, clock }) {
+      const r = await expireDuePoints(db, clock.now())
+      return `expired ${r.points} points of ${r.members} members`
+    },
+  },
   {
     name: 'expired-sessions-cleanup',
     schedule: '17 4 * * *',
