@@ -15,7 +15,10 @@ afterAll(async () => {
 
 describe('resolveIdentity', () => {
   it('creates a member for a stranger and finds them again by any of their identities', async () => {
-    const first = await resolveIdentity(database.db, { identities: [{ kind: 'mp_openid', value: 'oA1' }], source: 'miniprogram' })
+    const first = await resolveIdentity(database.db, {
+      identities: [{ kind: 'mp_openid', value: 'oA1' }],
+      source: 'miniprogram',
+    })
     expect(first.created).toBe(true)
     const again = await resolveIdentity(database.db, {
       identities: [
@@ -25,7 +28,9 @@ describe('resolveIdentity', () => {
     })
     expect(again.created).toBe(false)
     expect(again.member.id).toBe(first.member.id)
-    expect((await findMemberByIdentity(database.db, { kind: 'phone', value: '13600000001' }))!.id).toBe(first.member.id)
+    expect((await findMemberByIdentity(database.db, { kind: 'phone', value: '13600000001' }))!.id).toBe(
+      first.member.id,
+    )
   })
 
   it('matches by phone across channels (晏涛 in the store is 三寿 on WeChat)', async () => {
@@ -44,7 +49,10 @@ describe('resolveIdentity', () => {
       profile: { nickname: '三寿' },
     })
     expect(wechat.member.id).toBe(store.member.id)
-    const ids = await database.db.select().from(memberIdentities).where(eq(memberIdentities.memberId, store.member.id))
+    const ids = await database.db
+      .select()
+      .from(memberIdentities)
+      .where(eq(memberIdentities.memberId, store.member.id))
     expect(ids.map((i) => i.kind).sort()).toEqual(['chat_contact', 'phone', 'store_card'])
   })
 

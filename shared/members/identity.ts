@@ -20,7 +20,14 @@ export interface Resolution {
 }
 
 /** Which identity decides who someone is, strongest first. */
-const MATCH_PRIORITY: IdentityKind[] = ['unionid', 'phone', 'mp_openid', 'oa_openid', 'store_card', 'chat_contact']
+const MATCH_PRIORITY: IdentityKind[] = [
+  'unionid',
+  'phone',
+  'mp_openid',
+  'oa_openid',
+  'store_card',
+  'chat_contact',
+]
 
 export async function resolveIdentity(
   db: Db,
@@ -34,11 +41,23 @@ export async function resolveIdentity(
     for (const key of keys) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`)
 
     const existing = await tx
-      .select({ kind: memberIdentities.kind, value: memberIdentities.value, memberId: memberIdentities.memberId })
+      .select({
+        kind: memberIdentities.kind,
+        value: memberIdentities.value,
+        memberId: memberIdentities.memberId,
+      })
       .from(memberIdentities)
-      .where(or(...identities.map((i) => and(eq(memberIdentities.kind, i.kind), eq(memberIdentities.value, i.value)))))
+      .where(
+        or(
+          ...identities.map((i) =>
+            and(eq(memberIdentities.kind, i.kind), eq(memberIdentities.value, i.value)),
+          ),
+        ),
+      )
 
-    const byStrength = [...existing].sort((a, b) => MATCH_PRIORITY.indexOf(a.kind) - MATCH_PRIORITY.indexOf(b.kind))
+    const byStrength = [...existing].sort(
+      (a, b) => MATCH_PRIORITY.indexOf(a.kind) - MATCH_PRIORITY.indexOf(b.kind),
+    )
     let member: Member | undefined
     let created = false
     if (byStrength.length > 0) {
@@ -50,7 +69,11 @@ export async function resolveIdentity(
     if (!member) {
       ;[member] = await tx
         .insert(members)
-        .values({ ...(input.profile ?? {}), source: input.source ?? 'unknown', ...(input.at ? { createdAt: input.at, updatedAt: input.at } : {}) })
+        .values({
+          ...(input.profile ?? {}),
+          source: input.source ?? 'unknown',
+          ...(input.at ? { createdAt: input.at, updatedAt: input.at } : {}),
+        })
         .returning()
       created = true
     }
@@ -59,7 +82,9 @@ export async function resolveIdentity(
     const missing = identities.filter((i) => !known.has(`${i.kind}:${i.value}`))
     for (const e of existing) if (e.memberId !== member!.id) conflicts.push(e)
     if (missing.length > 0) {
-      await tx.insert(memberIdentities).values(missing.map((i) => ({ memberId: member!.id, kind: i.kind, value: i.value })))
+      await tx
+        .insert(memberIdentities)
+        .values(missing.map((i) => ({ memberId: member!.id, kind: i.kind, value: i.value })))
     }
     return { member: member!, created, conflicts }
   })
