@@ -71,3 +71,59 @@ export const chatGroups = pgTable(
     index('chat_groups_purpose_idx').on(t.purpose),
   ],
 )
+
+export const outboundStatuses = [
+  'queued',
+  'claimed',
+  'sent',
+  'failed',
+  'dead',
+  'cancelled',
+  'skipped',
+] as const
+export type OutboundStatus = (typeof outboundStatuses)[number]
+
+/**
+ * The paced outbox: every proactive message (campaign greeting, notice, operator message) is a row
+ * here, claimed by the bot process that owns the account (FOR UPDATE SKIP LOCKED) and sent at the
+ * account's pace. The dedupe key makes enqueueing idempotent: nobody gets the same greeting twice.
+ */
+export const outboundMessages = pgTable(
+  'outbound_messages',
+  {
+    id: id(),
+    dedupeKey: text('dedupe_key').notNull(),
+    accountId: ref('account_id')
+      .notNull()
+      .references(() => botAccounts.id),
+    /** 1:1 messages go to a member (their chat contact on this account, resolved at send time). */
+    memberId: ref('member_id'),
+    /** Group posts go to a group. */
+    chatGroupId: ref('chat_group_id').references(() => chatGroups.id),
+    kind: text('kind', { enum: ['direct', 'group'] }).notNull(),
+    text: text('text').notNull(),
+    /** campaign, notice, welcome, keyword, operator */
+    source: text('source').notNull(),
+    campaignRunId: ref('campaign_run_id'),
+    status: text('status', { enum: outboundStatuses }).notNull().default('queued'),
+    priority: integer('priority').notNull().default(0),
+    notBefore: at('not_before').notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    claimedBy: text('claimed_by'),
+    claimedUntil: at('claimed_until'),
+    sentAt: at('sent_at'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('outbound_messages_dedupe_key').on(t.dedupeKey),
+    index('outbound_messages_due_idx').on(t.accountId, t.status, t.notBefore),
+    index('outbound_messages_member_idx').on(t.memberId),
+    index('outbound_messages_run_idx').on(t.campaignRunId),
+    check(
+      'outbound_messages_target',
+      sql`(${t.kind} = 'direct' and ${t.memberId} is not null) or (${t.kind} = 'group' and ${t.chatGroupId} is not null)`,
+    ),
+  ],
+)
+export type OutboundMessage = typeof outboundMessages.$inferSelect

@@ -1,0 +1,26 @@
+// Every column in the data model that points at a member. A merge re-points all of them (and an undo
+// puts them back), so a table that gains a member column must be listed here — one place, checked by a
+// test against the live schema.
+export interface MemberReference {
+  table: string
+  column: string
+  /** Rows unique per member (one points account, one share code): merged specially, not re-pointed. */
+  uniquePerMember?: boolean
+}
+
+export const memberReferences: MemberReference[] = [
+  { table: 'member_identities', column: 'member_id' },
+  { table: 'member_tags', column: 'member_id' },
+  { table: 'member_events', column: 'member_id' },
+  { table: 'member_stage_changes', column: 'member_id' },
+  { table: 'member_sessions', column: 'member_id' },
+  { table: 'orders', column: 'member_id' },
+  { table: 'orders', column: 'referrer_id' },
+  { table: 'points_entries', column: 'member_id' },
+  { table: 'points_accounts', column: 'member_id', uniquePerMember: true },
+  { table: 'member_tiers', column: 'member_id' },
+  { table: 'referrals', column: 'referrer_id' },
+  { table: 'referrals', column: 'referee_id' },
+  { table: 'share_codes', column: 'member_id', uniquePerMember: true },
+  { table: 'outbound_messages', column: 'member_id' },
+]
