@@ -1,7 +1,8 @@
 // The account pool: the brand's personal WeChat accounts and the groups they run.
 import { sql } from 'drizzle-orm'
-import { check, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import { boolean, check, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
 import { at, createdAt, id, ref } from '../db/columns'
+import { members } from '../members/schema'
 
 export const botAccountStates = [
   'needs_scan',
@@ -37,6 +38,18 @@ export const botAccounts = pgTable(
     leaseExpiresAt: at('lease_expires_at'),
     lastLoginAt: at('last_login_at'),
     lastError: text('last_error'),
+    /** Overrides of the pacing policy (gaps, back-off, retries): see shared/chat/pacing.ts. */
+    pacing: jsonb('pacing').notNull().default({}),
+    /** Sending paused until then (WeChat said "too frequent"); the account keeps answering chats. */
+    pausedUntil: at('paused_until'),
+    pauseReason: text('pause_reason'),
+    /** Pacing state, moved in the same transaction as each send. */
+    nextDirectAt: at('next_direct_at'),
+    nextGroupAt: at('next_group_at'),
+    /** The Asia/Shanghai date `sent_on_day` counts for. */
+    pacingDay: text('pacing_day'),
+    sentOnDay: integer('sent_on_day').notNull().default(0),
+    lastSentAt: at('last_sent_at'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -75,6 +88,8 @@ export const chatGroups = pgTable(
 export const outboundStatuses = [
   'queued',
   'claimed',
+  /** Handed to the puppet: if the process dies now nobody knows whether it left, so it is never retried. */
+  'sending',
   'sent',
   'failed',
   'dead',
@@ -100,7 +115,8 @@ export const outboundMessages = pgTable(
     memberId: ref('member_id'),
     /** Group posts go to a group. */
     chatGroupId: ref('chat_group_id').references(() => chatGroups.id),
-    kind: text('kind', { enum: ['direct', 'group'] }).notNull(),
+    /** direct: 1:1 text; group: a post in a group; invite: add the member to the group. */
+    kind: text('kind', { enum: ['direct', 'group', 'invite'] }).notNull(),
     text: text('text').notNull(),
     /** campaign, notice, welcome, keyword, operator */
     source: text('source').notNull(),
@@ -122,8 +138,115 @@ export const outboundMessages = pgTable(
     index('outbound_messages_run_idx').on(t.campaignRunId),
     check(
       'outbound_messages_target',
-      sql`(${t.kind} = 'direct' and ${t.memberId} is not null) or (${t.kind} = 'group' and ${t.chatGroupId} is not null)`,
+      sql`(${t.kind} = 'direct' and ${t.memberId} is not null) or (${t.kind} = 'group' and ${t.chatGroupId} is not null) or (${t.kind} = 'invite' and ${t.memberId} is not null and ${t.chatGroupId} is not null)`,
     ),
   ],
 )
 export type OutboundMessage = typeof outboundMessages.$inferSelect
+
+/** One-time codes from the mini-program ("talk to my advisor"): sent in chat, they bind the contact. */
+export const chatBindCodes = pgTable(
+  'chat_bind_codes',
+  {
+    id: id(),
+    code: text('code').notNull(),
+    memberId: ref('member_id')
+      .notNull()
+      .references(() => members.id),
+    /** The advisor account the member was told to add. */
+    accountId: ref('account_id')
+      .notNull()
+      .references(() => botAccounts.id),
+    expiresAt: at('expires_at').notNull(),
+    usedAt: at('used_at'),
+    /** `<accountId>:<contactId>` that used it. */
+    usedBy: text('used_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('chat_bind_codes_open_code_key')
+      .on(t.code)
+      .where(sql`${t.usedAt} is null`),
+    index('chat_bind_codes_member_idx').on(t.memberId),
+  ],
+)
+
+/** Who is in which group now (left_at set when they leave); a rejoin opens a new row. */
+export const chatGroupMembers = pgTable(
+  'chat_group_members',
+  {
+    id: id(),
+    chatGroupId: ref('chat_group_id')
+      .notNull()
+      .references(() => chatGroups.id),
+    memberId: ref('member_id')
+      .notNull()
+      .references(() => members.id),
+    contactId: text('contact_id').notNull(),
+    joinedAt: at('joined_at').notNull(),
+    leftAt: at('left_at'),
+  },
+  (t) => [
+    uniqueIndex('chat_group_members_present_key')
+      .on(t.chatGroupId, t.contactId)
+      .where(sql`${t.leftAt} is null`),
+    index('chat_group_members_member_idx').on(t.memberId),
+  ],
+)
+
+export const ticketStatuses = ['open', 'resolved'] as const
+
+/** Feedback and complaints caught in chat, for an operator to answer. One open ticket per member. */
+export const chatTickets = pgTable(
+  'chat_tickets',
+  {
+    id: id(),
+    memberId: ref('member_id')
+      .notNull()
+      .references(() => members.id),
+    accountId: ref('account_id')
+      .notNull()
+      .references(() => botAccounts.id),
+    chatGroupId: ref('chat_group_id').references(() => chatGroups.id),
+    /** complaint, suggestion, praise … from the feedback lexicon. */
+    category: text('category').notNull(),
+    /** The messages that opened and followed the ticket: [{at, text, matched}]. */
+    messages: jsonb('messages').notNull().default([]),
+    status: text('status', { enum: ticketStatuses }).notNull().default('open'),
+    operatorId: ref('operator_id'),
+    resolution: text('resolution'),
+    openedAt: at('opened_at').notNull(),
+    resolvedAt: at('resolved_at'),
+  },
+  (t) => [
+    uniqueIndex('chat_tickets_open_member_key')
+      .on(t.memberId)
+      .where(sql`${t.status} = 'open'`),
+    index('chat_tickets_status_idx').on(t.status, t.openedAt),
+  ],
+)
+export type ChatTicket = typeof chatTickets.$inferSelect
+
+/** A member moved from a banned account to another advisor; the new account must re-add them. */
+export const advisorReassignments = pgTable(
+  'advisor_reassignments',
+  {
+    id: id(),
+    memberId: ref('member_id')
+      .notNull()
+      .references(() => members.id),
+    fromAccountId: ref('from_account_id')
+      .notNull()
+      .references(() => botAccounts.id),
+    toAccountId: ref('to_account_id').references(() => botAccounts.id),
+    reason: text('reason').notNull(),
+    /** The operator still has to add the member as a friend from the new account. */
+    readdPending: boolean('readd_pending').notNull().default(true),
+    readdDoneAt: at('readd_done_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('advisor_reassignments_pending_idx').on(t.readdPending, t.createdAt),
+    index('advisor_reassignments_member_idx').on(t.memberId),
+  ],
+)

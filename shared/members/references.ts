@@ -23,4 +23,8 @@ export const memberReferences: MemberReference[] = [
   { table: 'referrals', column: 'referee_id' },
   { table: 'share_codes', column: 'member_id', uniquePerMember: true },
   { table: 'outbound_messages', column: 'member_id' },
+  { table: 'chat_bind_codes', column: 'member_id' },
+  { table: 'chat_group_members', column: 'member_id' },
+  { table: 'chat_tickets', column: 'member_id' },
+  { table: 'advisor_reassignments', column: 'member_id' },
 ]

@@ -1,0 +1,45 @@
+// Every chat message, in or out, is a `chat_message` event on the member's timeline, with the account,
+// the group (if any), the direction and the message type. Retried deliveries are stored once.
+import type { Db } from '../db/client'
+import { recordMemberEvent } from '../members/events'
+
+export type ChatDirection = 'in' | 'out'
+
+export interface ChatMessageRecord {
+  memberId: number
+  accountId: number
+  /** Our chat_groups row when the message was in a group. */
+  chatGroupId?: number | null
+  roomId?: string | null
+  contactId?: string | null
+  direction: ChatDirection
+  /** text, url, mini_program, image, voice, video, file, emoticon, contact, other */
+  messageType: string
+  text: string | null
+  /** Unique per message: `chat:<accountId>:<messageId>`, `outbox:<id>`, `reply:<accountId>:<messageId>:<feature>`. */
+  sourceKey: string
+  at: Date
+  /** Who or what produced an outgoing message: keyword, welcome, campaign, operator … */
+  origin?: string
+}
+
+const MAX_TEXT = 2000
+
+export async function recordChatMessage(db: Db, m: ChatMessageRecord) {
+  return recordMemberEvent(db, {
+    memberId: m.memberId,
+    type: 'chat_message',
+    occurredAt: m.at,
+    sourceKey: m.sourceKey,
+    payload: {
+      accountId: m.accountId,
+      chatGroupId: m.chatGroupId ?? null,
+      roomId: m.roomId ?? null,
+      contactId: m.contactId ?? null,
+      direction: m.direction,
+      messageType: m.messageType,
+      text: m.text === null ? null : m.text.slice(0, MAX_TEXT),
+      ...(m.origin ? { origin: m.origin } : {}),
+    },
+  })
+}

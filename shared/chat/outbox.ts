@@ -1,0 +1,385 @@
+// The paced outbox: rows move queued → claimed → sending → sent (or skipped, failed, dead, cancelled),
+// each move a conditional update, so a crashed process can be restarted at any point without anyone
+// receiving a message twice. A claim that expires before the message was handed to the puppet goes
+// back to the queue; one that expires after ('sending') might have left, so it becomes a dead letter
+// for an operator to look at instead of being sent again.
+import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { DomainError, notFound } from '../errors'
+import { botAccounts, outboundMessages, type OutboundMessage, type OutboundStatus } from './schema'
+import {
+  accountPacingState,
+  accountPolicy,
+  recordLimited,
+  recordSend,
+  retryAt,
+  type PacingPolicy,
+  type SendKind,
+} from './pacing'
+
+export interface EnqueueInput {
+  dedupeKey: string
+  accountId: number
+  kind: SendKind
+  memberId?: number | null
+  chatGroupId?: number | null
+  text: string
+  /** campaign, notice, welcome, announcement, invite, operator */
+  source: string
+  campaignRunId?: number | null
+  notBefore?: Date
+  priority?: number
+}
+
+/** Queue a message once per dedupe key. Returns the row and whether this call created it. */
+export async function enqueueOutbound(
+  db: Db,
+  input: EnqueueInput,
+): Promise<{ message: OutboundMessage; created: boolean }> {
+  const [row] = await db
+    .insert(outboundMessages)
+    .values({
+      dedupeKey: input.dedupeKey,
+      accountId: input.accountId,
+      kind: input.kind,
+      memberId: input.memberId ?? null,
+      chatGroupId: input.chatGroupId ?? null,
+      text: input.text,
+      source: input.source,
+      campaignRunId: input.campaignRunId ?? null,
+      priority: input.priority ?? 0,
+      ...(input.notBefore ? { notBefore: input.notBefore } : {}),
+    })
+    .onConflictDoNothing({ target: outboundMessages.dedupeKey })
+    .returning()
+  if (row) return { message: row, created: true }
+  const [existing] = await db
+    .select()
+    .from(outboundMessages)
+    .where(eq(outboundMessages.dedupeKey, input.dedupeKey))
+  return { message: existing!, created: false }
+}
+
+const kindsOf = (lane: 'direct' | 'group'): SendKind[] =>
+  lane === 'direct' ? ['direct'] : ['group', 'invite']
+export const laneOf = (kind: SendKind): 'direct' | 'group' => (kind === 'direct' ? 'direct' : 'group')
+
+/**
+ * Claim the account's next due message of the given lanes, if this process holds the account's lease.
+ * `FOR UPDATE SKIP LOCKED`: two claimers never take the same row and never wait on each other.
+ */
+export async function claimNextDue(
+  db: Db,
+  input: { accountId: number; owner: string; lanes: ('direct' | 'group')[]; now: Date; claimTtlMs: number },
+): Promise<OutboundMessage | null | 'lease_lost'> {
+  const kinds = input.lanes.flatMap(kindsOf)
+  if (kinds.length === 0) return null
+  const now = input.now.toISOString()
+  return db.transaction(async (tx) => {
+    const [lease] = await tx
+      .select({ id: botAccounts.id })
+      .from(botAccounts)
+      .where(
+        and(
+          eq(botAccounts.id, input.accountId),
+          eq(botAccounts.leaseOwner, input.owner),
+          sql`${botAccounts.leaseExpiresAt} > ${now}::timestamptz`,
+        ),
+      )
+    if (!lease) return 'lease_lost' as const
+    const [due] = await tx
+      .select({ id: outboundMessages.id })
+      .from(outboundMessages)
+      .where(
+        and(
+          eq(outboundMessages.accountId, input.accountId),
+          eq(outboundMessages.status, 'queued'),
+          lte(outboundMessages.notBefore, input.now),
+          inArray(outboundMessages.kind, kinds),
+        ),
+      )
+      .orderBy(desc(outboundMessages.priority), asc(outboundMessages.notBefore), asc(outboundMessages.id))
+      .limit(1)
+      .for('update', { skipLocked: true })
+    if (!due) return null
+    const [claimed] = await tx
+      .update(outboundMessages)
+      .set({
+        status: 'claimed',
+        claimedBy: input.owner,
+        claimedUntil: new Date(input.now.getTime() + input.claimTtlMs),
+        attempts: sql`${outboundMessages.attempts} + 1`,
+      })
+      .where(and(eq(outboundMessages.id, due.id), eq(outboundMessages.status, 'queued')))
+      .returning()
+    return claimed ?? null
+  })
+}
+
+/** When each lane's earliest queued message becomes due (null: nothing queued in that lane). */
+export async function earliestQueued(
+  db: Db,
+  accountId: number,
+): Promise<{ direct: Date | null; group: Date | null }> {
+  const rows = await db
+    .select({ kind: outboundMessages.kind, at: sql<string>`min(${outboundMessages.notBefore})` })
+    .from(outboundMessages)
+    .where(and(eq(outboundMessages.accountId, accountId), eq(outboundMessages.status, 'queued')))
+    .groupBy(outboundMessages.kind)
+  const out = { direct: null as Date | null, group: null as Date | null }
+  for (const r of rows) {
+    const lane = laneOf(r.kind)
+    const at = new Date(r.at)
+    if (!out[lane] || at < out[lane]!) out[lane] = at
+  }
+  return out
+}
+
+/**
+ * About to hand the message to the puppet: mark it 'sending' and take the account's pacing slot (the
+ * jittered gap and the day's count) in the same transaction. False if the claim was lost meanwhile.
+ */
+export async function markSending(
+  db: Db,
+  input: { message: OutboundMessage; owner: string; now: Date; random: () => number },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [account] = await tx
+      .select()
+      .from(botAccounts)
+      .where(eq(botAccounts.id, input.message.accountId))
+      .for('update')
+    const [moved] = await tx
+      .update(outboundMessages)
+      .set({ status: 'sending', claimedUntil: input.now })
+      .where(
+        and(
+          eq(outboundMessages.id, input.message.id),
+          eq(outboundMessages.status, 'claimed'),
+          eq(outboundMessages.claimedBy, input.owner),
+        ),
+      )
+      .returning({ id: outboundMessages.id })
+    if (!moved || !account) return false
+    const next = recordSend(
+      accountPacingState(account),
+      accountPolicy(account),
+      input.message.kind,
+      input.now,
+      input.random,
+    )
+    await tx
+      .update(botAccounts)
+      .set({
+        nextDirectAt: next.nextDirectAt,
+        nextGroupAt: next.nextGroupAt,
+        pacingDay: next.pacingDay,
+        sentOnDay: next.sentOnDay,
+        lastSentAt: input.now,
+      })
+      .where(eq(botAccounts.id, account.id))
+    return true
+  })
+}
+
+async function transition(
+  db: Db,
+  id: number,
+  from: OutboundStatus[],
+  values: Partial<typeof outboundMessages.$inferInsert>,
+): Promise<boolean> {
+  const rows = await db
+    .update(outboundMessages)
+    .set(values)
+    .where(and(eq(outboundMessages.id, id), inArray(outboundMessages.status, from)))
+    .returning({ id: outboundMessages.id })
+  return rows.length > 0
+}
+
+export const markSent = (db: Db, id: number, at: Date) =>
+  transition(db, id, ['sending'], { status: 'sent', sentAt: at, claimedUntil: null, lastError: null })
+
+/** Not sent, on purpose (opted out, member gone): final, not a failure. */
+export const markSkipped = (db: Db, id: number, reason: string) =>
+  transition(db, id, ['claimed', 'sending'], { status: 'skipped', lastError: reason, claimedUntil: null })
+
+/** Cannot be sent at all (not a friend of this account, group gone): final, listed for operators. */
+export const markUndeliverable = (db: Db, id: number, reason: string) =>
+  transition(db, id, ['claimed', 'sending'], { status: 'failed', lastError: reason, claimedUntil: null })
+
+/** A send failed: retried later with back-off, or a dead letter after the policy's last attempt. */
+export async function markAttemptFailed(
+  db: Db,
+  message: OutboundMessage,
+  policy: PacingPolicy,
+  error: string,
+  at: Date,
+): Promise<'retry' | 'dead'> {
+  if (message.attempts >= policy.maxAttempts) {
+    await transition(db, message.id, ['claimed', 'sending'], {
+      status: 'dead',
+      lastError: error,
+      claimedUntil: null,
+    })
+    return 'dead'
+  }
+  await transition(db, message.id, ['claimed', 'sending'], {
+    status: 'queued',
+    lastError: error,
+    claimedBy: null,
+    claimedUntil: null,
+    notBefore: retryAt(policy, message.attempts, at),
+  })
+  return 'retry'
+}
+
+/**
+ * WeChat refused as too frequent / over a limit: this account stops sending for 12–24 h (state
+ * 'limited'); the message goes back to the queue without using up an attempt.
+ */
+export async function markLimited(
+  db: Db,
+  message: OutboundMessage,
+  error: string,
+  at: Date,
+  random: number,
+): Promise<Date> {
+  return db.transaction(async (tx) => {
+    const [account] = await tx
+      .select()
+      .from(botAccounts)
+      .where(eq(botAccounts.id, message.accountId))
+      .for('update')
+    const paused = recordLimited(accountPacingState(account!), accountPolicy(account!), at, random)
+    await tx
+      .update(botAccounts)
+      .set({ state: 'limited', pausedUntil: paused.pausedUntil, pauseReason: error })
+      .where(eq(botAccounts.id, message.accountId))
+    await tx
+      .update(outboundMessages)
+      .set({
+        status: 'queued',
+        attempts: sql`greatest(${outboundMessages.attempts} - 1, 0)`,
+        lastError: error,
+        claimedBy: null,
+        claimedUntil: null,
+        notBefore: paused.pausedUntil!,
+      })
+      .where(
+        and(eq(outboundMessages.id, message.id), inArray(outboundMessages.status, ['claimed', 'sending'])),
+      )
+    return paused.pausedUntil!
+  })
+}
+
+/**
+ * After a crash: expired claims that never reached the puppet go back to the queue; those that were
+ * being handed over become dead letters ('interrupted'), because sending again could send twice.
+ */
+export async function recoverExpiredClaims(db: Db, accountId: number, now: Date) {
+  const requeued = await db
+    .update(outboundMessages)
+    .set({
+      status: 'queued',
+      claimedBy: null,
+      claimedUntil: null,
+      attempts: sql`greatest(${outboundMessages.attempts} - 1, 0)`,
+    })
+    .where(
+      and(
+        eq(outboundMessages.accountId, accountId),
+        eq(outboundMessages.status, 'claimed'),
+        lte(outboundMessages.claimedUntil, now),
+      ),
+    )
+    .returning({ id: outboundMessages.id })
+  const interrupted = await db
+    .update(outboundMessages)
+    .set({
+      status: 'dead',
+      lastError: 'interrupted: 发送过程中断，无法确认是否已送达，请人工确认',
+      claimedUntil: null,
+    })
+    .where(
+      and(
+        eq(outboundMessages.accountId, accountId),
+        eq(outboundMessages.status, 'sending'),
+        lte(outboundMessages.claimedUntil, now),
+      ),
+    )
+    .returning({ id: outboundMessages.id })
+  return { requeued: requeued.length, interrupted: interrupted.length }
+}
+
+/** Per account and status: how the outbox stands. */
+export async function outboxSummary(db: Db) {
+  return db
+    .select({
+      accountId: outboundMessages.accountId,
+      status: outboundMessages.status,
+      count: sql<number>`count(*)::int`,
+      nextAt: sql<
+        string | null
+      >`min(${outboundMessages.notBefore}) filter (where ${outboundMessages.status} = 'queued')`,
+    })
+    .from(outboundMessages)
+    .groupBy(outboundMessages.accountId, outboundMessages.status)
+    .orderBy(asc(outboundMessages.accountId), asc(outboundMessages.status))
+}
+
+export async function listOutbound(
+  db: Db,
+  filter: { statuses?: OutboundStatus[]; accountId?: number; limit: number; offset: number },
+) {
+  return db
+    .select()
+    .from(outboundMessages)
+    .where(
+      and(
+        filter.statuses?.length ? inArray(outboundMessages.status, filter.statuses) : undefined,
+        filter.accountId ? eq(outboundMessages.accountId, filter.accountId) : undefined,
+      ),
+    )
+    .orderBy(desc(outboundMessages.id))
+    .limit(filter.limit)
+    .offset(filter.offset)
+}
+
+/** An operator sends a dead or failed letter again: back to the queue with fresh attempts. */
+export async function retryOutbound(db: Db, id: number, at: Date): Promise<OutboundMessage> {
+  const [row] = await db
+    .update(outboundMessages)
+    .set({ status: 'queued', attempts: 0, notBefore: at, claimedBy: null, claimedUntil: null })
+    .where(and(eq(outboundMessages.id, id), inArray(outboundMessages.status, ['dead', 'failed'])))
+    .returning()
+  if (row) return row
+  const [exists] = await db
+    .select({ status: outboundMessages.status })
+    .from(outboundMessages)
+    .where(eq(outboundMessages.id, id))
+  if (!exists) throw notFound('消息', 'outbound_not_found')
+  throw new DomainError(
+    'outbound_not_retryable',
+    `该消息状态为 ${exists.status}，只能重发失败或中断的消息`,
+    409,
+  )
+}
+
+export async function cancelOutbound(db: Db, id: number): Promise<OutboundMessage> {
+  const [row] = await db
+    .update(outboundMessages)
+    .set({ status: 'cancelled', lastError: '运营人员取消' })
+    .where(and(eq(outboundMessages.id, id), eq(outboundMessages.status, 'queued')))
+    .returning()
+  if (row) return row
+  const [exists] = await db
+    .select({ status: outboundMessages.status })
+    .from(outboundMessages)
+    .where(eq(outboundMessages.id, id))
+  if (!exists) throw notFound('消息', 'outbound_not_found')
+  throw new DomainError(
+    'outbound_not_cancellable',
+    `该消息状态为 ${exists.status}，只能取消排队中的消息`,
+    409,
+  )
+}
