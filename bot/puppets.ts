@@ -1,6 +1,10 @@
 // Which puppet runs an account: the mock puppet (demo mode and tests) or a real one by configuration.
-import { WechatyBuilder, type Wechaty } from 'wechaty'
+// The mock is extended where wechaty-puppet-mock answers with fixed values (remarks, friend requests,
+// links and mini-program cards, creating and joining groups), so the features behave as on WeChat.
+import { randomUUID } from 'node:crypto'
+import { WechatyBuilder, types, type payloads, type Wechaty } from 'wechaty'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
+import { puppetToken } from '../shared/chat/accounts'
 import type { BotAccount } from '../shared/chat/schema'
 import type { Config } from '../shared/config'
 
@@ -8,26 +12,140 @@ export interface BuiltBot {
   bot: Wechaty
   /** Present for mock-puppet accounts: drives the simulated WeChat in demo mode and tests. */
   mocker?: mock.Mocker
+  puppet?: SimulatedWeChatPuppet
+}
+
+/** wechaty-puppet-mock with the behaviour our features rely on. */
+export class SimulatedWeChatPuppet extends PuppetMock {
+  private readonly friendships = new Map<string, payloads.Friendship>()
+  private readonly links = new Map<string, payloads.UrlLink>()
+  private readonly cards = new Map<string, payloads.MiniProgram>()
+  readonly announcements = new Map<string, string>()
+
+  override async contactAlias(contactId: string): Promise<string>
+  override async contactAlias(contactId: string, alias: string | null): Promise<void>
+  override async contactAlias(contactId: string, alias?: string | null): Promise<void | string> {
+    const payload = this.mocker.contactPayload(contactId)
+    if (alias === undefined) return payload.alias ?? ''
+    this.mocker.contactPayload(contactId, { ...payload, alias: alias ?? undefined })
+    await this.contactPayloadDirty(contactId)
+  }
+
+  override async friendshipRawPayload(id: string): Promise<payloads.Friendship> {
+    const payload = this.friendships.get(id)
+    if (!payload) throw new Error(`no friendship ${id}`)
+    return payload
+  }
+
+  override async friendshipAccept(friendshipId: string): Promise<void> {
+    const payload = this.friendships.get(friendshipId)
+    if (!payload) throw new Error(`no friendship ${friendshipId}`)
+    const contact = this.mocker.contactPayload(payload.contactId)
+    this.mocker.contactPayload(payload.contactId, { ...contact, friend: true })
+    this.friendships.set(friendshipId, { ...payload, type: types.Friendship.Confirm } as payloads.Friendship)
+  }
+
+  /** Someone asks to be this account's friend, with a greeting. */
+  receiveFriendRequest(contact: mock.ContactMock, hello: string, scene = types.FriendshipScene.QRCode): string {
+    const id = randomUUID()
+    const current = this.mocker.contactPayload(contact.id)
+    this.mocker.contactPayload(contact.id, { ...current, friend: false })
+    this.friendships.set(id, {
+      id,
+      contactId: contact.id,
+      hello,
+      scene,
+      ticket: randomUUID(),
+      timestamp: Math.floor(Date.now() / 1000),
+      type: types.Friendship.Receive,
+    })
+    this.emit('friendship', { friendshipId: id })
+    return id
+  }
+
+  /** A contact posts a link (an article, a store page) into a room or a 1:1 chat. */
+  postLink(from: mock.ContactMock, to: mock.RoomMock | mock.ContactMock, link: payloads.UrlLink): string {
+    const id = randomUUID()
+    this.links.set(id, link)
+    this.postSpecial(id, from, to, types.Message.Url, link.url)
+    return id
+  }
+
+  /** A contact shares a mini-program card. */
+  postMiniProgram(from: mock.ContactMock, to: mock.RoomMock | mock.ContactMock, card: payloads.MiniProgram): string {
+    const id = randomUUID()
+    this.cards.set(id, card)
+    this.postSpecial(id, from, to, types.Message.MiniProgram, card.title ?? '')
+    return id
+  }
+
+  private postSpecial(
+    id: string,
+    from: mock.ContactMock,
+    to: mock.RoomMock | mock.ContactMock,
+    type: types.Message,
+    text: string,
+  ) {
+    const isRoom = to.id.includes('@')
+    const payload = {
+      id,
+      talkerId: from.id,
+      timestamp: Date.now(),
+      type,
+      text,
+      ...(isRoom ? { roomId: to.id, mentionIdList: [] } : { listenerId: to.id }),
+    } as payloads.Message
+    this.mocker.MessageMock.create(payload)
+    this.emit('message', { messageId: id })
+  }
+
+  override async messageUrl(messageId: string): Promise<payloads.UrlLink> {
+    return this.links.get(messageId) ?? super.messageUrl(messageId)
+  }
+
+  override async messageMiniProgram(messageId: string): Promise<payloads.MiniProgram> {
+    return this.cards.get(messageId) ?? super.messageMiniProgram(messageId)
+  }
+
+  override async roomCreate(contactIdList: string[], topic: string): Promise<string> {
+    const room = this.mocker.createRoom({ topic, memberIdList: [this.currentUserId, ...contactIdList], ownerId: this.currentUserId })
+    return room.id
+  }
+
+  override async roomAdd(roomId: string, contactId: string): Promise<void> {
+    const room = this.mocker.RoomMock.load(roomId)
+    if (room.payload.memberIdList.includes(contactId)) return
+    // The invitee joins straight away in the simulation.
+    room.add(this.mocker.ContactMock.load(contactId)).by(this.mocker.ContactMock.load(this.currentUserId))
+  }
+
+  override async roomAnnounce(roomId: string): Promise<string>
+  override async roomAnnounce(roomId: string, text: string): Promise<void>
+  override async roomAnnounce(roomId: string, text?: string): Promise<void | string> {
+    if (text === undefined) return this.announcements.get(roomId) ?? ''
+    this.announcements.set(roomId, text)
+  }
 }
 
 export function buildBot(
-  account: Pick<BotAccount, 'name' | 'puppet'>,
-  config: Pick<Config, 'WECHATY_PUPPET_SERVICE_TOKEN'>,
+  account: Pick<BotAccount, 'name' | 'puppet' | 'puppetTokenEncrypted'>,
+  config: Pick<Config, 'WECHATY_PUPPET_SERVICE_TOKEN' | 'SECRET_KEY'>,
 ): BuiltBot {
   if (account.puppet === 'wechaty-puppet-mock') {
     const mocker = new mock.Mocker()
-    const puppet = new PuppetMock({ mocker })
-    return { bot: WechatyBuilder.build({ name: account.name, puppet }), mocker }
+    const puppet = new SimulatedWeChatPuppet({ mocker })
+    return { bot: WechatyBuilder.build({ name: account.name, puppet }), mocker, puppet }
   }
   if (account.puppet === 'wechaty-puppet-service') {
-    if (!config.WECHATY_PUPPET_SERVICE_TOKEN) {
+    const token = puppetToken(account, config)
+    if (!token) {
       throw new Error(`account ${account.name}: wechaty-puppet-service needs WECHATY_PUPPET_SERVICE_TOKEN`)
     }
     return {
       bot: WechatyBuilder.build({
         name: account.name,
         puppet: 'wechaty-puppet-service',
-        puppetOptions: { token: config.WECHATY_PUPPET_SERVICE_TOKEN },
+        puppetOptions: { token },
       }),
     }
   }

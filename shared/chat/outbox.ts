@@ -14,6 +14,7 @@ import {
   recordSend,
   retryAt,
   type PacingPolicy,
+  type PacingState,
   type SendKind,
 } from './pacing'
 
@@ -141,8 +142,8 @@ export async function earliestQueued(
  */
 export async function markSending(
   db: Db,
-  input: { message: OutboundMessage; owner: string; now: Date; random: () => number },
-): Promise<boolean> {
+  input: { message: OutboundMessage; owner: string; now: Date; random: () => number; claimTtlMs: number },
+): Promise<PacingState | null> {
   return db.transaction(async (tx) => {
     const [account] = await tx
       .select()
@@ -151,7 +152,7 @@ export async function markSending(
       .for('update')
     const [moved] = await tx
       .update(outboundMessages)
-      .set({ status: 'sending', claimedUntil: input.now })
+      .set({ status: 'sending', claimedUntil: new Date(input.now.getTime() + input.claimTtlMs) })
       .where(
         and(
           eq(outboundMessages.id, input.message.id),
@@ -160,7 +161,7 @@ export async function markSending(
         ),
       )
       .returning({ id: outboundMessages.id })
-    if (!moved || !account) return false
+    if (!moved || !account) return null
     const next = recordSend(
       accountPacingState(account),
       accountPolicy(account),
@@ -178,7 +179,7 @@ export async function markSending(
         lastSentAt: input.now,
       })
       .where(eq(botAccounts.id, account.id))
-    return true
+    return next
   })
 }
 

@@ -1,0 +1,86 @@
+// Groups: joins and leaves recorded (present members, counts, member events) and newcomers welcomed
+// with the group's announcement. Invitations and new sibling groups are sent by the paced sender.
+import type { Contact, Room, Wechaty, WechatyPlugin } from 'wechaty'
+import { resolveChatMember } from '../../../shared/chat/contacts'
+import { ensureGroup, recordGroupJoin, recordGroupLeave } from '../../../shared/chat/groups'
+import { renderTemplate } from '../../../shared/chat/answers'
+import { guarded, type AccountContext } from '../../context'
+import { aliasOf } from '../../finders/chat-sender'
+import { recordChatMessage } from '../../../shared/chat/interactions'
+
+export interface GroupsConfig {
+  ctx: AccountContext
+  /** Placeholders: {names} {topic} {announcement}. */
+  welcome?: string
+}
+
+export const defaultGroupWelcome = '欢迎 {names} 加入「{topic}」！{announcement}有任何问题随时在群里问我～'
+
+export function Groups(config: GroupsConfig): WechatyPlugin {
+  const { ctx } = config
+  const welcome = config.welcome ?? defaultGroupWelcome
+  return function GroupsPlugin(bot: Wechaty) {
+    const onJoin = guarded(ctx, 'groups', async (room: Room, invitees: Contact[], inviter: Contact) => {
+      const at = ctx.clock.now()
+      const group = await ensureGroup(ctx.db, { accountId: ctx.accountId, roomId: room.id, topic: await room.topic(), at })
+      const joined: { contact: Contact; memberId: number }[] = []
+      for (const contact of invitees) {
+        if (contact.self()) continue
+        const { member } = await resolveChatMember(
+          ctx.db,
+          { accountId: ctx.accountId, contactId: contact.id, alias: await aliasOf(contact), name: contact.name() },
+          at,
+        )
+        if (await recordGroupJoin(ctx.db, { group, memberId: member.id, contactId: contact.id, at, inviterContactId: inviter?.id })) {
+          joined.push({ contact, memberId: member.id })
+        }
+      }
+      if (joined.length === 0) return
+      const text = renderTemplate(welcome, {
+        names: joined.map((j) => j.contact.name()).join('、'),
+        topic: group.topic,
+        announcement: group.announcement ? `${group.announcement} ` : '',
+      })
+      await room.say(text)
+      for (const j of joined) {
+        await recordWelcome(ctx, j.memberId, group.id, room.id, text, at)
+      }
+    })
+    const onLeave = guarded(ctx, 'groups', async (room: Room, leavers: Contact[], remover?: Contact) => {
+      const at = ctx.clock.now()
+      const group = await ensureGroup(ctx.db, { accountId: ctx.accountId, roomId: room.id, topic: await room.topic(), at })
+      for (const contact of leavers) {
+        await recordGroupLeave(ctx.db, { group, contactId: contact.id, at, removed: Boolean(remover && remover.id !== contact.id) })
+      }
+    })
+    bot.on('room-join', onJoin)
+    bot.on('room-leave', onLeave)
+    return () => {
+      bot.off('room-join', onJoin)
+      bot.off('room-leave', onLeave)
+    }
+  }
+}
+
+/** The group welcome is one message to the room; each newcomer's timeline shows it. */
+async function recordWelcome(
+  ctx: AccountContext,
+  memberId: number,
+  chatGroupId: number,
+  roomId: string,
+  text: string,
+  at: Date,
+) {
+  await recordChatMessage(ctx.db, {
+    memberId,
+    accountId: ctx.accountId,
+    chatGroupId,
+    roomId,
+    direction: 'out',
+    messageType: 'text',
+    text,
+    sourceKey: `group-welcome:${chatGroupId}:${memberId}:${at.getTime()}`,
+    at,
+    origin: 'group_welcome',
+  })
+}

@@ -1,0 +1,222 @@
+// One account's paced sender. Each step: recover claims a crashed process left, respect the pause and
+// the pacing rule (shared/chat/pacing.ts), claim the next due message (FOR UPDATE SKIP LOCKED), check
+// opt-out and the contact, take the pacing slot and mark it 'sending', hand it to WeChat, mark it sent.
+// A step returns when the account should be looked at again; the loop (or a simulation) waits.
+import { eq } from 'drizzle-orm'
+import { getAccount } from '../../shared/chat/accounts'
+import { contactOnAccount } from '../../shared/chat/contacts'
+import {
+  countSiblings,
+  recordGroupJoin,
+  registerSiblingGroup,
+  siblingTopic,
+  siblingWithRoom,
+  type ChatGroup,
+} from '../../shared/chat/groups'
+import { recordChatMessage } from '../../shared/chat/interactions'
+import {
+  claimNextDue,
+  earliestQueued,
+  markAttemptFailed,
+  markLimited,
+  markSending,
+  markSent,
+  markSkipped,
+  markUndeliverable,
+  recoverExpiredClaims,
+} from '../../shared/chat/outbox'
+import { accountPacingState, accountPolicy, nextSendTime, type PacingPolicy, type PacingState } from '../../shared/chat/pacing'
+import { botAccounts, chatGroups, type OutboundMessage } from '../../shared/chat/schema'
+import type { Clock } from '../../shared/clock'
+import type { Db } from '../../shared/db/client'
+import type { Logger } from '../../shared/logger'
+import { members } from '../../shared/members/schema'
+import type { SendTransport } from './transport'
+
+export interface SenderDeps {
+  db: Db
+  clock: Clock
+  logger: Logger
+  /** The process holding the account's lease. */
+  owner: string
+  random?: () => number
+  /** How long a claim is held before another process may recover it. */
+  claimTtlMs?: number
+}
+
+export type StepAction =
+  | 'sent'
+  | 'skipped'
+  | 'undeliverable'
+  | 'retry'
+  | 'dead'
+  | 'limited'
+  | 'paused'
+  | 'waiting'
+  | 'idle'
+  | 'lease_lost'
+  | 'stopped'
+
+export interface StepResult {
+  action: StepAction
+  /** When to step again; null: nothing queued (look again after the poll interval) or stopped. */
+  wakeAt: Date | null
+  messageId?: number
+}
+
+/** WeChat's answers that mean "slow down": the account pauses 12–24 h. */
+const LIMITED = /too frequent|frequen|rate.?limit|limit(ed)?\b|频繁|上限|限制|操作过于/i
+
+export const isLimitError = (message: string) => LIMITED.test(message)
+
+const RECOVER_EVERY_MS = 60_000
+
+export class AccountSender {
+  private lastRecovery = -Infinity
+  private readonly random: () => number
+  private readonly claimTtlMs: number
+
+  constructor(
+    private readonly deps: SenderDeps,
+    readonly accountId: number,
+    private readonly transport: SendTransport,
+  ) {
+    this.random = deps.random ?? Math.random
+    this.claimTtlMs = deps.claimTtlMs ?? 2 * 60_000
+  }
+
+  async step(): Promise<StepResult> {
+    const { db, clock } = this.deps
+    const now = clock.now()
+    const account = await getAccount(db, this.accountId)
+    if (account.state === 'banned' || account.state === 'disabled') return { action: 'stopped', wakeAt: null }
+    if (now.getTime() - this.lastRecovery >= RECOVER_EVERY_MS) {
+      const recovered = await recoverExpiredClaims(db, this.accountId, now)
+      if (recovered.requeued || recovered.interrupted) {
+        this.deps.logger.warn({ accountId: this.accountId, ...recovered }, 'expired claims recovered')
+      }
+      this.lastRecovery = now.getTime()
+    }
+    if (account.pausedUntil && account.pausedUntil > now) return { action: 'paused', wakeAt: account.pausedUntil }
+    if (account.state === 'limited') {
+      await db
+        .update(botAccounts)
+        .set({ state: 'online', pausedUntil: null, pauseReason: null })
+        .where(eq(botAccounts.id, this.accountId))
+    }
+    const policy = accountPolicy(account)
+    const state = accountPacingState(account)
+    const directAt = nextSendTime(state, policy, now, 'direct')
+    const groupAt = nextSendTime(state, policy, now, 'group')
+    const lanes = [...(directAt <= now ? ['direct' as const] : []), ...(groupAt <= now ? ['group' as const] : [])]
+    if (lanes.length > 0) {
+      const claimed = await claimNextDue(db, {
+        accountId: this.accountId,
+        owner: this.deps.owner,
+        lanes,
+        now,
+        claimTtlMs: this.claimTtlMs,
+      })
+      if (claimed === 'lease_lost') return { action: 'lease_lost', wakeAt: null }
+      if (claimed) return this.deliver(claimed, policy, now)
+    }
+    const queued = await earliestQueued(db, this.accountId)
+    const candidates: number[] = []
+    if (queued.direct) candidates.push(Math.max(directAt.getTime(), queued.direct.getTime()))
+    if (queued.group) candidates.push(Math.max(groupAt.getTime(), queued.group.getTime()))
+    if (candidates.length === 0) return { action: 'idle', wakeAt: null }
+    // Something due but locked by another claimer: look again shortly.
+    const wake = Math.max(Math.min(...candidates), now.getTime() + (lanes.length ? 1000 : 0))
+    return { action: 'waiting', wakeAt: new Date(wake) }
+  }
+
+  private async deliver(message: OutboundMessage, policy: PacingPolicy, now: Date): Promise<StepResult> {
+    const { db } = this.deps
+    const log = this.deps.logger.child({ accountId: this.accountId, outboundId: message.id })
+    const done = (action: StepAction, wakeAt: Date | null = now): StepResult => ({ action, wakeAt, messageId: message.id })
+
+    let contactId: string | null = null
+    if (message.memberId !== null && message.kind !== 'group') {
+      const [member] = await db
+        .select({ optedOutAt: members.optedOutAt, mergedIntoId: members.mergedIntoId })
+        .from(members)
+        .where(eq(members.id, message.memberId))
+      if (!member || member.mergedIntoId !== null) {
+        await markSkipped(db, message.id, 'member_gone: 会员已合并或不存在')
+        return done('skipped')
+      }
+      if (member.optedOutAt) {
+        await markSkipped(db, message.id, 'opted_out: 会员已退订')
+        return done('skipped')
+      }
+      contactId = await contactOnAccount(db, message.memberId, this.accountId)
+      if (!contactId) {
+        await markUndeliverable(db, message.id, 'not_a_friend: 会员不是该顾问账号的好友')
+        return done('undeliverable')
+      }
+    }
+    let group: ChatGroup | null | undefined = null
+    if (message.chatGroupId !== null) {
+      ;[group] = await db.select().from(chatGroups).where(eq(chatGroups.id, message.chatGroupId))
+      if (!group || group.accountId !== this.accountId) {
+        await markUndeliverable(db, message.id, 'group_not_found: 群不存在或不属于该账号')
+        return done('undeliverable')
+      }
+    }
+
+    const next = await markSending(db, { message, owner: this.deps.owner, now, random: this.random, claimTtlMs: this.claimTtlMs })
+    if (!next) return done('waiting')
+    const wakeAt = this.wakeAfter(next, policy, now)
+    try {
+      if (message.kind === 'direct') await this.transport.sayToContact(contactId!, message.text)
+      else if (message.kind === 'group' && message.source === 'announcement') await this.transport.announce(group!.roomId, message.text)
+      else if (message.kind === 'group') await this.transport.sayInRoom(group!.roomId, message.text)
+      else await this.invite(group!, contactId!, message.memberId!, now)
+    } catch (err) {
+      const text = String((err as Error)?.message ?? err).slice(0, 500)
+      if (isLimitError(text)) {
+        const until = await markLimited(db, message, text, this.deps.clock.now(), this.random())
+        log.warn({ until, error: text }, 'account limited by WeChat: sending paused')
+        return done('limited', until)
+      }
+      const outcome = await markAttemptFailed(db, message, policy, text, this.deps.clock.now())
+      log.warn({ error: text, attempts: message.attempts, outcome }, 'send failed')
+      return done(outcome, wakeAt)
+    }
+    await markSent(db, message.id, now)
+    if (message.kind === 'direct') {
+      await recordChatMessage(db, {
+        memberId: message.memberId!,
+        accountId: this.accountId,
+        contactId,
+        direction: 'out',
+        messageType: 'text',
+        text: message.text,
+        sourceKey: `outbox:${message.id}`,
+        at: now,
+        origin: message.source,
+      })
+    }
+    return done('sent', wakeAt)
+  }
+
+  /** Add the member to the group, or to a sibling with room, opening a new one when all are full. */
+  private async invite(group: ChatGroup, contactId: string, memberId: number, now: Date): Promise<void> {
+    const { db } = this.deps
+    const target = group.memberCount < group.capacity ? group : await siblingWithRoom(db, group)
+    if (target) {
+      await this.transport.addToRoom(target.roomId, contactId)
+      return
+    }
+    const topic = siblingTopic(group.topic, (await countSiblings(db, group)) + 1)
+    const roomId = await this.transport.createRoom([contactId], topic)
+    const opened = await registerSiblingGroup(db, group, roomId, topic, now)
+    await recordGroupJoin(db, { group: opened, memberId, contactId, at: now })
+  }
+
+  private wakeAfter(state: PacingState, policy: PacingPolicy, now: Date): Date {
+    const d = nextSendTime(state, policy, now, 'direct')
+    const g = nextSendTime(state, policy, now, 'group')
+    return d < g ? d : g
+  }
+}

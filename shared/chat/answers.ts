@@ -1,0 +1,101 @@
+// What the keyword replies say, read from the database: points, the member card, recent orders.
+import { and, asc, desc, eq, gt, isNotNull, isNull, or, sql } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { shanghaiDate } from '../clock'
+import { pointsBalance } from '../loyalty/points'
+import { memberTiers, pointsEntries, tierLevels } from '../loyalty/schema'
+import { members } from '../members/schema'
+import { orderItems, orders, type OrderStatus } from '../orders/schema'
+
+/** `{name}您好` + {name: '王丽'} → `王丽您好`; unknown placeholders are left as they are. */
+export function renderTemplate(template: string, vars: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in vars ? String(vars[key]) : whole))
+}
+
+export const yuan = (fen: number) => (fen / 100).toFixed(2)
+
+export async function pointsFacts(db: Db, memberId: number, at: Date) {
+  const balance = await pointsBalance(db, memberId, at)
+  const soon = new Date(at.getTime() + 30 * 24 * 3600_000)
+  const [expiring] = await db
+    .select({
+      points: sql<number>`coalesce(sum(${pointsEntries.remaining}), 0)::int`,
+      first: sql<string | null>`min(${pointsEntries.expiresAt})`,
+    })
+    .from(pointsEntries)
+    .where(
+      and(
+        eq(pointsEntries.memberId, memberId),
+        gt(pointsEntries.remaining, 0),
+        isNotNull(pointsEntries.expiresAt),
+        sql`${pointsEntries.expiresAt} > ${at.toISOString()}::timestamptz`,
+        sql`${pointsEntries.expiresAt} <= ${soon.toISOString()}::timestamptz`,
+      ),
+    )
+  return {
+    balance,
+    expiringSoon: expiring?.points ?? 0,
+    expiringOn: expiring?.first ? shanghaiDate(new Date(expiring.first)) : null,
+  }
+}
+
+export async function cardFacts(db: Db, memberId: number, at: Date) {
+  const [member] = await db.select().from(members).where(eq(members.id, memberId))
+  const tiers = await db
+    .select({ name: tierLevels.name, endsAt: memberTiers.endsAt })
+    .from(memberTiers)
+    .innerJoin(tierLevels, eq(tierLevels.id, memberTiers.levelId))
+    .where(
+      and(
+        eq(memberTiers.memberId, memberId),
+        or(isNull(memberTiers.endsAt), sql`${memberTiers.endsAt} > ${at.toISOString()}::timestamptz`),
+      ),
+    )
+    .orderBy(desc(tierLevels.rank), asc(tierLevels.id))
+  return {
+    memberNo: member!.memberNo,
+    name: member!.name ?? member!.nickname ?? '',
+    tiers: tiers.map((t) => (t.endsAt ? `${t.name}（有效期至 ${shanghaiDate(t.endsAt)}）` : t.name)),
+    points: await pointsBalance(db, memberId, at),
+  }
+}
+
+const statusNames: Record<OrderStatus, string> = {
+  pending: '待付款',
+  paid: '已付款，待发货',
+  shipped: '已发货',
+  completed: '已完成',
+  cancelled: '已取消',
+  refunded: '已退款',
+}
+
+export async function recentOrders(db: Db, memberId: number, limit = 3) {
+  const rows = await db
+    .select({
+      orderNo: orders.orderNo,
+      status: orders.status,
+      payFen: orders.payFen,
+      createdAt: orders.createdAt,
+      title: sql<string | null>`(select ${orderItems.title} from ${orderItems} where ${orderItems.orderId} = ${orders.id} order by ${orderItems.id} limit 1)`,
+      items: sql<number>`(select count(*)::int from ${orderItems} where ${orderItems.orderId} = ${orders.id})`,
+    })
+    .from(orders)
+    .where(eq(orders.memberId, memberId))
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(limit)
+  return rows.map((o) => ({
+    ...o,
+    statusName: statusNames[o.status],
+    line: `${shanghaiDate(o.createdAt)} ${o.title ?? '订单'}${o.items > 1 ? `等${o.items}件` : ''} ¥${yuan(o.payFen)} ${statusNames[o.status]}（${o.orderNo}）`,
+  }))
+}
+
+/** The member replied 退订: no more proactive messages (checked before every send). */
+export async function optOut(db: Db, memberId: number, at: Date): Promise<boolean> {
+  const rows = await db
+    .update(members)
+    .set({ optedOutAt: at, updatedAt: at })
+    .where(and(eq(members.id, memberId), isNull(members.optedOutAt)))
+    .returning({ id: members.id })
+  return rows.length > 0
+}
