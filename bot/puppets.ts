@@ -46,7 +46,11 @@ export class SimulatedWeChatPuppet extends PuppetMock {
   }
 
   /** Someone asks to be this account's friend, with a greeting. */
-  receiveFriendRequest(contact: mock.ContactMock, hello: string, scene = types.FriendshipScene.QRCode): string {
+  receiveFriendRequest(
+    contact: mock.ContactMock,
+    hello: string,
+    scene = types.FriendshipScene.QRCode,
+  ): string {
     const id = randomUUID()
     const current = this.mocker.contactPayload(contact.id)
     this.mocker.contactPayload(contact.id, { ...current, friend: false })
@@ -72,7 +76,11 @@ export class SimulatedWeChatPuppet extends PuppetMock {
   }
 
   /** A contact shares a mini-program card. */
-  postMiniProgram(from: mock.ContactMock, to: mock.RoomMock | mock.ContactMock, card: payloads.MiniProgram): string {
+  postMiniProgram(
+    from: mock.ContactMock,
+    to: mock.RoomMock | mock.ContactMock,
+    card: payloads.MiniProgram,
+  ): string {
     const id = randomUUID()
     this.cards.set(id, card)
     this.postSpecial(id, from, to, types.Message.MiniProgram, card.title ?? '')
@@ -108,7 +116,11 @@ export class SimulatedWeChatPuppet extends PuppetMock {
   }
 
   override async roomCreate(contactIdList: string[], topic: string): Promise<string> {
-    const room = this.mocker.createRoom({ topic, memberIdList: [this.currentUserId, ...contactIdList], ownerId: this.currentUserId })
+    const room = this.mocker.createRoom({
+      topic,
+      memberIdList: [this.currentUserId, ...contactIdList],
+      ownerId: this.currentUserId,
+    })
     return room.id
   }
 

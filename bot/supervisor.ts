@@ -1,15 +1,26 @@
-// The account-pool supervisor: one Wechaty per account, each with an error handler so a puppet failure
-// never takes the process down, restarted with back-off when it fails, its state kept in the database.
-import { eq, notInArray } from 'drizzle-orm'
+// The account-pool supervisor: one Wechaty per account this process holds a lease on (leases live in
+// the database, so several bot processes share the pool and no account runs twice), each with an error
+// handler so a puppet failure never takes the process down, restarted with back-off when it fails,
+// its state and login QR kept in the database, and a paced sender loop while it is logged in.
+import { and, eq, inArray, isNull, like } from 'drizzle-orm'
 import type { Wechaty, WechatyPlugin } from 'wechaty'
 import { ScanStatus } from 'wechaty'
 import type { mock } from 'wechaty-puppet-mock'
+import { acquireLeases, releaseLeases, renewLeases } from '../shared/chat/accounts'
+import { aliasFor } from '../shared/chat/contacts'
+import { enqueueTierInvites } from '../shared/chat/groups'
 import { botAccounts, type BotAccount, type BotAccountState } from '../shared/chat/schema'
 import type { Clock } from '../shared/clock'
 import type { Config } from '../shared/config'
 import type { Db } from '../shared/db/client'
 import type { Logger } from '../shared/logger'
-import { buildBot } from './puppets'
+import { memberIdentities, members } from '../shared/members/schema'
+import type { AccountContext } from './context'
+import { accountFeatures, advisorNameOf } from './features'
+import { buildBot, type SimulatedWeChatPuppet } from './puppets'
+import { AccountSender } from './sender/account-sender'
+import { SenderLoop } from './sender/loop'
+import { wechatyTransport } from './sender/transport'
 
 export interface BotDeps {
   db: Db
@@ -19,48 +30,143 @@ export interface BotDeps {
 }
 
 /** The plugins an account runs, built per account (HOUSE_STYLE: features are Wechaty plugins). */
-export type PluginsFor = (account: BotAccount) => WechatyPlugin[]
+export type PluginsFor = (account: BotAccount, ctx: AccountContext) => WechatyPlugin[]
+
+export interface SupervisorOptions {
+  /** This process, as written into leases and claims. */
+  owner?: string
+  pluginsFor?: PluginsFor
+  /** Most accounts this process runs (the rest are left to other processes). */
+  maxAccounts?: number
+  leaseTtlMs?: number
+  /** How often leases are renewed and free accounts picked up; 0 = only when tick() is called. */
+  tickMs?: number
+  /** Run the paced sender for each logged-in account (default true). */
+  sending?: boolean
+  senderPollMs?: number
+  /** How often qualifying members are queued for their tier group (default 10 minutes; 0 = never). */
+  invitesEveryMs?: number
+  storeHosts?: string[]
+}
 
 export interface RunningAccount {
   account: BotAccount
   bot: Wechaty
   mocker?: mock.Mocker
+  puppet?: SimulatedWeChatPuppet
+  sender?: SenderLoop
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000
 
 export class Supervisor {
   readonly running = new Map<number, RunningAccount>()
+  readonly owner: string
   private readonly retryTimers = new Map<number, NodeJS.Timeout>()
   private readonly failures = new Map<number, number>()
+  private readonly starting = new Set<number>()
+  private timers: NodeJS.Timeout[] = []
   private stopping = false
+  private readonly options: Required<Omit<SupervisorOptions, 'pluginsFor' | 'maxAccounts' | 'storeHosts'>> &
+    Pick<SupervisorOptions, 'pluginsFor' | 'maxAccounts' | 'storeHosts'>
 
   constructor(
     private readonly deps: BotDeps,
-    private readonly pluginsFor: PluginsFor = () => [],
-  ) {}
+    options: SupervisorOptions = {},
+  ) {
+    this.owner = options.owner ?? deps.config.INSTANCE_ID ?? `bot-${process.pid}`
+    this.options = {
+      leaseTtlMs: 60_000,
+      tickMs: 20_000,
+      sending: true,
+      senderPollMs: 15_000,
+      invitesEveryMs: 10 * 60_000,
+      ...options,
+      owner: this.owner,
+    }
+  }
 
-  /** Start every account that is not disabled or banned. */
+  /** Take leases on free accounts and start them; keep doing so (and renewing) every tickMs. */
   async start(): Promise<void> {
-    const accounts = await this.deps.db
-      .select()
-      .from(botAccounts)
-      .where(notInArray(botAccounts.state, ['disabled', 'banned']))
-    await Promise.all(accounts.map((a) => this.startAccount(a)))
-    this.deps.logger.info({ accounts: accounts.length }, 'bot supervisor started')
+    await this.tick()
+    if (this.options.tickMs > 0) {
+      const t = setInterval(
+        () => void this.tick().catch((err) => this.deps.logger.error({ err }, 'lease tick failed')),
+        this.options.tickMs,
+      )
+      t.unref()
+      this.timers.push(t)
+    }
+    if (this.options.invitesEveryMs > 0) {
+      const t = setInterval(() => void this.queueInvites(), this.options.invitesEveryMs)
+      t.unref()
+      this.timers.push(t)
+    }
+    this.deps.logger.info({ owner: this.owner, accounts: this.running.size }, 'bot supervisor started')
+  }
+
+  /**
+   * Renew the leases held, stop the accounts whose lease was lost, take free or expired ones (up to
+   * maxAccounts) and start them.
+   */
+  async tick(): Promise<void> {
+    if (this.stopping) return
+    const { db, clock } = this.deps
+    const held = [...new Set([...this.running.keys(), ...this.starting, ...this.retryTimers.keys()])]
+    const kept = new Set(
+      await renewLeases(db, {
+        owner: this.owner,
+        ids: held,
+        now: clock.now(),
+        ttlMs: this.options.leaseTtlMs,
+      }),
+    )
+    for (const id of held) {
+      if (!kept.has(id)) {
+        this.deps.logger.warn({ accountId: id }, 'lease lost: account stopped here')
+        await this.stopAccount(id)
+      }
+    }
+    const room = (this.options.maxAccounts ?? Infinity) - kept.size
+    if (room <= 0) return
+    const leased = await acquireLeases(db, {
+      owner: this.owner,
+      now: clock.now(),
+      ttlMs: this.options.leaseTtlMs,
+      max: Number.isFinite(room) ? room + kept.size : undefined,
+    })
+    const fresh = leased.filter((a) => !kept.has(a.id) && !this.running.has(a.id) && !this.starting.has(a.id))
+    await Promise.all(fresh.map((a) => this.startAccount(a)))
   }
 
   async startAccount(account: BotAccount): Promise<void> {
+    if (this.stopping || this.running.has(account.id) || this.starting.has(account.id)) return
+    this.starting.add(account.id)
+    try {
+      await this.launch(account)
+    } finally {
+      this.starting.delete(account.id)
+    }
+  }
+
+  private async launch(account: BotAccount): Promise<void> {
     const log = this.deps.logger.child({ accountId: account.id, account: account.name })
     let built
     try {
       built = buildBot(account, this.deps.config)
     } catch (err) {
       log.error({ err }, 'account cannot be started')
-      await this.setState(account.id, 'logged_out', String((err as Error).message))
+      await this.setState(account.id, 'logged_out', String((err as Error).message)).catch(() => {})
       return
     }
-    const { bot, mocker } = built
+    const { bot, mocker, puppet } = built
+    const entry: RunningAccount = { account, bot, mocker, puppet }
+    const ctx: AccountContext = {
+      db: this.deps.db,
+      logger: log,
+      clock: this.deps.clock,
+      accountId: account.id,
+    }
     bot.on('error', (err) => {
       log.error({ err }, 'puppet error')
       void this.setState(account.id, null, String(err?.message ?? err)).catch(() => {})
@@ -81,14 +187,24 @@ export class Supervisor {
         lastLoginAt: this.deps.clock.now(),
         lastError: null,
       }).catch((err) => log.error({ err }, 'state update failed'))
+      this.startSender(entry, log)
     })
     bot.on('logout', () => {
       log.warn('account logged out')
+      void entry.sender?.stop()
+      entry.sender = undefined
       void this.update(account.id, { state: 'logged_out' }).catch((err) =>
         log.error({ err }, 'state update failed'),
       )
     })
-    for (const plugin of this.pluginsFor(account)) bot.use(plugin)
+    const plugins = this.options.pluginsFor
+      ? this.options.pluginsFor(account, ctx)
+      : accountFeatures(ctx, {
+          advisorName: advisorNameOf(account.displayName),
+          storeHosts: this.options.storeHosts,
+          miniProgramAppIds: this.deps.config.WECHAT_MP_APPID ? [this.deps.config.WECHAT_MP_APPID] : [],
+        })
+    for (const plugin of plugins) bot.use(plugin)
 
     try {
       await bot.start()
@@ -99,10 +215,64 @@ export class Supervisor {
       this.scheduleRestart(account)
       return
     }
-    this.running.set(account.id, { account, bot, mocker })
+    this.running.set(account.id, entry)
     if (mocker) {
-      // Demo mode: the simulated WeChat logs in as the account straight away.
+      // Demo mode: the simulated WeChat knows the account's friends, and logs in straight away.
+      await this.loadDemoFriends(account.id, mocker).catch((err) =>
+        log.warn({ err }, 'demo friends not loaded'),
+      )
       mocker.login(mocker.createContact({ name: account.displayName }))
+    }
+  }
+
+  private startSender(entry: RunningAccount, log: Logger) {
+    if (!this.options.sending || entry.sender || this.stopping) return
+    const sender = new AccountSender(
+      { db: this.deps.db, clock: this.deps.clock, logger: log, owner: this.owner },
+      entry.account.id,
+      wechatyTransport(entry.bot),
+    )
+    entry.sender = new SenderLoop(sender, {
+      clock: this.deps.clock,
+      logger: log,
+      pollMs: this.options.senderPollMs,
+    })
+    entry.sender.start()
+  }
+
+  /** The members bound to a mock account become its contacts, with the remark we would have written. */
+  private async loadDemoFriends(accountId: number, mocker: mock.Mocker) {
+    const rows = await this.deps.db
+      .select({ value: memberIdentities.value, member: members })
+      .from(memberIdentities)
+      .innerJoin(members, eq(members.id, memberIdentities.memberId))
+      .where(
+        and(
+          eq(memberIdentities.kind, 'chat_contact'),
+          like(memberIdentities.value, `${accountId}:%`),
+          isNull(members.mergedIntoId),
+        ),
+      )
+      .limit(5000)
+    for (const r of rows) {
+      const contactId = r.value.slice(String(accountId).length + 1)
+      mocker.createContact({
+        id: contactId,
+        name: r.member.nickname ?? r.member.name ?? contactId,
+        alias: aliasFor(r.member),
+        friend: true,
+      })
+    }
+  }
+
+  private async queueInvites() {
+    for (const id of this.running.keys()) {
+      try {
+        const n = await enqueueTierInvites(this.deps.db, id, this.deps.clock.now())
+        if (n) this.deps.logger.info({ accountId: id, invites: n }, 'tier group invitations queued')
+      } catch (err) {
+        this.deps.logger.error({ err, accountId: id }, 'tier invitations failed')
+      }
     }
   }
 
@@ -120,20 +290,47 @@ export class Supervisor {
     this.retryTimers.set(account.id, timer)
   }
 
+  private async stopAccount(accountId: number): Promise<void> {
+    const timer = this.retryTimers.get(accountId)
+    if (timer) clearTimeout(timer)
+    this.retryTimers.delete(accountId)
+    const entry = this.running.get(accountId)
+    this.running.delete(accountId)
+    if (!entry) return
+    await entry.sender?.stop()
+    await entry.bot.stop().catch(() => {})
+  }
+
   private async setState(accountId: number, state: BotAccountState | null, lastError: string): Promise<void> {
     await this.update(accountId, state ? { state, lastError } : { lastError })
   }
 
   private async update(accountId: number, values: Partial<typeof botAccounts.$inferInsert>): Promise<void> {
-    await this.deps.db.update(botAccounts).set(values).where(eq(botAccounts.id, accountId))
+    // Never overwrite an operator's decision (banned, disabled) with a puppet's state.
+    await this.deps.db
+      .update(botAccounts)
+      .set(values)
+      .where(
+        and(
+          eq(botAccounts.id, accountId),
+          values.state
+            ? inArray(botAccounts.state, ['needs_scan', 'online', 'limited', 'logged_out'])
+            : undefined,
+        ),
+      )
   }
 
   async stop(): Promise<void> {
     this.stopping = true
+    for (const t of this.timers) clearInterval(t)
+    this.timers = []
     for (const timer of this.retryTimers.values()) clearTimeout(timer)
     this.retryTimers.clear()
-    await Promise.allSettled([...this.running.values()].map((r) => r.bot.stop()))
-    this.running.clear()
+    const ids = [...this.running.keys()]
+    await Promise.allSettled(ids.map((id) => this.stopAccount(id)))
+    await releaseLeases(this.deps.db, this.owner).catch((err) =>
+      this.deps.logger.error({ err }, 'leases not released'),
+    )
     this.deps.logger.info('bot supervisor stopped')
   }
 }

@@ -6,7 +6,8 @@ import { findChatSender } from '../finders/chat-sender'
 import { sayAndRecord } from '../talkers/say'
 
 export const defaultBindingTemplates = {
-  bound: '绑定成功！您的会员号是 {memberNo}。发送「积分」「会员卡」「订单」即可查询，发送「人工」联系顾问本人。',
+  bound:
+    '绑定成功！您的会员号是 {memberNo}。发送「积分」「会员卡」「订单」即可查询，发送「人工」联系顾问本人。',
   unknownCode: '这个绑定码不对哦，请在小程序「我的顾问」重新获取。',
   expiredCode: '绑定码已过期，请在小程序「我的顾问」重新获取。',
 }

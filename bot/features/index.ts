@@ -27,7 +27,11 @@ export function accountFeatures(ctx: AccountContext, settings: FeatureSettings):
     OptOut({ ctx }),
     Keywords({ ctx, advisorName: settings.advisorName, replies: settings.keywordReplies }),
     Feedback({ ctx, lexicon: settings.feedbackLexicon }),
-    Shares({ ctx, storeHosts: settings.storeHosts ?? [], miniProgramAppIds: settings.miniProgramAppIds ?? [] }),
+    Shares({
+      ctx,
+      storeHosts: settings.storeHosts ?? [],
+      miniProgramAppIds: settings.miniProgramAppIds ?? [],
+    }),
     FriendshipFeature({ ctx, advisorName: settings.advisorName }),
     Groups({ ctx }),
   ]

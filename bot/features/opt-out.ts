@@ -37,8 +37,14 @@ export function OptOut(config: OptOutConfig): WechatyPlugin {
       await sayAndRecord(
         ctx,
         sender.contact,
-        out ? '已为您退订，之后不再主动给您发送活动消息。回复「订阅」可随时恢复。' : '已为您恢复订阅，有好消息第一时间告诉您～',
-        { memberId, sourceKey: `reply:${ctx.accountId}:${message.id}:opt-out`, origin: out ? 'opt_out' : 'opt_in' },
+        out
+          ? '已为您退订，之后不再主动给您发送活动消息。回复「订阅」可随时恢复。'
+          : '已为您恢复订阅，有好消息第一时间告诉您～',
+        {
+          memberId,
+          sourceKey: `reply:${ctx.accountId}:${message.id}:opt-out`,
+          origin: out ? 'opt_out' : 'opt_in',
+        },
       )
     })
     bot.on('message', onMessage)

@@ -6,9 +6,14 @@ import { bindByCode, bindByPhone, type BindResult } from '../../shared/chat/bind
 import { aliasFor } from '../../shared/chat/contacts'
 import type { AccountContext } from '../context'
 
-export type ContactClaim = { kind: 'code'; code: string } | { kind: 'phone'; phone: string } | { kind: 'none' }
+export type ContactClaim =
+  { kind: 'code'; code: string } | { kind: 'phone'; phone: string } | { kind: 'none' }
 
-export async function bindContact(ctx: AccountContext, contact: Contact, claim: ContactClaim): Promise<BindResult | null> {
+export async function bindContact(
+  ctx: AccountContext,
+  contact: Contact,
+  claim: ContactClaim,
+): Promise<BindResult | null> {
   const at = ctx.clock.now()
   const base = { accountId: ctx.accountId, contactId: contact.id, at }
   const result =
@@ -22,9 +27,11 @@ export async function bindContact(ctx: AccountContext, contact: Contact, claim: 
       await contact.alias(aliasFor(result.member))
     } catch (err) {
       // The binding stands; only the fallback remark is missing.
-      ctx.logger.warn({ err, accountId: ctx.accountId, memberId: result.member.id }, 'contact remark not written')
+      ctx.logger.warn(
+        { err, accountId: ctx.accountId, memberId: result.member.id },
+        'contact remark not written',
+      )
     }
   }
   return result
 }
-

@@ -54,7 +54,12 @@ async function resolve(ctx: AccountContext, message: Message): Promise<ChatSende
   const at = ctx.clock.now()
   const room = message.room()
   const group = room
-    ? await ensureGroup(ctx.db, { accountId: ctx.accountId, roomId: room.id, topic: await room.topic().catch(() => ''), at })
+    ? await ensureGroup(ctx.db, {
+        accountId: ctx.accountId,
+        roomId: room.id,
+        topic: await room.topic().catch(() => ''),
+        at,
+      })
     : null
   // A bind code says who the sender is: redeem it first, so nothing lands on a lead that is about to
   // be joined into the member.
@@ -65,7 +70,16 @@ async function resolve(ctx: AccountContext, message: Message): Promise<ChatSende
     { accountId: ctx.accountId, contactId: contact.id, alias: await aliasOf(contact), name: contact.name() },
     at,
   )
-  return { contact, room, group, chat, messageType: messageTypeName(message.type()), text: message.text(), at, bound }
+  return {
+    contact,
+    room,
+    group,
+    chat,
+    messageType: messageTypeName(message.type()),
+    text: message.text(),
+    at,
+    bound,
+  }
 }
 
 export async function aliasOf(contact: Contact): Promise<string | null> {

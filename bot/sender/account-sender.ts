@@ -2,9 +2,8 @@
 // the pacing rule (shared/chat/pacing.ts), claim the next due message (FOR UPDATE SKIP LOCKED), check
 // opt-out and the contact, take the pacing slot and mark it 'sending', hand it to WeChat, mark it sent.
 // A step returns when the account should be looked at again; the loop (or a simulation) waits.
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { getAccount } from '../../shared/chat/accounts'
-import { contactOnAccount } from '../../shared/chat/contacts'
 import {
   countSiblings,
   recordGroupJoin,
@@ -18,6 +17,8 @@ import {
   claimNextDue,
   earliestQueued,
   markAttemptFailed,
+  markCompanionSent,
+  markDeferred,
   markLimited,
   markSending,
   markSent,
@@ -25,12 +26,18 @@ import {
   markUndeliverable,
   recoverExpiredClaims,
 } from '../../shared/chat/outbox'
-import { accountPacingState, accountPolicy, nextSendTime, type PacingPolicy, type PacingState } from '../../shared/chat/pacing'
+import {
+  accountPacingState,
+  accountPolicy,
+  nextSendTime,
+  recordSend,
+  type PacingPolicy,
+  type PacingState,
+} from '../../shared/chat/pacing'
 import { botAccounts, chatGroups, type OutboundMessage } from '../../shared/chat/schema'
 import type { Clock } from '../../shared/clock'
-import type { Db } from '../../shared/db/client'
+import { queryRows, type Db } from '../../shared/db/client'
 import type { Logger } from '../../shared/logger'
-import { members } from '../../shared/members/schema'
 import type { SendTransport } from './transport'
 
 export interface SenderDeps {
@@ -70,6 +77,7 @@ const LIMITED = /too frequent|frequen|rate.?limit|limit(ed)?\b|频繁|上限|限
 export const isLimitError = (message: string) => LIMITED.test(message)
 
 const RECOVER_EVERY_MS = 60_000
+const INVITE_WAIT_MS = 30 * 60_000
 
 export class AccountSender {
   private lastRecovery = -Infinity
@@ -90,6 +98,9 @@ export class AccountSender {
     const now = clock.now()
     const account = await getAccount(db, this.accountId)
     if (account.state === 'banned' || account.state === 'disabled') return { action: 'stopped', wakeAt: null }
+    if (account.leaseOwner !== this.deps.owner || !account.leaseExpiresAt || account.leaseExpiresAt <= now) {
+      return { action: 'lease_lost', wakeAt: null }
+    }
     if (now.getTime() - this.lastRecovery >= RECOVER_EVERY_MS) {
       const recovered = await recoverExpiredClaims(db, this.accountId, now)
       if (recovered.requeued || recovered.interrupted) {
@@ -97,7 +108,8 @@ export class AccountSender {
       }
       this.lastRecovery = now.getTime()
     }
-    if (account.pausedUntil && account.pausedUntil > now) return { action: 'paused', wakeAt: account.pausedUntil }
+    if (account.pausedUntil && account.pausedUntil > now)
+      return { action: 'paused', wakeAt: account.pausedUntil }
     if (account.state === 'limited') {
       await db
         .update(botAccounts)
@@ -108,7 +120,10 @@ export class AccountSender {
     const state = accountPacingState(account)
     const directAt = nextSendTime(state, policy, now, 'direct')
     const groupAt = nextSendTime(state, policy, now, 'group')
-    const lanes = [...(directAt <= now ? ['direct' as const] : []), ...(groupAt <= now ? ['group' as const] : [])]
+    const lanes = [
+      ...(directAt <= now ? ['direct' as const] : []),
+      ...(groupAt <= now ? ['group' as const] : []),
+    ]
     if (lanes.length > 0) {
       const claimed = await claimNextDue(db, {
         accountId: this.accountId,
@@ -117,8 +132,7 @@ export class AccountSender {
         now,
         claimTtlMs: this.claimTtlMs,
       })
-      if (claimed === 'lease_lost') return { action: 'lease_lost', wakeAt: null }
-      if (claimed) return this.deliver(claimed, policy, now)
+      if (claimed) return this.deliver(claimed, state, policy, now)
     }
     const queued = await earliestQueued(db, this.accountId)
     const candidates: number[] = []
@@ -130,26 +144,43 @@ export class AccountSender {
     return { action: 'waiting', wakeAt: new Date(wake) }
   }
 
-  private async deliver(message: OutboundMessage, policy: PacingPolicy, now: Date): Promise<StepResult> {
+  private async deliver(
+    message: OutboundMessage,
+    state: PacingState,
+    policy: PacingPolicy,
+    now: Date,
+  ): Promise<StepResult> {
     const { db } = this.deps
     const log = this.deps.logger.child({ accountId: this.accountId, outboundId: message.id })
-    const done = (action: StepAction, wakeAt: Date | null = now): StepResult => ({ action, wakeAt, messageId: message.id })
+    const done = (action: StepAction, wakeAt: Date | null = now): StepResult => ({
+      action,
+      wakeAt,
+      messageId: message.id,
+    })
 
     let contactId: string | null = null
     if (message.memberId !== null && message.kind !== 'group') {
-      const [member] = await db
-        .select({ optedOutAt: members.optedOutAt, mergedIntoId: members.mergedIntoId })
-        .from(members)
-        .where(eq(members.id, message.memberId))
-      if (!member || member.mergedIntoId !== null) {
+      const [member] = await queryRows<{
+        opted_out_at: unknown
+        merged_into_id: unknown
+        contact: string | null
+      }>(
+        db,
+        sql`select m.opted_out_at, m.merged_into_id,
+          (select i.value from member_identities i
+           where i.member_id = m.id and i.kind = 'chat_contact' and i.value like ${`${this.accountId}:%`}
+           order by i.created_at desc, i.id desc limit 1) as contact
+        from members m where m.id = ${message.memberId}`,
+      )
+      if (!member || member.merged_into_id !== null) {
         await markSkipped(db, message.id, 'member_gone: 会员已合并或不存在')
         return done('skipped')
       }
-      if (member.optedOutAt) {
+      if (member.opted_out_at !== null) {
         await markSkipped(db, message.id, 'opted_out: 会员已退订')
         return done('skipped')
       }
-      contactId = await contactOnAccount(db, message.memberId, this.accountId)
+      contactId = member.contact ? member.contact.slice(String(this.accountId).length + 1) : null
       if (!contactId) {
         await markUndeliverable(db, message.id, 'not_a_friend: 会员不是该顾问账号的好友')
         return done('undeliverable')
@@ -164,14 +195,27 @@ export class AccountSender {
       }
     }
 
-    const next = await markSending(db, { message, owner: this.deps.owner, now, random: this.random, claimTtlMs: this.claimTtlMs })
-    if (!next) return done('waiting')
+    const next = recordSend(state, policy, message.kind, now, this.random)
+    if (
+      !(await markSending(db, { message, owner: this.deps.owner, now, claimTtlMs: this.claimTtlMs, next }))
+    ) {
+      return done('waiting')
+    }
     const wakeAt = this.wakeAfter(next, policy, now)
     try {
       if (message.kind === 'direct') await this.transport.sayToContact(contactId!, message.text)
-      else if (message.kind === 'group' && message.source === 'announcement') await this.transport.announce(group!.roomId, message.text)
+      else if (message.kind === 'group' && message.source === 'announcement')
+        await this.transport.announce(group!.roomId, message.text)
       else if (message.kind === 'group') await this.transport.sayInRoom(group!.roomId, message.text)
-      else await this.invite(group!, contactId!, message.memberId!, now)
+      else if ((await this.invite(message, group!, contactId!, now)) === 'deferred') {
+        await markDeferred(
+          db,
+          message.id,
+          new Date(now.getTime() + INVITE_WAIT_MS),
+          'waiting: 群已满，等待第二位受邀会员一起开新群',
+        )
+        return done('waiting', wakeAt)
+      }
     } catch (err) {
       const text = String((err as Error)?.message ?? err).slice(0, 500)
       if (isLimitError(text)) {
@@ -200,18 +244,51 @@ export class AccountSender {
     return done('sent', wakeAt)
   }
 
-  /** Add the member to the group, or to a sibling with room, opening a new one when all are full. */
-  private async invite(group: ChatGroup, contactId: string, memberId: number, now: Date): Promise<void> {
+  /**
+   * Add the member to the group, or to a sibling with room. When all are full a new group is opened;
+   * WeChat needs two people besides the account to open one, so the next member waiting for the same
+   * group goes in with them, and a lone invitee waits (deferred, no attempt used) for a companion.
+   */
+  private async invite(
+    message: OutboundMessage,
+    group: ChatGroup,
+    contactId: string,
+    now: Date,
+  ): Promise<'done' | 'deferred'> {
     const { db } = this.deps
     const target = group.memberCount < group.capacity ? group : await siblingWithRoom(db, group)
     if (target) {
       await this.transport.addToRoom(target.roomId, contactId)
-      return
+      return 'done'
     }
+    const [companion] = await queryRows<{ id: number; member_id: number; contact: string }>(
+      db,
+      sql`select o.id, o.member_id, (
+          select i.value from member_identities i
+          where i.member_id = o.member_id and i.kind = 'chat_contact' and i.value like ${`${this.accountId}:%`}
+          order by i.created_at desc, i.id desc limit 1) as contact
+        from outbound_messages o
+        join members m on m.id = o.member_id and m.merged_into_id is null and m.opted_out_at is null
+        where o.account_id = ${this.accountId} and o.kind = 'invite' and o.status = 'queued'
+          and o.chat_group_id = ${group.id} and o.id <> ${message.id}
+        order by o.id
+        limit 1
+        for update of o skip locked`,
+    )
+    if (!companion?.contact) return 'deferred'
+    const companionContact = companion.contact.slice(String(this.accountId).length + 1)
     const topic = siblingTopic(group.topic, (await countSiblings(db, group)) + 1)
-    const roomId = await this.transport.createRoom([contactId], topic)
+    const roomId = await this.transport.createRoom([contactId, companionContact], topic)
     const opened = await registerSiblingGroup(db, group, roomId, topic, now)
-    await recordGroupJoin(db, { group: opened, memberId, contactId, at: now })
+    await recordGroupJoin(db, { group: opened, memberId: message.memberId!, contactId, at: now })
+    await recordGroupJoin(db, {
+      group: opened,
+      memberId: Number(companion.member_id),
+      contactId: companionContact,
+      at: now,
+    })
+    await markCompanionSent(db, Number(companion.id), now)
+    return 'done'
   }
 
   private wakeAfter(state: PacingState, policy: PacingPolicy, now: Date): Date {

@@ -29,7 +29,8 @@ export class SenderLoop {
           this.deps.logger.info({ accountId: this.sender.accountId, action: result.action }, 'sender stopped')
           return
         }
-        if (result.wakeAt) delay = Math.min(pollMs, Math.max(0, result.wakeAt.getTime() - this.deps.clock.now().getTime()))
+        if (result.wakeAt)
+          delay = Math.min(pollMs, Math.max(0, result.wakeAt.getTime() - this.deps.clock.now().getTime()))
       } catch (err) {
         this.deps.logger.error({ err, accountId: this.sender.accountId }, 'sender step failed')
       }

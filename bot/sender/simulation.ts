@@ -12,7 +12,10 @@ export interface SimulationOptions {
   onStep?: (sender: AccountSender, result: StepResult) => void
 }
 
-export async function simulate(senders: AccountSender[], options: SimulationOptions): Promise<{ steps: number }> {
+export async function simulate(
+  senders: AccountSender[],
+  options: SimulationOptions,
+): Promise<{ steps: number }> {
   const wake = new Map<AccountSender, number>(senders.map((s) => [s, options.clock.now().getTime()]))
   let steps = 0
   while (wake.size > 0) {

@@ -11,7 +11,12 @@ export interface SayOptions {
   chatGroupId?: number | null
 }
 
-export async function sayAndRecord(ctx: AccountContext, to: Contact | Room, text: string, options: SayOptions) {
+export async function sayAndRecord(
+  ctx: AccountContext,
+  to: Contact | Room,
+  text: string,
+  options: SayOptions,
+) {
   await to.say(text)
   if (options.memberId === null) return
   const isRoom = 'topic' in to

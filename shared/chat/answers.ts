@@ -76,7 +76,9 @@ export async function recentOrders(db: Db, memberId: number, limit = 3) {
       status: orders.status,
       payFen: orders.payFen,
       createdAt: orders.createdAt,
-      title: sql<string | null>`(select ${orderItems.title} from ${orderItems} where ${orderItems.orderId} = ${orders.id} order by ${orderItems.id} limit 1)`,
+      title: sql<
+        string | null
+      >`(select ${orderItems.title} from ${orderItems} where ${orderItems.orderId} = ${orders.id} order by ${orderItems.id} limit 1)`,
       items: sql<number>`(select count(*)::int from ${orderItems} where ${orderItems.orderId} = ${orders.id})`,
     })
     .from(orders)

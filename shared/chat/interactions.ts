@@ -2,6 +2,7 @@
 // the group (if any), the direction and the message type. Retried deliveries are stored once.
 import type { Db } from '../db/client'
 import { recordMemberEvent } from '../members/events'
+import { memberEvents } from '../members/schema'
 
 export type ChatDirection = 'in' | 'out'
 
@@ -25,10 +26,11 @@ export interface ChatMessageRecord {
 
 const MAX_TEXT = 2000
 
+/** Stores the message once; an incoming one also moves the member's last-seen time (ours do not). */
 export async function recordChatMessage(db: Db, m: ChatMessageRecord) {
-  return recordMemberEvent(db, {
+  const event = {
     memberId: m.memberId,
-    type: 'chat_message',
+    type: 'chat_message' as const,
     occurredAt: m.at,
     sourceKey: m.sourceKey,
     payload: {
@@ -41,5 +43,8 @@ export async function recordChatMessage(db: Db, m: ChatMessageRecord) {
       text: m.text === null ? null : m.text.slice(0, MAX_TEXT),
       ...(m.origin ? { origin: m.origin } : {}),
     },
-  })
+  }
+  if (m.direction === 'in') return recordMemberEvent(db, event)
+  const [row] = await db.insert(memberEvents).values(event).onConflictDoNothing().returning()
+  return row ?? null
 }

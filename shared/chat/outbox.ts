@@ -4,14 +4,14 @@
 // back to the queue; one that expires after ('sending') might have left, so it becomes a dead letter
 // for an operator to look at instead of being sent again.
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm'
-import type { Db } from '../db/client'
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core'
+import { queryRows, type Db } from '../db/client'
 import { DomainError, notFound } from '../errors'
 import { botAccounts, outboundMessages, type OutboundMessage, type OutboundStatus } from './schema'
 import {
   accountPacingState,
   accountPolicy,
   recordLimited,
-  recordSend,
   retryAt,
   type PacingPolicy,
   type PacingState,
@@ -66,55 +66,62 @@ const kindsOf = (lane: 'direct' | 'group'): SendKind[] =>
 export const laneOf = (kind: SendKind): 'direct' | 'group' => (kind === 'direct' ? 'direct' : 'group')
 
 /**
- * Claim the account's next due message of the given lanes, if this process holds the account's lease.
- * `FOR UPDATE SKIP LOCKED`: two claimers never take the same row and never wait on each other.
+ * Claim the account's next due message of the given lanes, if this process holds the account's lease:
+ * one statement, `FOR UPDATE SKIP LOCKED`, so two claimers never take the same row nor wait on each other.
  */
 export async function claimNextDue(
   db: Db,
   input: { accountId: number; owner: string; lanes: ('direct' | 'group')[]; now: Date; claimTtlMs: number },
-): Promise<OutboundMessage | null | 'lease_lost'> {
+): Promise<OutboundMessage | null> {
   const kinds = input.lanes.flatMap(kindsOf)
   if (kinds.length === 0) return null
   const now = input.now.toISOString()
-  return db.transaction(async (tx) => {
-    const [lease] = await tx
-      .select({ id: botAccounts.id })
-      .from(botAccounts)
-      .where(
-        and(
-          eq(botAccounts.id, input.accountId),
-          eq(botAccounts.leaseOwner, input.owner),
-          sql`${botAccounts.leaseExpiresAt} > ${now}::timestamptz`,
-        ),
-      )
-    if (!lease) return 'lease_lost' as const
-    const [due] = await tx
-      .select({ id: outboundMessages.id })
-      .from(outboundMessages)
-      .where(
-        and(
-          eq(outboundMessages.accountId, input.accountId),
-          eq(outboundMessages.status, 'queued'),
-          lte(outboundMessages.notBefore, input.now),
-          inArray(outboundMessages.kind, kinds),
-        ),
-      )
-      .orderBy(desc(outboundMessages.priority), asc(outboundMessages.notBefore), asc(outboundMessages.id))
-      .limit(1)
-      .for('update', { skipLocked: true })
-    if (!due) return null
-    const [claimed] = await tx
-      .update(outboundMessages)
-      .set({
-        status: 'claimed',
-        claimedBy: input.owner,
-        claimedUntil: new Date(input.now.getTime() + input.claimTtlMs),
-        attempts: sql`${outboundMessages.attempts} + 1`,
-      })
-      .where(and(eq(outboundMessages.id, due.id), eq(outboundMessages.status, 'queued')))
-      .returning()
-    return claimed ?? null
-  })
+  const until = new Date(input.now.getTime() + input.claimTtlMs).toISOString()
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`with due as (
+      select o.id from outbound_messages o
+      where o.account_id = ${input.accountId} and o.status = 'queued' and o.not_before <= ${now}::timestamptz
+        and o.kind in (${sql.join(
+          kinds.map((k) => sql`${k}`),
+          sql`, `,
+        )})
+        and exists (select 1 from bot_accounts a where a.id = ${input.accountId} and a.lease_owner = ${input.owner} and a.lease_expires_at > ${now}::timestamptz)
+      order by o.priority desc, o.not_before, o.id
+      limit 1
+      for update of o skip locked)
+    update outbound_messages m
+    set status = 'claimed', claimed_by = ${input.owner}, claimed_until = ${until}::timestamptz, attempts = m.attempts + 1
+    from due where m.id = due.id and m.status = 'queued'
+    returning m.*`,
+  )
+  return rows[0] ? toMessage(rows[0]) : null
+}
+
+/** A raw outbound_messages row (snake_case) as the schema's type. */
+function toMessage(r: Record<string, unknown>): OutboundMessage {
+  const date = (v: unknown) =>
+    v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v))
+  return {
+    id: Number(r.id),
+    dedupeKey: String(r.dedupe_key),
+    accountId: Number(r.account_id),
+    memberId: r.member_id === null ? null : Number(r.member_id),
+    chatGroupId: r.chat_group_id === null ? null : Number(r.chat_group_id),
+    kind: r.kind as OutboundMessage['kind'],
+    text: String(r.text),
+    source: String(r.source),
+    campaignRunId: r.campaign_run_id === null ? null : Number(r.campaign_run_id),
+    status: r.status as OutboundStatus,
+    priority: Number(r.priority),
+    notBefore: date(r.not_before)!,
+    attempts: Number(r.attempts),
+    claimedBy: (r.claimed_by as string | null) ?? null,
+    claimedUntil: date(r.claimed_until),
+    sentAt: date(r.sent_at),
+    lastError: (r.last_error as string | null) ?? null,
+    createdAt: date(r.created_at)!,
+  }
 }
 
 /** When each lane's earliest queued message becomes due (null: nothing queued in that lane). */
@@ -137,57 +144,39 @@ export async function earliestQueued(
 }
 
 /**
- * About to hand the message to the puppet: mark it 'sending' and take the account's pacing slot (the
- * jittered gap and the day's count) in the same transaction. False if the claim was lost meanwhile.
+ * About to hand the message to the puppet: mark it 'sending' and store the account's pacing state after
+ * this send (its jittered gap and the day's count), in one statement. False if the claim was lost.
+ * The caller holds the account's lease, so nobody else moves the pacing state meanwhile.
  */
 export async function markSending(
   db: Db,
-  input: { message: OutboundMessage; owner: string; now: Date; random: () => number; claimTtlMs: number },
-): Promise<PacingState | null> {
-  return db.transaction(async (tx) => {
-    const [account] = await tx
-      .select()
-      .from(botAccounts)
-      .where(eq(botAccounts.id, input.message.accountId))
-      .for('update')
-    const [moved] = await tx
-      .update(outboundMessages)
-      .set({ status: 'sending', claimedUntil: new Date(input.now.getTime() + input.claimTtlMs) })
-      .where(
-        and(
-          eq(outboundMessages.id, input.message.id),
-          eq(outboundMessages.status, 'claimed'),
-          eq(outboundMessages.claimedBy, input.owner),
-        ),
-      )
-      .returning({ id: outboundMessages.id })
-    if (!moved || !account) return null
-    const next = recordSend(
-      accountPacingState(account),
-      accountPolicy(account),
-      input.message.kind,
-      input.now,
-      input.random,
-    )
-    await tx
-      .update(botAccounts)
-      .set({
-        nextDirectAt: next.nextDirectAt,
-        nextGroupAt: next.nextGroupAt,
-        pacingDay: next.pacingDay,
-        sentOnDay: next.sentOnDay,
-        lastSentAt: input.now,
-      })
-      .where(eq(botAccounts.id, account.id))
-    return next
-  })
+  input: { message: OutboundMessage; owner: string; now: Date; claimTtlMs: number; next: PacingState },
+): Promise<boolean> {
+  const until = new Date(input.now.getTime() + input.claimTtlMs).toISOString()
+  const iso = (d: Date | null) => (d ? d.toISOString() : null)
+  const rows = await queryRows<{ id: number }>(
+    db,
+    sql`with moved as (
+      update outbound_messages set status = 'sending', claimed_until = ${until}::timestamptz
+      where id = ${input.message.id} and status = 'claimed' and claimed_by = ${input.owner}
+      returning account_id)
+    update bot_accounts a set
+      next_direct_at = ${iso(input.next.nextDirectAt)}::timestamptz,
+      next_group_at = ${iso(input.next.nextGroupAt)}::timestamptz,
+      pacing_day = ${input.next.pacingDay},
+      sent_on_day = ${input.next.sentOnDay},
+      last_sent_at = ${input.now.toISOString()}::timestamptz
+    from moved where a.id = moved.account_id
+    returning a.id`,
+  )
+  return rows.length > 0
 }
 
 async function transition(
   db: Db,
   id: number,
   from: OutboundStatus[],
-  values: Partial<typeof outboundMessages.$inferInsert>,
+  values: PgUpdateSetSource<typeof outboundMessages>,
 ): Promise<boolean> {
   const rows = await db
     .update(outboundMessages)
@@ -207,6 +196,26 @@ export const markSkipped = (db: Db, id: number, reason: string) =>
 /** Cannot be sent at all (not a friend of this account, group gone): final, listed for operators. */
 export const markUndeliverable = (db: Db, id: number, reason: string) =>
   transition(db, id, ['claimed', 'sending'], { status: 'failed', lastError: reason, claimedUntil: null })
+
+/** Not possible yet (e.g. a new group needs a second invitee): back to the queue, no attempt used. */
+export const markDeferred = (db: Db, id: number, until: Date, reason: string) =>
+  transition(db, id, ['claimed', 'sending'], {
+    status: 'queued',
+    notBefore: until,
+    lastError: reason,
+    claimedBy: null,
+    claimedUntil: null,
+    attempts: sql`greatest(${outboundMessages.attempts} - 1, 0)`,
+  })
+
+/** A queued invitation carried out together with another one (both joined the new group). */
+export const markCompanionSent = (db: Db, id: number, at: Date) =>
+  transition(db, id, ['queued'], {
+    status: 'sent',
+    sentAt: at,
+    attempts: sql`${outboundMessages.attempts} + 1`,
+    lastError: null,
+  })
 
 /** A send failed: retried later with back-off, or a dead letter after the policy's last attempt. */
 export async function markAttemptFailed(

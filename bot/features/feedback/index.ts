@@ -19,7 +19,8 @@ export interface FeedbackConfig {
 export function Feedback(config: FeedbackConfig): WechatyPlugin {
   const { ctx } = config
   const lexicon = compileLexicon(config.lexicon ?? defaultFeedbackLexicon)
-  const acknowledgement = config.acknowledgement ?? '收到您的反馈，非常感谢！顾问会尽快跟进处理，有结果第一时间告诉您。'
+  const acknowledgement =
+    config.acknowledgement ?? '收到您的反馈，非常感谢！顾问会尽快跟进处理，有结果第一时间告诉您。'
   return function FeedbackPlugin(bot: Wechaty) {
     const onMessage = guarded(ctx, 'feedback', async (message: Message) => {
       if (message.self()) return

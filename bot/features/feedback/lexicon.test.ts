@@ -6,7 +6,10 @@ const lexicon = compileLexicon(defaultFeedbackLexicon)
 describe('feedback lexicon', () => {
   it('catches complaints by word and by pattern', () => {
     expect(lexicon.match('精华用了三天脸过敏了')).toMatchObject({ category: 'complaint', matched: '过敏' })
-    expect(lexicon.match('下单一周了怎么还没发货')).toMatchObject({ category: 'complaint', matched: '怎么还没发货' })
+    expect(lexicon.match('下单一周了怎么还没发货')).toMatchObject({
+      category: 'complaint',
+      matched: '怎么还没发货',
+    })
     expect(lexicon.match('售后一直不回消息')).toMatchObject({ category: 'complaint' })
   })
   it('catches suggestions', () => {

@@ -15,8 +15,10 @@ import { bindContact } from '../../finders/bind-contact'
 import { readGreeting, sourceTagName } from './matchers'
 
 export const defaultWelcomeTemplates = {
-  bound: '{name}您好，我是您的专属顾问{advisor}～已为您绑定会员（{memberNo}）。发送「积分」「会员卡」「订单」可随时查询，发送「人工」直接找我。',
-  unbound: '您好，我是{advisor}，很高兴认识您～在小程序「我的顾问」获取绑定码发给我，就能随时查询积分和订单啦。',
+  bound:
+    '{name}您好，我是您的专属顾问{advisor}～已为您绑定会员（{memberNo}）。发送「积分」「会员卡」「订单」可随时查询，发送「人工」直接找我。',
+  unbound:
+    '您好，我是{advisor}，很高兴认识您～在小程序「我的顾问」获取绑定码发给我，就能随时查询积分和订单啦。',
 }
 
 export interface FriendshipConfig {
@@ -43,7 +45,13 @@ export function FriendshipFeature(config: FriendshipConfig): WechatyPlugin {
       const at = ctx.clock.now()
       const member = bound?.ok
         ? bound.member
-        : (await resolveChatMember(ctx.db, { accountId: ctx.accountId, contactId: contact.id, name: contact.name() }, at)).member
+        : (
+            await resolveChatMember(
+              ctx.db,
+              { accountId: ctx.accountId, contactId: contact.id, name: contact.name() },
+              at,
+            )
+          ).member
       await ctx.db
         .update(members)
         .set({ advisorAccountId: sql`coalesce(${members.advisorAccountId}, ${ctx.accountId})` })
@@ -67,7 +75,12 @@ export function FriendshipFeature(config: FriendshipConfig): WechatyPlugin {
           boundBy: bound?.ok ? claim.kind : null,
         },
       })
-      await tagMember(ctx.db, member.id, { dimension: 'friend_source', dimensionName: '加好友来源', name: source }, at)
+      await tagMember(
+        ctx.db,
+        member.id,
+        { dimension: 'friend_source', dimensionName: '加好友来源', name: source },
+        at,
+      )
       const text = renderTemplate(bound?.ok ? templates.bound : templates.unbound, {
         name: member.name ?? member.nickname ?? '',
         advisor: config.advisorName,

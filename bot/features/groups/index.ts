@@ -22,16 +22,34 @@ export function Groups(config: GroupsConfig): WechatyPlugin {
   return function GroupsPlugin(bot: Wechaty) {
     const onJoin = guarded(ctx, 'groups', async (room: Room, invitees: Contact[], inviter: Contact) => {
       const at = ctx.clock.now()
-      const group = await ensureGroup(ctx.db, { accountId: ctx.accountId, roomId: room.id, topic: await room.topic(), at })
+      const group = await ensureGroup(ctx.db, {
+        accountId: ctx.accountId,
+        roomId: room.id,
+        topic: await room.topic(),
+        at,
+      })
       const joined: { contact: Contact; memberId: number }[] = []
       for (const contact of invitees) {
         if (contact.self()) continue
         const { member } = await resolveChatMember(
           ctx.db,
-          { accountId: ctx.accountId, contactId: contact.id, alias: await aliasOf(contact), name: contact.name() },
+          {
+            accountId: ctx.accountId,
+            contactId: contact.id,
+            alias: await aliasOf(contact),
+            name: contact.name(),
+          },
           at,
         )
-        if (await recordGroupJoin(ctx.db, { group, memberId: member.id, contactId: contact.id, at, inviterContactId: inviter?.id })) {
+        if (
+          await recordGroupJoin(ctx.db, {
+            group,
+            memberId: member.id,
+            contactId: contact.id,
+            at,
+            inviterContactId: inviter?.id,
+          })
+        ) {
           joined.push({ contact, memberId: member.id })
         }
       }
@@ -48,9 +66,19 @@ export function Groups(config: GroupsConfig): WechatyPlugin {
     })
     const onLeave = guarded(ctx, 'groups', async (room: Room, leavers: Contact[], remover?: Contact) => {
       const at = ctx.clock.now()
-      const group = await ensureGroup(ctx.db, { accountId: ctx.accountId, roomId: room.id, topic: await room.topic(), at })
+      const group = await ensureGroup(ctx.db, {
+        accountId: ctx.accountId,
+        roomId: room.id,
+        topic: await room.topic(),
+        at,
+      })
       for (const contact of leavers) {
-        await recordGroupLeave(ctx.db, { group, contactId: contact.id, at, removed: Boolean(remover && remover.id !== contact.id) })
+        await recordGroupLeave(ctx.db, {
+          group,
+          contactId: contact.id,
+          at,
+          removed: Boolean(remover && remover.id !== contact.id),
+        })
       }
     })
     bot.on('room-join', onJoin)

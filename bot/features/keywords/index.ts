@@ -58,7 +58,13 @@ export function Keywords(config: KeywordsConfig): WechatyPlugin {
   }
 }
 
-async function factsFor(ctx: AccountContext, rule: KeywordReply, memberId: number, at: Date, advisor: string) {
+async function factsFor(
+  ctx: AccountContext,
+  rule: KeywordReply,
+  memberId: number,
+  at: Date,
+  advisor: string,
+) {
   const card = await cardFacts(ctx.db, memberId, at)
   const vars: Record<string, string | number> = {
     name: card.name,
@@ -71,7 +77,8 @@ async function factsFor(ctx: AccountContext, rule: KeywordReply, memberId: numbe
   if (rule.code === 'points') {
     const p = await pointsFacts(ctx.db, memberId, at)
     vars.points = p.balance
-    vars.expiring = p.expiringSoon > 0 ? `其中 ${p.expiringSoon} 分将于 ${p.expiringOn} 起陆续到期，记得使用哦。` : ''
+    vars.expiring =
+      p.expiringSoon > 0 ? `其中 ${p.expiringSoon} 分将于 ${p.expiringOn} 起陆续到期，记得使用哦。` : ''
   }
   if (rule.code === 'orders') {
     const orders = await recentOrders(ctx.db, memberId)

@@ -11,7 +11,9 @@ describe('keyword replies', () => {
   })
   it('leaves conversation alone', () => {
     expect(matchKeyword(defaultKeywordReplies, '你好')).toBeNull()
-    expect(matchKeyword(defaultKeywordReplies, '上次买的精华用完了，想问问积分能不能抵扣一部分运费呢')).toBeNull()
+    expect(
+      matchKeyword(defaultKeywordReplies, '上次买的精华用完了，想问问积分能不能抵扣一部分运费呢'),
+    ).toBeNull()
   })
   it('uses the configured words', () => {
     const rules = [{ code: 'points' as const, keywords: ['jf'], template: '{points}' }]

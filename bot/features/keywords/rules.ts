@@ -18,14 +18,19 @@ export const defaultKeywordReplies: KeywordReply[] = [
   {
     code: 'card',
     keywords: ['会员卡', '会员码', '我的等级', '会员等级'],
-    template: '您的会员卡\n会员号：{memberNo}\n等级：{tiers}\n可用积分：{points} 分\n到店结账时在小程序「会员卡」出示会员码即可。',
+    template:
+      '您的会员卡\n会员号：{memberNo}\n等级：{tiers}\n可用积分：{points} 分\n到店结账时在小程序「会员卡」出示会员码即可。',
   },
   {
     code: 'orders',
     keywords: ['订单', '查订单', '物流', '快递', '发货'],
     template: '您最近的订单：\n{orders}\n详情请到小程序「我的订单」查看。',
   },
-  { code: 'human', keywords: ['人工', '真人', '转人工', '客服'], template: '好的，已通知{advisor}本人，会尽快回复您～' },
+  {
+    code: 'human',
+    keywords: ['人工', '真人', '转人工', '客服'],
+    template: '好的，已通知{advisor}本人，会尽快回复您～',
+  },
 ]
 
 /** Long messages are conversations, not commands: only short ones are read as keywords. */

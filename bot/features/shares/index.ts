@@ -14,7 +14,10 @@ export interface SharesConfig extends ShareRules {
 
 export function Shares(config: SharesConfig): WechatyPlugin {
   const { ctx } = config
-  const rules: ShareRules = { storeHosts: [...config.storeHosts], miniProgramAppIds: [...config.miniProgramAppIds] }
+  const rules: ShareRules = {
+    storeHosts: [...config.storeHosts],
+    miniProgramAppIds: [...config.miniProgramAppIds],
+  }
   return function SharesPlugin(bot: Wechaty) {
     const onMessage = guarded(ctx, 'shares', async (message: Message) => {
       if (message.self() || (!message.room() && !config.inDirectChats)) return

@@ -22,7 +22,9 @@ function hostMatches(host: string, hosts: string[]): boolean {
 function shareCodeOf(url: URL | string | null): string | null {
   if (!url) return null
   const params =
-    typeof url === 'string' ? new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '') : url.searchParams
+    typeof url === 'string'
+      ? new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '')
+      : url.searchParams
   const code = params.get('sc') ?? params.get('share') ?? params.get('scene')
   return code && /^[\w-]{1,32}$/.test(code) ? code : null
 }
@@ -51,5 +53,10 @@ export function matchMiniProgram(
   card: { appid?: string; title?: string; pagePath?: string },
 ): ShareHit | null {
   if (!card.appid || !rules.miniProgramAppIds.includes(card.appid)) return null
-  return { via: 'mini_program', url: card.pagePath ?? null, title: card.title ?? null, shareCode: shareCodeOf(card.pagePath ?? null) }
+  return {
+    via: 'mini_program',
+    url: card.pagePath ?? null,
+    title: card.title ?? null,
+    shareCode: shareCodeOf(card.pagePath ?? null),
+  }
 }
