@@ -1,42 +1,43 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eq } from 'drizzle-orm'
+import { eq, inArray } from 'drizzle-orm'
 import type { Database } from '../shared/db/client'
 import { botAccounts } from '../shared/chat/schema'
-import { systemClock } from '../shared/clock'
-import { testDatabase } from '../test/support/db'
+import { systemClock, VirtualClock } from '../shared/clock'
+import { acquireLeases } from '../shared/chat/accounts'
+import { onPostgresServer, testDatabase } from '../test/support/db'
 import { silentLogger, testConfig } from '../test/support/config'
 import { Supervisor } from './supervisor'
 
 let database: Database
 beforeAll(async () => {
   database = await testDatabase()
-  await database.db.insert(botAccounts).values([
-    { name: 'acct-a', displayName: '顾问 A' },
-    { name: 'acct-b', displayName: '顾问 B' },
-    { name: 'acct-off', displayName: '停用', state: 'disabled' },
-    { name: 'acct-bad', displayName: '坏配置', puppet: 'wechaty-puppet-service' },
-  ])
 })
 afterAll(async () => {
   await database.close()
 })
 
 const waitFor = async (check: () => Promise<boolean>) => {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return
-    await new Promise((r) => setImmediate(r))
+  const deadline = Date.now() + 30_000
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition never held')
+    await new Promise((r) => setTimeout(r, 5))
   }
-  throw new Error('condition never held')
 }
+
+const quiet = { tickMs: 0, invitesEveryMs: 0, sending: false } as const
 
 describe('Supervisor', () => {
   it('runs one Wechaty per enabled account, records logins, and survives a puppet error', async () => {
-    const supervisor = new Supervisor({
-      db: database.db,
-      logger: silentLogger(),
-      config: testConfig(),
-      clock: systemClock,
-    })
+    await database.db.insert(botAccounts).values([
+      { name: 'acct-a', displayName: '顾问 A' },
+      { name: 'acct-b', displayName: '顾问 B' },
+      { name: 'acct-off', displayName: '停用', state: 'disabled' },
+      { name: 'acct-bad', displayName: '坏配置', puppet: 'wechaty-puppet-service' },
+    ])
+    const supervisor = new Supervisor(
+      { db: database.db, logger: silentLogger(), config: testConfig(), clock: systemClock },
+      { ...quiet, owner: 'one' },
+    )
     await supervisor.start()
     try {
       expect([...supervisor.running.values()].map((r) => r.account.name).sort()).toEqual(['acct-a', 'acct-b'])
@@ -45,6 +46,8 @@ describe('Supervisor', () => {
       await waitFor(
         async () => (await state('acct-a')).state === 'online' && (await state('acct-b')).state === 'online',
       )
+      expect((await state('acct-a')).leaseOwner).toBe('one')
+      expect((await state('acct-off')).leaseOwner).toBeNull()
 
       // A puppet without its token cannot start; it is recorded, not thrown.
       expect((await state('acct-bad')).lastError).toMatch(/WECHATY_PUPPET_SERVICE_TOKEN/)
@@ -59,5 +62,68 @@ describe('Supervisor', () => {
       await supervisor.stop()
     }
     expect(supervisor.running.size).toBe(0)
+    // Stopping hands the accounts back.
+    const leased = await database.db.select().from(botAccounts).where(eq(botAccounts.leaseOwner, 'one'))
+    expect(leased).toEqual([])
+    await database.db.update(botAccounts).set({ state: 'disabled' })
   })
+
+  it('a lease is taken only when free or expired', async () => {
+    const clock = new VirtualClock('2026-03-02T10:00:00+08:00')
+    const [x] = await database.db
+      .insert(botAccounts)
+      .values({ name: 'lease-x', displayName: 'X' })
+      .returning()
+    const first = await acquireLeases(database.db, { owner: 'p1', now: clock.now(), ttlMs: 30_000 })
+    expect(first.map((a) => a.id)).toEqual([x!.id])
+    clock.advance(10_000)
+    expect(await acquireLeases(database.db, { owner: 'p2', now: clock.now(), ttlMs: 30_000 })).toEqual([])
+    clock.advance(25_000)
+    const taken = await acquireLeases(database.db, { owner: 'p2', now: clock.now(), ttlMs: 30_000 })
+    expect(taken.map((a) => [a.id, a.leaseOwner])).toEqual([[x!.id, 'p2']])
+    await database.db.update(botAccounts).set({ state: 'disabled' }).where(eq(botAccounts.id, x!.id))
+  })
+
+  it.runIf(onPostgresServer())(
+    'two supervisors never run the same account, and one takes over when the other stops',
+    async () => {
+      const clock = new VirtualClock('2026-03-02T10:00:00+08:00')
+      const rows = await database.db
+        .insert(botAccounts)
+        .values(Array.from({ length: 8 }, (_, i) => ({ name: `pool-${i}`, displayName: `顾问 ${i}` })))
+        .returning()
+      const ids = rows.map((r) => r.id)
+      const deps = { db: database.db, logger: silentLogger(), config: testConfig(), clock }
+      const s1 = new Supervisor(deps, { ...quiet, owner: 'proc-1', maxAccounts: 5, leaseTtlMs: 30_000 })
+      const s2 = new Supervisor(deps, { ...quiet, owner: 'proc-2', maxAccounts: 5, leaseTtlMs: 30_000 })
+      try {
+        // Both ask for leases at the same instant, several times over.
+        await Promise.all([s1.start(), s2.start()])
+        for (let i = 0; i < 5; i++) await Promise.all([s1.tick(), s2.tick()])
+        const run1 = [...s1.running.keys()].filter((id) => ids.includes(id))
+        const run2 = [...s2.running.keys()].filter((id) => ids.includes(id))
+        expect(run1.filter((id) => run2.includes(id))).toEqual([])
+        expect([...run1, ...run2].sort()).toEqual([...ids].sort())
+        expect(Math.max(run1.length, run2.length)).toBeLessThanOrEqual(5)
+        const owners = await database.db.select().from(botAccounts).where(inArray(botAccounts.id, ids))
+        for (const o of owners) expect(o.leaseOwner).toBe(run1.includes(o.id) ? 'proc-1' : 'proc-2')
+
+        // proc-1 dies without a word: its accounts stay with it until the lease expires.
+        const orphaned = run1
+        ;(s1 as unknown as { stopping: boolean }).stopping = true
+        clock.advance(10_000)
+        await s2.tick()
+        expect([...s2.running.keys()].filter((id) => orphaned.includes(id))).toEqual([])
+        clock.advance(25_000)
+        await s2.tick()
+        // Still at most five: the rest wait for another process.
+        expect([...s2.running.keys()].filter((id) => ids.includes(id)).length).toBe(5)
+        const now2 = [...s2.running.keys()]
+        expect(now2.filter((id) => run2.includes(id)).sort()).toEqual([...run2].sort())
+      } finally {
+        await s1.stop()
+        await s2.stop()
+      }
+    },
+  )
 })

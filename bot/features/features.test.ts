@@ -330,15 +330,13 @@ describe('bot features through the mock puppet', () => {
       .set({ purpose: 'tier', tierLevelId: level!.id, capacity: 1 })
       .where(eq(chatGroups.roomId, room.id))
       .returning()
-    await database.db
-      .insert(memberTiers)
-      .values({
-        memberId: second.id,
-        ladderId: ladder!.id,
-        levelId: level!.id,
-        startsAt: clock.now(),
-        source: 'test',
-      })
+    await database.db.insert(memberTiers).values({
+      memberId: second.id,
+      ladderId: ladder!.id,
+      levelId: level!.id,
+      startsAt: clock.now(),
+      source: 'test',
+    })
 
     // The group is full: the next one opens with the two members waiting for it.
     await inviteToGroup(database.db, full!.id, [second.id, third.id], clock.now())

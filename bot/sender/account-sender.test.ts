@@ -132,163 +132,175 @@ describe('paced sender on a virtual clock', () => {
     },
   )
 
-  it('after a crash in the middle and a restart by another process, nobody gets anything twice', async () => {
-    const clock = new VirtualClock('2026-03-02T09:00:00+08:00')
-    const accounts = await makeAccounts(database, 2)
-    const ids = accounts.map((a) => a.id)
-    await acquireLeases(database.db, { owner: 'bot-old', now: clock.now(), ttlMs: 60_000 })
-    const friends = await makeFriends(database, ids, 60)
-    for (const id of ids) await enqueueGreetings(id, friends.get(id)!, `crash:${id}`)
-    const log: Delivery[] = []
-    // The first process sends a while, then dies while WeChat is taking account 0's 21st message.
-    let count = 0
-    const hang = (d: Delivery) => (d.accountId === ids[0] && ++count === 21 ? 'hang' : null)
-    const old = [senderFor(ids[0]!, clock, 'bot-old', log, hang), senderFor(ids[1]!, clock, 'bot-old', log)]
-    const stepping = simulate(old, { clock, maxSteps: 50 })
-    // The simulation hangs with the process; wait until the hanging delivery was made.
-    for (let i = 0; i < 10_000 && count < 21; i++) await new Promise((r) => setImmediate(r))
-    expect(count).toBe(21)
-    void stepping
-    // It also had claimed a message it never got to send.
-    await database.db.execute(sql`
+  it(
+    'after a crash in the middle and a restart by another process, nobody gets anything twice',
+    { timeout: 10 * 60_000 },
+    async () => {
+      const clock = new VirtualClock('2026-03-02T09:00:00+08:00')
+      const accounts = await makeAccounts(database, 2)
+      const ids = accounts.map((a) => a.id)
+      await acquireLeases(database.db, { owner: 'bot-old', now: clock.now(), ttlMs: 15 * 60_000 })
+      const friends = await makeFriends(database, ids, 40)
+      for (const id of ids) await enqueueGreetings(id, friends.get(id)!, `crash:${id}`)
+      const log: Delivery[] = []
+      // The first process sends a while, then dies while WeChat is taking account 0's 21st message.
+      let count = 0
+      const hang = (d: Delivery) => (d.accountId === ids[0] && ++count === 21 ? 'hang' : null)
+      const old = [senderFor(ids[0]!, clock, 'bot-old', log, hang), senderFor(ids[1]!, clock, 'bot-old', log)]
+      void simulate(old, { clock })
+      // The simulation hangs with the process; wait until the hanging delivery was made.
+      const deadline = Date.now() + 120_000
+      while (count < 21 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+      expect(count).toBe(21)
+      // It also had claimed a message it never got to send.
+      await database.db.execute(sql`
       update outbound_messages set status = 'claimed', claimed_by = 'bot-old', claimed_until = ${new Date(clock.now().getTime() + 120_000).toISOString()}::timestamptz, attempts = attempts + 1
       where id = (select id from outbound_messages where account_id = ${ids[1]!} and status = 'queued' order by id limit 1)`)
 
-    // Its leases and claims expire; another process takes the accounts over.
-    clock.advance(10 * 60_000)
-    const taken = await acquireLeases(database.db, { owner: 'bot-new', now: clock.now(), ttlMs: YEAR })
-    expect(taken.map((a) => a.id)).toEqual(expect.arrayContaining(ids))
-    await simulate(
-      ids.map((id) => senderFor(id, clock, 'bot-new', log)),
-      { clock },
-    )
+      // Its leases and claims expire; another process takes the accounts over.
+      clock.advance(20 * 60_000)
+      const taken = await acquireLeases(database.db, { owner: 'bot-new', now: clock.now(), ttlMs: YEAR })
+      expect(taken.map((a) => a.id)).toEqual(expect.arrayContaining(ids))
+      await simulate(
+        ids.map((id) => senderFor(id, clock, 'bot-new', log)),
+        { clock },
+      )
 
-    const byTarget = new Map<string, number>()
-    for (const d of log)
-      byTarget.set(`${d.accountId}:${d.target}`, (byTarget.get(`${d.accountId}:${d.target}`) ?? 0) + 1)
-    expect([...byTarget.values()].every((n) => n === 1)).toBe(true)
-    expect(byTarget.size).toBe(120)
-    const rows = await database.db
-      .select({
-        status: outboundMessages.status,
-        n: sql<number>`count(*)::int`,
-        error: sql<string>`max(${outboundMessages.lastError})`,
+      const byTarget = new Map<string, number>()
+      for (const d of log)
+        byTarget.set(`${d.accountId}:${d.target}`, (byTarget.get(`${d.accountId}:${d.target}`) ?? 0) + 1)
+      expect([...byTarget.values()].every((n) => n === 1)).toBe(true)
+      expect(byTarget.size).toBe(80)
+      const rows = await database.db
+        .select({
+          status: outboundMessages.status,
+          n: sql<number>`count(*)::int`,
+          error: sql<string>`max(${outboundMessages.lastError})`,
+        })
+        .from(outboundMessages)
+        .where(inArray(outboundMessages.accountId, ids))
+        .groupBy(outboundMessages.status)
+      // The one that was being handed over cannot be known to have left: a dead letter, not a resend.
+      expect(rows.find((r) => r.status === 'dead')).toMatchObject({
+        n: 1,
+        error: expect.stringMatching(/interrupted/),
       })
-      .from(outboundMessages)
-      .where(inArray(outboundMessages.accountId, ids))
-      .groupBy(outboundMessages.status)
-    // The one that was being handed over cannot be known to have left: a dead letter, not a resend.
-    expect(rows.find((r) => r.status === 'dead')).toMatchObject({
-      n: 1,
-      error: expect.stringMatching(/interrupted/),
-    })
-    expect(rows.find((r) => r.status === 'sent')?.n).toBe(119)
-  })
+      expect(rows.find((r) => r.status === 'sent')?.n).toBe(79)
+    },
+  )
 
-  it('"too frequent" pauses that account for 12–24 hours and no other', async () => {
-    const clock = new VirtualClock('2026-03-03T10:00:00+08:00')
-    const [a, b] = await makeAccounts(database, 2)
-    await acquireLeases(database.db, { owner: 'bot-f', now: clock.now(), ttlMs: YEAR })
-    const friends = await makeFriends(database, [a!.id, b!.id], 40)
-    await enqueueGreetings(a!.id, friends.get(a!.id)!, 'freq')
-    await enqueueGreetings(b!.id, friends.get(b!.id)!, 'freq')
-    const log: Delivery[] = []
-    let aSends = 0
-    let limitedAt = 0
-    const tooFrequent = (d: Delivery) => {
-      if (++aSends !== 3) return null
-      limitedAt = d.at
-      return new Error('发送失败：操作过于频繁，请稍后再试 (too frequent)')
-    }
-    await simulate(
-      [senderFor(a!.id, clock, 'bot-f', log, tooFrequent), senderFor(b!.id, clock, 'bot-f', log)],
-      { clock, until: new Date('2026-03-03T12:00:00+08:00') },
-    )
-    const [accountA] = await database.db.select().from(botAccounts).where(eq(botAccounts.id, a!.id))
-    const [accountB] = await database.db.select().from(botAccounts).where(eq(botAccounts.id, b!.id))
-    expect(accountA!.state).toBe('limited')
-    const pause = accountA!.pausedUntil!.getTime() - limitedAt
-    expect(pause).toBeGreaterThanOrEqual(12 * 3600_000)
-    expect(pause).toBeLessThanOrEqual(24 * 3600_000)
-    expect(accountB!.pausedUntil).toBeNull()
-    expect(log.filter((d) => d.accountId === a!.id)).toHaveLength(2)
-    expect(log.filter((d) => d.accountId === b!.id)).toHaveLength(40)
+  it(
+    '"too frequent" pauses that account for 12–24 hours and no other',
+    { timeout: 10 * 60_000 },
+    async () => {
+      const clock = new VirtualClock('2026-03-03T10:00:00+08:00')
+      const [a, b] = await makeAccounts(database, 2)
+      await acquireLeases(database.db, { owner: 'bot-f', now: clock.now(), ttlMs: YEAR })
+      const friends = await makeFriends(database, [a!.id, b!.id], 40)
+      await enqueueGreetings(a!.id, friends.get(a!.id)!, 'freq')
+      await enqueueGreetings(b!.id, friends.get(b!.id)!, 'freq')
+      const log: Delivery[] = []
+      let aSends = 0
+      let limitedAt = 0
+      const tooFrequent = (d: Delivery) => {
+        if (++aSends !== 3) return null
+        limitedAt = d.at
+        return new Error('发送失败：操作过于频繁，请稍后再试 (too frequent)')
+      }
+      await simulate(
+        [senderFor(a!.id, clock, 'bot-f', log, tooFrequent), senderFor(b!.id, clock, 'bot-f', log)],
+        { clock, until: new Date('2026-03-03T12:00:00+08:00') },
+      )
+      const [accountA] = await database.db.select().from(botAccounts).where(eq(botAccounts.id, a!.id))
+      const [accountB] = await database.db.select().from(botAccounts).where(eq(botAccounts.id, b!.id))
+      expect(accountA!.state).toBe('limited')
+      const pause = accountA!.pausedUntil!.getTime() - limitedAt
+      expect(pause).toBeGreaterThanOrEqual(12 * 3600_000)
+      expect(pause).toBeLessThanOrEqual(24 * 3600_000)
+      expect(accountB!.pausedUntil).toBeNull()
+      expect(log.filter((d) => d.accountId === a!.id)).toHaveLength(2)
+      expect(log.filter((d) => d.accountId === b!.id)).toHaveLength(40)
 
-    // After the pause A finishes, and the refused message was not charged an attempt.
-    await simulate([senderFor(a!.id, clock, 'bot-f', log)], { clock })
-    const aLog = log.filter((d) => d.accountId === a!.id)
-    expect(aLog).toHaveLength(40)
-    expect(aLog[2]!.at).toBeGreaterThanOrEqual(accountA!.pausedUntil!.getTime())
-    const [again] = await database.db.select().from(botAccounts).where(eq(botAccounts.id, a!.id))
-    expect(again!.state).toBe('online')
-    const attempts = await database.db
-      .select({ attempts: outboundMessages.attempts })
-      .from(outboundMessages)
-      .where(eq(outboundMessages.accountId, a!.id))
-    expect(attempts.every((r) => r.attempts === 1)).toBe(true)
-  })
+      // After the pause A finishes, and the refused message was not charged an attempt.
+      await simulate([senderFor(a!.id, clock, 'bot-f', log)], { clock })
+      const aLog = log.filter((d) => d.accountId === a!.id)
+      expect(aLog).toHaveLength(40)
+      expect(aLog[2]!.at).toBeGreaterThanOrEqual(accountA!.pausedUntil!.getTime())
+      const [again] = await database.db.select().from(botAccounts).where(eq(botAccounts.id, a!.id))
+      expect(again!.state).toBe('online')
+      const attempts = await database.db
+        .select({ attempts: outboundMessages.attempts })
+        .from(outboundMessages)
+        .where(eq(outboundMessages.accountId, a!.id))
+      expect(attempts.every((r) => r.attempts === 1)).toBe(true)
+    },
+  )
 
-  it('checks opt-out before every send, fails a non-friend, and retries up to the maximum into a dead letter', async () => {
-    const clock = new VirtualClock('2026-03-04T10:00:00+08:00')
-    const [a] = await makeAccounts(database, 1)
-    await acquireLeases(database.db, { owner: 'bot-o', now: clock.now(), ttlMs: YEAR })
-    const [m1, m2, m3] = (await makeFriends(database, [a!.id], 3)).get(a!.id)!
-    const [stranger] = await database.db
-      .insert(members)
-      .values({ name: '未加好友', source: 'test' })
-      .returning()
-    for (const m of [m1!, m2!, m3!, stranger!.id]) {
-      await enqueueOutbound(database.db, {
-        dedupeKey: `o:${m}`,
-        accountId: a!.id,
-        kind: 'direct',
-        memberId: m,
-        text: '你好',
-        source: 'campaign',
-        notBefore: clock.now(),
-      })
-    }
-    // A duplicate enqueue changes nothing.
-    expect(
-      (
+  it(
+    'checks opt-out before every send, fails a non-friend, and retries up to the maximum into a dead letter',
+    { timeout: 5 * 60_000 },
+    async () => {
+      const clock = new VirtualClock('2026-03-04T10:00:00+08:00')
+      const [a] = await makeAccounts(database, 1)
+      await acquireLeases(database.db, { owner: 'bot-o', now: clock.now(), ttlMs: YEAR })
+      const [m1, m2, m3] = (await makeFriends(database, [a!.id], 3)).get(a!.id)!
+      const [stranger] = await database.db
+        .insert(members)
+        .values({ name: '未加好友', source: 'test' })
+        .returning()
+      for (const m of [m1!, m2!, m3!, stranger!.id]) {
         await enqueueOutbound(database.db, {
-          dedupeKey: `o:${m1}`,
+          dedupeKey: `o:${m}`,
           accountId: a!.id,
           kind: 'direct',
-          memberId: m1!,
-          text: 'x',
+          memberId: m,
+          text: '你好',
           source: 'campaign',
+          notBefore: clock.now(),
         })
-      ).created,
-    ).toBe(false)
-    // m1 replied 退订 after the message was queued.
-    await database.db.update(members).set({ optedOutAt: clock.now() }).where(eq(members.id, m1!))
-    const log: Delivery[] = []
-    const brokenFor = `c${m3}`
-    await simulate(
-      [
-        senderFor(a!.id, clock, 'bot-o', log, (d) =>
-          d.target === brokenFor ? new Error('network unreachable') : null,
-        ),
-      ],
-      { clock },
-    )
+      }
+      // A duplicate enqueue changes nothing.
+      expect(
+        (
+          await enqueueOutbound(database.db, {
+            dedupeKey: `o:${m1}`,
+            accountId: a!.id,
+            kind: 'direct',
+            memberId: m1!,
+            text: 'x',
+            source: 'campaign',
+          })
+        ).created,
+      ).toBe(false)
+      // m1 replied 退订 after the message was queued.
+      await database.db.update(members).set({ optedOutAt: clock.now() }).where(eq(members.id, m1!))
+      const log: Delivery[] = []
+      const brokenFor = `c${m3}`
+      await simulate(
+        [
+          senderFor(a!.id, clock, 'bot-o', log, (d) =>
+            d.target === brokenFor ? new Error('network unreachable') : null,
+          ),
+        ],
+        { clock },
+      )
 
-    const rows = await database.db
-      .select()
-      .from(outboundMessages)
-      .where(eq(outboundMessages.accountId, a!.id))
-    const byMember = new Map(rows.map((r) => [r.memberId, r]))
-    expect(byMember.get(m1!)).toMatchObject({
-      status: 'skipped',
-      lastError: expect.stringMatching(/opted_out/),
-    })
-    expect(byMember.get(m2!)).toMatchObject({ status: 'sent' })
-    expect(byMember.get(stranger!.id)).toMatchObject({
-      status: 'failed',
-      lastError: expect.stringMatching(/not_a_friend/),
-    })
-    expect(byMember.get(m3!)).toMatchObject({ status: 'dead', attempts: defaultPacingPolicy.maxAttempts })
-    expect(log.map((d) => d.target)).toEqual([`c${m2}`])
-  })
+      const rows = await database.db
+        .select()
+        .from(outboundMessages)
+        .where(eq(outboundMessages.accountId, a!.id))
+      const byMember = new Map(rows.map((r) => [r.memberId, r]))
+      expect(byMember.get(m1!)).toMatchObject({
+        status: 'skipped',
+        lastError: expect.stringMatching(/opted_out/),
+      })
+      expect(byMember.get(m2!)).toMatchObject({ status: 'sent' })
+      expect(byMember.get(stranger!.id)).toMatchObject({
+        status: 'failed',
+        lastError: expect.stringMatching(/not_a_friend/),
+      })
+      expect(byMember.get(m3!)).toMatchObject({ status: 'dead', attempts: defaultPacingPolicy.maxAttempts })
+      expect(log.map((d) => d.target)).toEqual([`c${m2}`])
+    },
+  )
 })

@@ -6,6 +6,11 @@ import { memberAuth, operatorAuth } from '../middleware/auth'
 import { registerHealth } from './health'
 import { registerAdminSession } from './admin/session'
 import { registerMpProfile } from './mp/profile'
+import { registerAdminAccounts } from './admin/accounts'
+import { registerAdminGroups } from './admin/groups'
+import { registerAdminOutbox } from './admin/outbox'
+import { registerAdminTickets } from './admin/tickets'
+import { registerMpAdvisor } from './mp/advisor'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -26,6 +31,11 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerHealth(open, deps)
   registerAdminSession(adminPublic, admin, deps)
   registerMpProfile(mp, deps)
+  registerAdminAccounts(admin, deps)
+  registerAdminGroups(admin, deps)
+  registerAdminTickets(admin, deps)
+  registerAdminOutbox(admin, deps)
+  registerMpAdvisor(mp, deps)
 
   return [open, adminPublic, admin, mp].map((r) => r.routes())
 }
