@@ -9,7 +9,13 @@ import type { mock } from 'wechaty-puppet-mock'
 import { acquireLeases, releaseLeases, renewLeases } from '../shared/chat/accounts'
 import { aliasFor } from '../shared/chat/contacts'
 import { enqueueTierInvites } from '../shared/chat/groups'
-import { botAccounts, type BotAccount, type BotAccountState } from '../shared/chat/schema'
+import {
+  botAccounts,
+  chatGroupMembers,
+  chatGroups,
+  type BotAccount,
+  type BotAccountState,
+} from '../shared/chat/schema'
 import type { Clock } from '../shared/clock'
 import type { Config } from '../shared/config'
 import type { Db } from '../shared/db/client'
