@@ -260,13 +260,28 @@ export class Supervisor {
         ),
       )
       .limit(5000)
+    const known = new Set<string>()
     for (const r of rows) {
       const contactId = r.value.slice(String(accountId).length + 1)
+      if (known.has(contactId)) continue
+      known.add(contactId)
       mocker.createContact({
         id: contactId,
         name: r.member.nickname ?? r.member.name ?? contactId,
         alias: aliasFor(r.member),
         friend: true,
+      })
+    }
+    // And its groups, with the members they have.
+    for (const g of await this.deps.db.select().from(chatGroups).where(eq(chatGroups.accountId, accountId))) {
+      const present = await this.deps.db
+        .select({ contactId: chatGroupMembers.contactId })
+        .from(chatGroupMembers)
+        .where(and(eq(chatGroupMembers.chatGroupId, g.id), isNull(chatGroupMembers.leftAt)))
+      mocker.createRoom({
+        id: g.roomId,
+        topic: g.topic,
+        memberIdList: present.map((p) => p.contactId).filter((id) => known.has(id)),
       })
     }
   }
