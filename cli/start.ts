@@ -43,7 +43,7 @@ if (roles.has('server')) {
   )
 }
 if (roles.has('bot')) {
-  supervisor = new Supervisor({ ...deps, logger: logger.child({ part: 'bot' }) })
+  supervisor = new Supervisor({ ...deps, logger: logger.child({ part: 'bot' }) }, { owner: instanceId })
   await supervisor.start()
 }
 if (roles.has('worker')) {
