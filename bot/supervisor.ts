@@ -53,6 +53,11 @@ export interface SupervisorOptions {
   /** How often qualifying members are queued for their tier group (default 10 minutes; 0 = never). */
   invitesEveryMs?: number
   storeHosts?: string[]
+  /**
+   * The database is embedded and this process is its only user (PGlite): leases left by an earlier
+   * process are stale, so they are cleared at start instead of waited out.
+   */
+  exclusiveDatabase?: boolean
 }
 
 export interface RunningAccount {
@@ -73,8 +78,10 @@ export class Supervisor {
   private readonly starting = new Set<number>()
   private timers: NodeJS.Timeout[] = []
   private stopping = false
-  private readonly options: Required<Omit<SupervisorOptions, 'pluginsFor' | 'maxAccounts' | 'storeHosts'>> &
-    Pick<SupervisorOptions, 'pluginsFor' | 'maxAccounts' | 'storeHosts'>
+  private readonly options: Required<
+    Omit<SupervisorOptions, 'pluginsFor' | 'maxAccounts' | 'storeHosts' | 'exclusiveDatabase'>
+  > &
+    Pick<SupervisorOptions, 'pluginsFor' | 'maxAccounts' | 'storeHosts' | 'exclusiveDatabase'>
 
   constructor(
     private readonly deps: BotDeps,
@@ -94,6 +101,9 @@ export class Supervisor {
 
   /** Take leases on free accounts and start them; keep doing so (and renewing) every tickMs. */
   async start(): Promise<void> {
+    if (this.options.exclusiveDatabase) {
+      await this.deps.db.update(botAccounts).set({ leaseOwner: null, leaseExpiresAt: null })
+    }
     await this.tick()
     if (this.options.tickMs > 0) {
       const t = setInterval(

@@ -43,7 +43,13 @@ if (roles.has('server')) {
   )
 }
 if (roles.has('bot')) {
-  supervisor = new Supervisor({ ...deps, logger: logger.child({ part: 'bot' }) }, { owner: instanceId })
+  supervisor = new Supervisor(
+    { ...deps, logger: logger.child({ part: 'bot' }) },
+    {
+      owner: instanceId,
+      exclusiveDatabase: database.kind === 'pglite',
+    },
+  )
   await supervisor.start()
 }
 if (roles.has('worker')) {
