@@ -22,6 +22,27 @@ export class SimulatedWeChatPuppet extends PuppetMock {
   private readonly cards = new Map<string, payloads.MiniProgram>()
   readonly announcements = new Map<string, string>()
 
+  // The simulated WeChat's payloads are always current: invalidate the cache at once instead of waiting
+  // for a round trip (the base class waits up to 5 s for a 'dirty' echo the mock never sends).
+  private invalidate(payloadType: number, payloadId: string) {
+    ;(this as unknown as { onDirty(e: { payloadType: number; payloadId: string }): void }).onDirty({
+      payloadType,
+      payloadId,
+    })
+  }
+
+  override async contactPayloadDirty(id: string): Promise<void> {
+    this.invalidate(types.Dirty.Contact, id)
+  }
+
+  override async roomPayloadDirty(id: string): Promise<void> {
+    this.invalidate(types.Dirty.Room, id)
+  }
+
+  override async roomMemberPayloadDirty(id: string): Promise<void> {
+    this.invalidate(types.Dirty.RoomMember, id)
+  }
+
   override async contactAlias(contactId: string): Promise<string>
   override async contactAlias(contactId: string, alias: string | null): Promise<void>
   override async contactAlias(contactId: string, alias?: string | null): Promise<void | string> {
