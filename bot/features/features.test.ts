@@ -346,20 +346,26 @@ describe('bot features through the mock puppet', () => {
       return g
     })
     expect(sibling).toMatchObject({ purpose: 'tier', tierLevelId: level!.id, accountId: a.account.id })
-    const present = await database.db
-      .select()
-      .from(chatGroupMembers)
-      .where(eq(chatGroupMembers.chatGroupId, sibling.id))
+    const present = await waitFor('both in the new group', async () => {
+      const rows = await database.db
+        .select()
+        .from(chatGroupMembers)
+        .where(eq(chatGroupMembers.chatGroupId, sibling.id))
+      return rows.length === 2 ? rows : null
+    })
     expect(present.map((p) => [p.memberId, p.contactId]).sort()).toEqual(
       [
         [second.id, c2.id],
         [third.id, c3.id],
       ].sort(),
     )
-    const invites = await database.db
-      .select()
-      .from(outboundMessages)
-      .where(like(outboundMessages.dedupeKey, `invite:group:${full!.id}:%`))
+    const invites = await waitFor('both invitations done', async () => {
+      const rows = await database.db
+        .select()
+        .from(outboundMessages)
+        .where(like(outboundMessages.dedupeKey, `invite:group:${full!.id}:%`))
+      return rows.every((r) => r.status === 'sent') ? rows : null
+    })
     expect(invites.map((i) => i.status)).toEqual(['sent', 'sent'])
   })
 
