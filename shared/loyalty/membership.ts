@@ -82,13 +82,7 @@ export interface RenewalInput {
  * new period starts now.
  */
 export async function renewMembership(db: Db, input: RenewalInput, at: Date) {
-  const { lad, level, points } = await termsFor(
-    db,
-    input.memberId,
-    input.ladderCode,
-    input.levelCode,
-    at,
-  )
+  const { lad, level, points } = await termsFor(db, input.memberId, input.ladderCode, input.levelCode, at)
   if (input.usePoints && !points)
     throw new DomainError('points_renewal_not_offered', '该等级续费不支持积分抵扣', 409)
   const pointsFen = input.usePoints ? points!.pointsFen : 0
@@ -153,16 +147,14 @@ export async function renewMembership(db: Db, input: RenewalInput, at: Date) {
           .set({ levelId: level.id, startsAt, endsAt, source: 'paid' })
           .where(eq(memberTiers.id, current.id))
       else
-        await tx
-          .insert(memberTiers)
-          .values({
-            memberId: input.memberId,
-            ladderId: lad.ladder.id,
-            levelId: level.id,
-            startsAt,
-            endsAt,
-            source: 'paid',
-          })
+        await tx.insert(memberTiers).values({
+          memberId: input.memberId,
+          ladderId: lad.ladder.id,
+          levelId: level.id,
+          startsAt,
+          endsAt,
+          source: 'paid',
+        })
       const fromRank = current ? (lad.levels.find((l) => l.id === current.levelId)?.rank ?? 0) : 0
       const kind = !current
         ? 'join'

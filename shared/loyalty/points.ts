@@ -207,6 +207,9 @@ export async function spendIn(tx: Tx, input: DebitInput): Promise<PointsResult> 
   const prior = await existing(tx, input.sourceKey)
   if (prior) return { entry: prior, duplicate: true, balance: await balanceIn(tx, input.memberId) }
   await lockAccount(tx, input.memberId)
+  // The same spend retried concurrently: the first one holds the lock; the others find its entry here.
+  const raced = await existing(tx, input.sourceKey)
+  if (raced) return { entry: raced, duplicate: true, balance: await balanceIn(tx, input.memberId) }
   await expireDueIn(tx, input.memberId, input.at)
   const balance = await balanceIn(tx, input.memberId)
   if (balance < input.amount) {
@@ -240,10 +243,10 @@ export interface ReversalResult extends PointsResult {
  * Shortfall policy, when some of the grant's points were already spent:
  * 1. the grant's unspent remainder is taken back first;
  * 2. what the member already spent of it is taken from their other open points (soonest-expiring
- *    first), as far as the balance allows;
- * 3. the balance never goes below zero: whatever still cannot be recovered is the `shortfall`, written
- *    off and reported to the caller (the refund flow may deduct its value in fen from the refund, or an
- *    operator may adjust later; this module never creates debt).
+ *    first), as far as the balance allows; what lapsed unused (expired) is not taken again;
+ * 3. the balance never goes below zero: whatever was spent and still cannot be recovered is the
+ *    `shortfall`, written off and reported to the caller (the refund flow may deduct its value in fen
+ *    from the refund, or an operator may adjust later; this module never creates debt).
  * The reversal is one `reverse` entry keyed by its own source, so a repeated refund changes nothing;
  * a grant with nothing left to take back records no entry (entries are never zero).
  */
@@ -254,24 +257,29 @@ export async function reverseGrant(
   return db.transaction(async (tx) => {
     const grant = await existing(tx, input.grantSourceKey)
     if (!grant || grant.amount <= 0) throw new DomainError('grant_not_found', '要冲正的积分记录不存在', 404)
+    const settled = async (prior: PointsEntry): Promise<ReversalResult> => ({
+      entry: prior,
+      duplicate: true,
+      balance: await balanceIn(tx, grant.memberId),
+      shortfall: Math.max(0, grant.amount + prior.amount - (await expiredOf(tx, grant.id))),
+    })
     const prior = await existing(tx, input.sourceKey)
-    if (prior)
-      return {
-        entry: prior,
-        duplicate: true,
-        balance: await balanceIn(tx, grant.memberId),
-        shortfall: grant.amount + prior.amount,
-      }
+    if (prior) return settled(prior)
     await lockAccount(tx, grant.memberId)
+    const raced = await existing(tx, input.sourceKey)
+    if (raced) return settled(raced)
     await expireDueIn(tx, grant.memberId, input.at)
     const [fresh] = await tx.select().from(pointsEntries).where(eq(pointsEntries.id, grant.id))
     const fromGrant = fresh!.remaining ?? 0
+    // What the member actually spent of the grant (not what lapsed unused): only that is recovered from
+    // their other points.
+    const spent = grant.amount - fromGrant - (await expiredOf(tx, grant.id))
     const balance = await balanceIn(tx, grant.memberId)
-    const fromOthers = Math.min(grant.amount - fromGrant, balance - fromGrant)
-    const total = fromGrant + Math.max(0, fromOthers)
+    const fromOthers = Math.max(0, Math.min(spent, balance - fromGrant))
+    const total = fromGrant + fromOthers
     if (total === 0) {
       // Nothing left to take back: record nothing in the ledger (entries are never zero).
-      return { entry: fresh!, duplicate: false, balance, shortfall: grant.amount }
+      return { entry: fresh!, duplicate: false, balance, shortfall: spent }
     }
     await tx.update(pointsEntries).set({ remaining: 0 }).where(eq(pointsEntries.id, grant.id))
     const [entry] = await tx
@@ -285,14 +293,20 @@ export async function reverseGrant(
         createdAt: input.at,
       })
       .returning()
-    if (total > fromGrant) await consumeGrants(tx, grant.memberId, total - fromGrant)
+    if (fromOthers > 0) await consumeGrants(tx, grant.memberId, fromOthers)
     return {
       entry: entry!,
       duplicate: false,
       balance: await move(tx, grant.memberId, -total, input.at),
-      shortfall: grant.amount - total,
+      shortfall: spent - fromOthers,
     }
   })
+}
+
+/** Points of a grant that lapsed unused (its expiry entry). */
+async function expiredOf(tx: Tx, grantId: number): Promise<number> {
+  const entry = await existing(tx, `expire:${grantId}`)
+  return entry ? -entry.amount : 0
 }
 
 /** Expire every grant whose date has come (the nightly job); returns points expired. */
