@@ -17,7 +17,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
   },
 })
-const accruals = values.quick ? 6_000 : 200_000
+const accruals = values.quick ? 6_000 : 100_000
 const concurrency = Number(values.concurrency)
 const memberCount = values.quick ? 2_000 : 20_000
 const server = 'postgres://postgres@127.0.0.1:5432'
