@@ -6,6 +6,15 @@ import { memberAuth, operatorAuth } from '../middleware/auth'
 import { registerHealth } from './health'
 import { registerAdminSession } from './admin/session'
 import { registerMpProfile } from './mp/profile'
+import { registerAdminTiers } from './admin/tiers'
+import { registerAdminPoints } from './admin/points'
+import { registerAdminBenefits } from './admin/benefits'
+import { registerAdminRewards } from './admin/rewards'
+import { registerAdminHonours } from './admin/honours'
+import { registerMpCard } from './mp/card'
+import { registerMpPoints } from './mp/points'
+import { registerMpTasks } from './mp/tasks'
+import { registerMpRewards } from './mp/rewards'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -26,6 +35,15 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerHealth(open, deps)
   registerAdminSession(adminPublic, admin, deps)
   registerMpProfile(mp, deps)
+  registerAdminTiers(admin, deps)
+  registerAdminPoints(admin, deps)
+  registerAdminBenefits(admin, deps)
+  registerAdminRewards(admin, deps)
+  registerAdminHonours(admin, deps)
+  registerMpCard(mp, deps)
+  registerMpPoints(mp, deps)
+  registerMpTasks(mp, deps)
+  registerMpRewards(mp, deps)
 
   return [open, adminPublic, admin, mp].map((r) => r.routes())
 }
