@@ -5,6 +5,7 @@ import type { AppDeps } from '../deps'
 import { memberAuth, operatorAuth } from '../middleware/auth'
 import { registerHealth } from './health'
 import { registerAdminSession } from './admin/session'
+import { registerAdminReports } from './admin/reports'
 import { registerMpProfile } from './mp/profile'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
@@ -25,6 +26,7 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
 
   registerHealth(open, deps)
   registerAdminSession(adminPublic, admin, deps)
+  registerAdminReports(admin, deps)
   registerMpProfile(mp, deps)
 
   return [open, adminPublic, admin, mp].map((r) => r.routes())
