@@ -1,10 +1,9 @@
 // What the operator reports look like on the wire. Zod only (no database code), so the console can
 // import these types without pulling the data model into the browser.
 import { z } from 'zod'
+import { funnelStages } from './stages'
 
-/** The five lifecycle stages, in journey order (the same list as the members schema; a test checks). */
-export const funnelStages = ['stranger', 'intention', 'customer', 'repurchaser', 'super_user'] as const
-export type FunnelStage = (typeof funnelStages)[number]
+export { funnelStages, type FunnelStage } from './stages'
 
 const ratio = z.number().min(0).nullable().describe('0..1; null when the denominator is zero')
 const calendarDate = z.iso.date('日期格式应为 YYYY-MM-DD')
