@@ -183,6 +183,6 @@ describe('operator console', () => {
     await page.getByText('没有找到与“查无此人”匹配的会员').waitFor()
     await page.getByRole('button', { name: '退出登录' }).click()
     await page.waitForURL('**/console/login')
-    expect(await page.evaluate(() => localStorage.length)).toBe(0)
+    expect(await page.evaluate('window.localStorage.length')).toBe(0)
   })
 })
