@@ -6,6 +6,7 @@ import { bodyParser } from '@koa/bodyparser'
 import type { AppDeps, AppState } from './deps'
 import { errorHandler } from './middleware/errors'
 import { requestContext } from './middleware/request-context'
+import { consoleAssets } from './middleware/console-assets'
 import { RouteRegistry } from './api-router'
 import { buildOpenApi } from './openapi'
 import { mountRoutes } from './routes'
@@ -26,6 +27,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     }),
   )
 
+  app.use(consoleAssets(deps.consoleDir))
   for (const router of mountRoutes(registry, deps)) app.use(router)
 
   const openapi = buildOpenApi(registry, { title: '私域超级用户运营系统 API', version: '0.1.0' })

@@ -10,6 +10,8 @@ export interface AppDeps {
   config: Config
   logger: Logger
   clock: Clock
+  /** The built operator console; console/dist by default. */
+  consoleDir?: string
 }
 
 export interface AppState {

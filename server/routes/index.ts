@@ -5,6 +5,7 @@ import type { AppDeps } from '../deps'
 import { memberAuth, operatorAuth } from '../middleware/auth'
 import { registerHealth } from './health'
 import { registerAdminSession } from './admin/session'
+import { registerAdminReports } from './admin/reports'
 import { registerMpProfile } from './mp/profile'
 import { registerAdminTiers } from './admin/tiers'
 import { registerAdminPoints } from './admin/points'
@@ -34,6 +35,7 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
 
   registerHealth(open, deps)
   registerAdminSession(adminPublic, admin, deps)
+  registerAdminReports(admin, deps)
   registerMpProfile(mp, deps)
   registerAdminTiers(admin, deps)
   registerAdminPoints(admin, deps)
