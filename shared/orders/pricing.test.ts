@@ -41,7 +41,10 @@ describe('priceLine', () => {
       unitPriceFen: 22900,
       source: 'member',
     })
-    expect(priceLine({ ...base, memberPricesFen: [29900] })).toMatchObject({ unitPriceFen: 26900, source: 'list' })
+    expect(priceLine({ ...base, memberPricesFen: [29900] })).toMatchObject({
+      unitPriceFen: 26900,
+      source: 'list',
+    })
   })
   it('a flash-sale price replaces list and member prices', () => {
     expect(
@@ -59,8 +62,12 @@ describe('couponDiscount', () => {
       reason: 'below_threshold',
       eligibleFen: 16000,
     })
-    expect(couponDiscount(rule({ kind: 'percentage', percentOff: 15 }), lines)).toMatchObject({ discountFen: 2400 })
-    expect(couponDiscount(rule({ kind: 'percentage', percentOff: 15, maxDiscountFen: 2000 }), lines)).toMatchObject({
+    expect(couponDiscount(rule({ kind: 'percentage', percentOff: 15 }), lines)).toMatchObject({
+      discountFen: 2400,
+    })
+    expect(
+      couponDiscount(rule({ kind: 'percentage', percentOff: 15, maxDiscountFen: 2000 }), lines),
+    ).toMatchObject({
       discountFen: 2000,
     })
   })
@@ -70,8 +77,12 @@ describe('couponDiscount', () => {
       line({ skuId: 2, productId: 20, categoryId: 200, unitPriceFen: 7000 }),
       line({ skuId: 3, productId: 30, categoryId: 100, unitPriceFen: 9000, source: 'flash_sale' }),
     ]
-    expect(couponDiscount(rule({ scope: 'category', scopeIds: [100] }), lines)).toMatchObject({ eligibleFen: 5000 })
-    expect(couponDiscount(rule({ scope: 'product', scopeIds: [20] }), lines)).toMatchObject({ eligibleFen: 7000 })
+    expect(couponDiscount(rule({ scope: 'category', scopeIds: [100] }), lines)).toMatchObject({
+      eligibleFen: 5000,
+    })
+    expect(couponDiscount(rule({ scope: 'product', scopeIds: [20] }), lines)).toMatchObject({
+      eligibleFen: 7000,
+    })
     expect(couponDiscount(rule({ scope: 'product', scopeIds: [30] }), lines)).toMatchObject({
       ok: false,
       reason: 'no_eligible_items',

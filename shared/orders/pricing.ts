@@ -106,7 +106,8 @@ export function couponDiscount(rule: CouponRule, lines: PricedLine[]): CouponOut
   if (eligibleFen < rule.thresholdFen) return { ok: false, reason: 'below_threshold', eligibleFen }
   let discount =
     rule.kind === 'percentage' ? Math.floor((eligibleFen * rule.percentOff) / 100) : rule.amountFen
-  if (rule.kind === 'percentage' && rule.maxDiscountFen !== null) discount = Math.min(discount, rule.maxDiscountFen)
+  if (rule.kind === 'percentage' && rule.maxDiscountFen !== null)
+    discount = Math.min(discount, rule.maxDiscountFen)
   return { ok: true, eligibleFen, discountFen: Math.min(discount, eligibleFen) }
 }
 
@@ -117,7 +118,8 @@ export function pointsDeduction(
 ): { points: number; fen: number } {
   const capFen = Math.floor((input.goodsAfterCouponFen * rules.pointsMaxSharePct) / 100)
   const capPoints = Math.floor(capFen / rules.fenPerPoint)
-  const wanted = input.requested === 'max' ? Number.MAX_SAFE_INTEGER : Math.max(0, Math.floor(input.requested))
+  const wanted =
+    input.requested === 'max' ? Number.MAX_SAFE_INTEGER : Math.max(0, Math.floor(input.requested))
   const points = Math.max(0, Math.min(wanted, capPoints, input.balance))
   return { points, fen: points * rules.fenPerPoint }
 }

@@ -1,6 +1,16 @@
 // Orders from the mini-program store, the till and chat; goods and paid memberships alike.
 import { sql } from 'drizzle-orm'
-import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core'
 import { at, createdAt, id, ref } from '../db/columns'
 import { members } from '../members/schema'
 import { products, skus } from '../catalog/schema'

@@ -161,7 +161,10 @@ export class WechatPayClient {
 
   async queryRefund(outRefundNo: string): Promise<WechatRefund | null> {
     try {
-      return await this.request<WechatRefund>('GET', `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`)
+      return await this.request<WechatRefund>(
+        'GET',
+        `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`,
+      )
     } catch (err) {
       if (err instanceof WechatPayError && err.code === 'RESOURCE_NOT_EXISTS') return null
       throw err
@@ -169,7 +172,10 @@ export class WechatPayClient {
   }
 
   /** Verify and decrypt a callback (see notification.ts): throws NotificationRefused. */
-  openNotification(headers: Record<string, string | string[] | undefined>, rawBody: string): OpenedNotification {
+  openNotification(
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: string,
+  ): OpenedNotification {
     return openNotification(
       { headers, rawBody },
       {

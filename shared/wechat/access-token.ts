@@ -9,7 +9,9 @@ import type { Clock } from '../clock'
 import type { Db } from '../db/client'
 import { wechatAccessTokens } from './schema'
 
-export type StableTokenFetcher = (forceRefresh: boolean) => Promise<{ accessToken: string; expiresIn: number }>
+export type StableTokenFetcher = (
+  forceRefresh: boolean,
+) => Promise<{ accessToken: string; expiresIn: number }>
 
 export interface AccessTokenOptions {
   /** Refresh this long before WeChat's expiry. */
@@ -40,7 +42,8 @@ export class SharedAccessToken {
 
   /** A valid access token. */
   async get(): Promise<string> {
-    if (this.memo && this.memo.expiresAt - this.opts.marginMs > this.clock.now().getTime()) return this.memo.token
+    if (this.memo && this.memo.expiresAt - this.opts.marginMs > this.clock.now().getTime())
+      return this.memo.token
     this.inflight ??= this.load(null).finally(() => (this.inflight = null))
     return this.inflight
   }
@@ -51,7 +54,10 @@ export class SharedAccessToken {
     return this.load(staleToken)
   }
 
-  private usable(row: { accessToken: string | null; expiresAt: Date | null } | undefined, stale: string | null) {
+  private usable(
+    row: { accessToken: string | null; expiresAt: Date | null } | undefined,
+    stale: string | null,
+  ) {
     return (
       !!row?.accessToken &&
       !!row.expiresAt &&
@@ -64,7 +70,10 @@ export class SharedAccessToken {
     await this.db.insert(wechatAccessTokens).values({ appid: this.appid }).onConflictDoNothing()
     const started = Date.now()
     for (;;) {
-      const [row] = await this.db.select().from(wechatAccessTokens).where(eq(wechatAccessTokens.appid, this.appid))
+      const [row] = await this.db
+        .select()
+        .from(wechatAccessTokens)
+        .where(eq(wechatAccessTokens.appid, this.appid))
       if (this.usable(row, stale)) return this.remember(row!.accessToken!, row!.expiresAt!)
       const now = this.clock.now()
       const [lease] = await this.db
@@ -92,7 +101,12 @@ export class SharedAccessToken {
           const expiresAt = new Date(this.clock.now().getTime() + fresh.expiresIn * 1000)
           await this.db
             .update(wechatAccessTokens)
-            .set({ accessToken: fresh.accessToken, expiresAt, refreshLeaseUntil: null, updatedAt: this.clock.now() })
+            .set({
+              accessToken: fresh.accessToken,
+              expiresAt,
+              refreshLeaseUntil: null,
+              updatedAt: this.clock.now(),
+            })
             .where(eq(wechatAccessTokens.appid, this.appid))
           return this.remember(fresh.accessToken, expiresAt)
         } catch (err) {
@@ -100,7 +114,8 @@ export class SharedAccessToken {
           throw err
         }
       }
-      if (Date.now() - started > this.opts.waitMs) throw new Error('timed out waiting for the access token refresh')
+      if (Date.now() - started > this.opts.waitMs)
+        throw new Error('timed out waiting for the access token refresh')
       await new Promise((resolve) => setTimeout(resolve, this.opts.pollMs))
     }
   }

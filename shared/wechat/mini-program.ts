@@ -140,14 +140,18 @@ export class MiniProgramApi {
   }
 
   async sendSubscribeMessage(message: SubscribeMessage): Promise<number> {
-    const r = await this.withToken<{ msgid: number }>('subscribeMessage.send', '/cgi-bin/message/subscribe/send', {
-      touser: message.touser,
-      template_id: message.templateId,
-      ...(message.page ? { page: message.page } : {}),
-      data: message.data,
-      miniprogram_state: message.miniprogramState ?? 'formal',
-      lang: message.lang ?? 'zh_CN',
-    })
+    const r = await this.withToken<{ msgid: number }>(
+      'subscribeMessage.send',
+      '/cgi-bin/message/subscribe/send',
+      {
+        touser: message.touser,
+        template_id: message.templateId,
+        ...(message.page ? { page: message.page } : {}),
+        data: message.data,
+        miniprogram_state: message.miniprogramState ?? 'formal',
+        lang: message.lang ?? 'zh_CN',
+      },
+    )
     return r.msgid
   }
 
@@ -173,7 +177,13 @@ export class MiniProgramApi {
   private async withToken<T>(api: string, path: string, body: unknown, binary = false): Promise<T> {
     let token = await this.tokens.get()
     try {
-      return await this.call<T>(api, 'POST', `${path}?access_token=${encodeURIComponent(token)}`, body, binary)
+      return await this.call<T>(
+        api,
+        'POST',
+        `${path}?access_token=${encodeURIComponent(token)}`,
+        body,
+        binary,
+      )
     } catch (err) {
       if (!(err instanceof WechatApiError) || !STALE_TOKEN_CODES.has(err.errcode)) throw err
       token = await this.tokens.invalidate(token)
@@ -181,7 +191,13 @@ export class MiniProgramApi {
     }
   }
 
-  private async call<T>(api: string, method: 'GET' | 'POST', path: string, body?: unknown, binary = false): Promise<T> {
+  private async call<T>(
+    api: string,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    binary = false,
+  ): Promise<T> {
     const res = await fetch(this.options.baseUrl.replace(/\/$/, '') + path, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },

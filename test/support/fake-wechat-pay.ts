@@ -131,7 +131,9 @@ export class FakeWechatPay {
     const originalType = options.originalType ?? (eventType.startsWith('REFUND') ? 'refund' : 'transaction')
     const nonce = randomBytes(6).toString('hex')
     const body = JSON.stringify({
-      id: options.id ?? `${randomBytes(4).toString('hex')}-${randomBytes(2).toString('hex')}-5eec-ab1e-${randomBytes(6).toString('hex')}`,
+      id:
+        options.id ??
+        `${randomBytes(4).toString('hex')}-${randomBytes(2).toString('hex')}-5eec-ab1e-${randomBytes(6).toString('hex')}`,
       create_time: shanghaiTime(at),
       resource_type: 'encrypt-resource',
       event_type: eventType,
@@ -148,7 +150,10 @@ export class FakeWechatPay {
   }
 
   /** The member pays: the trade becomes SUCCESS; returns the TRANSACTION.SUCCESS callback to deliver. */
-  confirmPayment(outTradeNo: string, overrides: { total?: number; mchid?: string; appid?: string } = {}): SignedCallback {
+  confirmPayment(
+    outTradeNo: string,
+    overrides: { total?: number; mchid?: string; appid?: string } = {},
+  ): SignedCallback {
     const trade = this.trades.get(outTradeNo)
     if (!trade) throw new Error(`no prepaid trade ${outTradeNo}`)
     if (trade.trade_state === 'NOTPAY') {
@@ -156,7 +161,10 @@ export class FakeWechatPay {
       trade.transaction_id = `4200${Date.now()}${String(++this.seq).padStart(6, '0')}`
       trade.success_time = shanghaiTime(this.now())
     }
-    return this.callback('TRANSACTION.SUCCESS', { ...this.transactionResource(trade), ...this.amountOverrides(trade, overrides) })
+    return this.callback('TRANSACTION.SUCCESS', {
+      ...this.transactionResource(trade),
+      ...this.amountOverrides(trade, overrides),
+    })
   }
 
   /** POST a callback to its notify_url like WeChat does; returns our server's HTTP status. */
@@ -181,7 +189,12 @@ export class FakeWechatPay {
       refund_status: status,
       ...(refund.success_time ? { success_time: refund.success_time } : {}),
       user_received_account: '支付用户零钱',
-      amount: { total: refund.total, refund: refund.refund, payer_total: refund.total, payer_refund: refund.refund },
+      amount: {
+        total: refund.total,
+        refund: refund.refund,
+        payer_total: refund.total,
+        payer_refund: refund.refund,
+      },
     })
   }
 
@@ -204,7 +217,9 @@ export class FakeWechatPay {
       ...(t.transaction_id ? { transaction_id: t.transaction_id } : {}),
       trade_type: 'JSAPI',
       trade_state: t.trade_state,
-      trade_state_desc: { NOTPAY: '未支付', SUCCESS: '支付成功', CLOSED: '已关闭', REFUND: '转入退款' }[t.trade_state],
+      trade_state_desc: { NOTPAY: '未支付', SUCCESS: '支付成功', CLOSED: '已关闭', REFUND: '转入退款' }[
+        t.trade_state
+      ],
       ...(t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND' ? { bank_type: 'OTHERS' } : {}),
       attach: '',
       ...(t.success_time ? { success_time: t.success_time } : {}),
@@ -268,13 +283,19 @@ export class FakeWechatPay {
       const bad = this.checkSignature(req)
       if (bad) return bad
       const b = req.body ?? {}
-      const trade = b.transaction_id ? this.byTransactionId(b.transaction_id) : this.trades.get(b.out_trade_no)
+      const trade = b.transaction_id
+        ? this.byTransactionId(b.transaction_id)
+        : this.trades.get(b.out_trade_no)
       if (!trade || !trade.transaction_id) return payError(404, 'RESOURCE_NOT_EXISTS', '订单不存在')
       if (!b.out_refund_no) return payError(400, 'PARAM_ERROR', '缺少退款单号')
       const existing = this.refunds.get(b.out_refund_no)
       if (existing) return this.refundResource(existing)
       if (b.amount?.total !== trade.total) return payError(400, 'PARAM_ERROR', '订单金额与原订单不一致')
-      if (!Number.isInteger(b.amount?.refund) || b.amount.refund < 1 || trade.refunded + b.amount.refund > trade.total)
+      if (
+        !Number.isInteger(b.amount?.refund) ||
+        b.amount.refund < 1 ||
+        trade.refunded + b.amount.refund > trade.total
+      )
         return payError(400, 'INVALID_REQUEST', '申请退款金额超过订单可退金额')
       trade.refunded += b.amount.refund
       const refund: FakeRefund = {

@@ -153,7 +153,8 @@ export class FakeWechat {
   checkToken(req: FakeRequest): Record<string, unknown> | null {
     const token = req.query.get('access_token')
     if (!token) return wxError(41001, 'access_token missing')
-    if (!this.validTokens.has(token)) return wxError(40001, 'invalid credential, access_token is invalid or not latest')
+    if (!this.validTokens.has(token))
+      return wxError(40001, 'invalid credential, access_token is invalid or not latest')
     return null
   }
 
@@ -168,7 +169,11 @@ export class FakeWechat {
       const user = this.loginCodes.get(code)
       if (!user) return wxError(40029, 'invalid code')
       this.usedCodes.add(code)
-      return { openid: user.openid, session_key: user.sessionKey, ...(user.unionid ? { unionid: user.unionid } : {}) }
+      return {
+        openid: user.openid,
+        session_key: user.sessionKey,
+        ...(user.unionid ? { unionid: user.unionid } : {}),
+      }
     })
 
     this.handle('POST', '/cgi-bin/stable_token', (req) => {
@@ -206,11 +211,16 @@ export class FakeWechat {
       const bad = this.checkToken(req)
       if (bad) return bad
       const scene = String(req.body?.scene ?? '')
-      if (!scene || scene.length > 32) return wxError(40169, 'invalid length for scene, or the data is not json string')
+      if (!scene || scene.length > 32)
+        return wxError(40169, 'invalid length for scene, or the data is not json string')
       if (req.body?.page && !/^[\w/-]+$/.test(req.body.page)) return wxError(41030, 'invalid page')
       this.qrCodes.push({ scene, page: req.body?.page })
       // A JPEG's start and end markers around the scene: enough for callers to store and serve.
-      const image = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(scene), Buffer.from([0xff, 0xd9])])
+      const image = Buffer.concat([
+        Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
+        Buffer.from(scene),
+        Buffer.from([0xff, 0xd9]),
+      ])
       return new FakeReply(200, image, { 'content-type': 'image/jpeg' })
     })
 
@@ -222,7 +232,13 @@ export class FakeWechat {
       if (!b.template_id) return wxError(40037, 'invalid template_id')
       if (!b.data || typeof b.data !== 'object') return wxError(47003, 'argument invalid! data is empty')
       const msgid = this.nextMsgId++
-      this.subscribeMessages.push({ touser: b.touser, template_id: b.template_id, page: b.page, data: b.data, msgid })
+      this.subscribeMessages.push({
+        touser: b.touser,
+        template_id: b.template_id,
+        page: b.page,
+        data: b.data,
+        msgid,
+      })
       return { errcode: 0, errmsg: 'ok', msgid }
     })
 
@@ -231,11 +247,20 @@ export class FakeWechat {
       if (bad) return bad
       const b = req.body ?? {}
       const key = b.order_key ?? {}
-      const tx = key.order_number_type === 2 ? this.pay.byTransactionId(key.transaction_id) : this.pay.trade(key.out_trade_no)
+      const tx =
+        key.order_number_type === 2
+          ? this.pay.byTransactionId(key.transaction_id)
+          : this.pay.trade(key.out_trade_no)
       if (!tx || tx.trade_state !== 'SUCCESS') return wxError(10060001, '支付单不存在')
-      if (this.shippingUploads.some((u) => u.order_key.out_trade_no === tx.out_trade_no || u.order_key.transaction_id === tx.transaction_id))
+      if (
+        this.shippingUploads.some(
+          (u) =>
+            u.order_key.out_trade_no === tx.out_trade_no || u.order_key.transaction_id === tx.transaction_id,
+        )
+      )
         return wxError(10060003, '支付单已完成发货，无法继续发货')
-      if (!Array.isArray(b.shipping_list) || b.shipping_list.length === 0) return wxError(10060014, '参数错误')
+      if (!Array.isArray(b.shipping_list) || b.shipping_list.length === 0)
+        return wxError(10060014, '参数错误')
       this.shippingUploads.push(b)
       return { errcode: 0, errmsg: 'ok' }
     })
@@ -266,7 +291,8 @@ export class FakeWechat {
     if (injected) {
       reply = new FakeReply(200, wxError(injected.errcode, injected.errmsg))
     } else {
-      const handler = this.handlers.get(`${request.method} ${url.pathname}`) ?? this.pay.dynamicHandler(request)
+      const handler =
+        this.handlers.get(`${request.method} ${url.pathname}`) ?? this.pay.dynamicHandler(request)
       if (!handler) {
         reply = new FakeReply(404, wxError(-1, `no such endpoint ${url.pathname}`))
       } else {
@@ -285,7 +311,9 @@ export class FakeWechat {
           ? reply.body
           : Buffer.from(JSON.stringify(reply.body))
     const headers: Record<string, string> = {
-      ...(payload.length && !Buffer.isBuffer(reply.body) ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+      ...(payload.length && !Buffer.isBuffer(reply.body)
+        ? { 'content-type': 'application/json; charset=utf-8' }
+        : {}),
       ...(url.pathname.startsWith('/v3/') ? this.pay.signResponse(payload.toString('utf8')) : {}),
       ...reply.headers,
     }
