@@ -100,6 +100,11 @@ export class FakeWechatPay {
     }
   }
 
+  /** Check a signature made with the merchant key (e.g. the paySign of requestPayment). */
+  verifyMerchantSignature(message: string, signature: string): boolean {
+    return verifySha256Rsa(message, signature, this.merchantPublicKey)
+  }
+
   trade(outTradeNo: string): FakeTrade | undefined {
     return this.trades.get(outTradeNo)
   }
