@@ -136,6 +136,11 @@ export class FakeWechat {
     return code
   }
 
+  /** The session_key WeChat handed out for a login code. */
+  sessionKeyFor(code: string): string | undefined {
+    return this.loginCodes.get(code)?.sessionKey
+  }
+
   /** A getPhoneNumber button code that yields this phone number. */
   phoneCode(phone: string): string {
     const code = randomBytes(16).toString('hex')
