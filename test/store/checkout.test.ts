@@ -13,7 +13,15 @@ import { memberTiers } from '../../shared/loyalty/schema'
 import { jobs } from '../../worker/jobs'
 import { testDatabase } from '../support/db'
 import { startFakeWechat, type FakeWechat } from '../support/fake-wechat'
-import { makeLevels, makeProduct, makeShopper, notifyUrl, orderRow, startStoreApp, type StoreApp } from '../support/store'
+import {
+  makeLevels,
+  makeProduct,
+  makeShopper,
+  notifyUrl,
+  orderRow,
+  startStoreApp,
+  type StoreApp,
+} from '../support/store'
 
 let database: Database
 let wechat: FakeWechat
@@ -33,20 +41,33 @@ afterAll(async () => {
 })
 
 const runJob = (name: string) =>
-  jobs.find((j) => j.name === name)!.run({ db: database.db, clock, logger: app.deps.logger, config: app.deps.config })
+  jobs
+    .find((j) => j.name === name)!
+    .run({ db: database.db, clock, logger: app.deps.logger, config: app.deps.config })
 
 describe('prices are computed by the server', () => {
   it('member price by tier level, shipping under the threshold, and what the client sends about prices is ignored', async () => {
     const { v1, ladderId } = await makeLevels(database.db)
     const shopper = await makeShopper(database.db)
-    const { skuId, productId } = await makeProduct(database.db, { priceFen: 8900, memberPrices: [{ levelId: v1.id, priceFen: 7900 }] })
+    const { skuId, productId } = await makeProduct(database.db, {
+      priceFen: 8900,
+      memberPrices: [{ levelId: v1.id, priceFen: 7900 }],
+    })
     const list = await app.request('POST', '/api/mp/orders/preview', {
       token: shopper.token,
       body: { items: [{ skuId, quantity: 1 }], addressId: shopper.addressId },
     })
     expect(list.status).toBe(200)
     expect(list.body).toMatchObject({ itemsFen: 8900, shippingFen: 1000, payFen: 9900 })
-    await database.db.insert(memberTiers).values({ memberId: shopper.member.id, ladderId, levelId: v1.id, startsAt: clock.now(), source: 'test' })
+    await database.db
+      .insert(memberTiers)
+      .values({
+        memberId: shopper.member.id,
+        ladderId,
+        levelId: v1.id,
+        startsAt: clock.now(),
+        source: 'test',
+      })
     const detail = await app.request('GET', `/api/mp/products/${productId}`, { token: shopper.token })
     expect(detail.body.skus[0]).toMatchObject({ priceFen: 8900, memberPriceFen: 7900 })
     const placed = await app.request('POST', '/api/mp/orders', {
@@ -68,8 +89,20 @@ describe('prices are computed by the server', () => {
       thresholdFen: 30000,
       validDays: 30,
     })
-    const { coupon } = await issueCoupon(database.db, { templateId: template.id, memberId: shopper.member.id, sourceKey: `test:${shopper.member.id}`, at: clock.now() })
-    await grantPoints(database.db, { memberId: shopper.member.id, amount: 50000, sourceKey: `gift:${shopper.member.id}`, reason: '测试', at: clock.now(), expiresAt: null })
+    const { coupon } = await issueCoupon(database.db, {
+      templateId: template.id,
+      memberId: shopper.member.id,
+      sourceKey: `test:${shopper.member.id}`,
+      at: clock.now(),
+    })
+    await grantPoints(database.db, {
+      memberId: shopper.member.id,
+      amount: 50000,
+      sourceKey: `gift:${shopper.member.id}`,
+      reason: '测试',
+      at: clock.now(),
+      expiresAt: null,
+    })
     const below = await app.request('POST', '/api/mp/orders', {
       token: shopper.token,
       body: { items: [{ skuId, quantity: 1 }], addressId: shopper.addressId, couponId: coupon.id },
@@ -78,11 +111,22 @@ describe('prices are computed by the server', () => {
     expect(below.body.error.code).toBe('coupon_not_applicable')
     const placed = await app.request('POST', '/api/mp/orders', {
       token: shopper.token,
-      body: { items: [{ skuId, quantity: 2 }], addressId: shopper.addressId, couponId: coupon.id, usePoints: 'max' },
+      body: {
+        items: [{ skuId, quantity: 2 }],
+        addressId: shopper.addressId,
+        couponId: coupon.id,
+        usePoints: 'max',
+      },
     })
     expect(placed.status).toBe(201)
     // 40000 − 5000 coupon = 35000; points at most half: 17500 points = ¥175.
-    expect(placed.body).toMatchObject({ itemsFen: 40000, discountFen: 5000, pointsUsed: 17500, pointsDeductFen: 17500, payFen: 17500 })
+    expect(placed.body).toMatchObject({
+      itemsFen: 40000,
+      discountFen: 5000,
+      pointsUsed: 17500,
+      pointsDeductFen: 17500,
+      payFen: 17500,
+    })
     expect(await pointsBalance(database.db, shopper.member.id, clock.now())).toBe(32500)
     const reuse = await app.request('POST', '/api/mp/orders', {
       token: shopper.token,
@@ -90,7 +134,9 @@ describe('prices are computed by the server', () => {
     })
     expect(reuse.status).toBe(409)
     expect(reuse.body.error.code).toBe('coupon_unusable')
-    const cancel = await app.request('POST', `/api/mp/orders/${placed.body.orderNo}/cancel`, { token: shopper.token })
+    const cancel = await app.request('POST', `/api/mp/orders/${placed.body.orderNo}/cancel`, {
+      token: shopper.token,
+    })
     expect(cancel.status).toBe(200)
     expect(cancel.body.status).toBe('cancelled')
     expect(await pointsBalance(database.db, shopper.member.id, clock.now())).toBe(50000)
@@ -101,15 +147,43 @@ describe('prices are computed by the server', () => {
   it('a percentage coupon, points capped at half of what is left, and shipping under the threshold', async () => {
     const shopper = await makeShopper(database.db)
     const { skuId } = await makeProduct(database.db, { priceFen: 10000 })
-    const template = await createCouponTemplate(database.db, { name: '五折券', kind: 'percentage', percentOff: 50, validDays: 7 })
-    const { coupon } = await issueCoupon(database.db, { templateId: template.id, memberId: shopper.member.id, sourceKey: `half:${shopper.member.id}`, at: clock.now() })
-    await grantPoints(database.db, { memberId: shopper.member.id, amount: 10000, sourceKey: `gift2:${shopper.member.id}`, reason: '测试', at: clock.now(), expiresAt: null })
+    const template = await createCouponTemplate(database.db, {
+      name: '五折券',
+      kind: 'percentage',
+      percentOff: 50,
+      validDays: 7,
+    })
+    const { coupon } = await issueCoupon(database.db, {
+      templateId: template.id,
+      memberId: shopper.member.id,
+      sourceKey: `half:${shopper.member.id}`,
+      at: clock.now(),
+    })
+    await grantPoints(database.db, {
+      memberId: shopper.member.id,
+      amount: 10000,
+      sourceKey: `gift2:${shopper.member.id}`,
+      reason: '测试',
+      at: clock.now(),
+      expiresAt: null,
+    })
     // 10000 − 50% = 5000; shipping 1000 (under ¥99); points up to half of 5000 → pays 3500.
     const placed = await app.request('POST', '/api/mp/orders', {
       token: shopper.token,
-      body: { items: [{ skuId, quantity: 1 }], addressId: shopper.addressId, couponId: coupon.id, usePoints: 'max' },
+      body: {
+        items: [{ skuId, quantity: 1 }],
+        addressId: shopper.addressId,
+        couponId: coupon.id,
+        usePoints: 'max',
+      },
     })
-    expect(placed.body).toMatchObject({ discountFen: 5000, pointsUsed: 2500, shippingFen: 1000, payFen: 3500, status: 'pending' })
+    expect(placed.body).toMatchObject({
+      discountFen: 5000,
+      pointsUsed: 2500,
+      shippingFen: 1000,
+      payFen: 3500,
+      status: 'pending',
+    })
   })
 })
 
@@ -118,9 +192,15 @@ describe('stock', () => {
     const a = await makeShopper(database.db)
     const b = await makeShopper(database.db)
     const { skuId } = await makeProduct(database.db, { priceFen: 5000, stock: 2 })
-    const first = await app.request('POST', '/api/mp/orders', { token: a.token, body: { items: [{ skuId, quantity: 2 }], addressId: a.addressId } })
+    const first = await app.request('POST', '/api/mp/orders', {
+      token: a.token,
+      body: { items: [{ skuId, quantity: 2 }], addressId: a.addressId },
+    })
     expect(first.status).toBe(201)
-    const second = await app.request('POST', '/api/mp/orders', { token: b.token, body: { items: [{ skuId, quantity: 1 }], addressId: b.addressId } })
+    const second = await app.request('POST', '/api/mp/orders', {
+      token: b.token,
+      body: { items: [{ skuId, quantity: 1 }], addressId: b.addressId },
+    })
     expect(second.status).toBe(409)
     expect(second.body.error.code).toBe('out_of_stock')
     clock.advance(14 * 60_000)
@@ -131,21 +211,36 @@ describe('stock', () => {
     expect((await orderRow(database.db, first.body.orderNo)).status).toBe('cancelled')
     const [sku] = await database.db.select().from(skus).where(eq(skus.id, skuId))
     expect(sku!.stock).toBe(2)
-    const retry = await app.request('POST', '/api/mp/orders', { token: b.token, body: { items: [{ skuId, quantity: 1 }], addressId: b.addressId } })
+    const retry = await app.request('POST', '/api/mp/orders', {
+      token: b.token,
+      body: { items: [{ skuId, quantity: 1 }], addressId: b.addressId },
+    })
     expect(retry.status).toBe(201)
   })
 
   it('bad input is a clear 4xx: no address, unknown SKU, two kinds at once, zero quantity', async () => {
     const s = await makeShopper(database.db)
     const { skuId } = await makeProduct(database.db)
-    const noAddress = await app.request('POST', '/api/mp/orders', { token: s.token, body: { items: [{ skuId, quantity: 1 }] } })
+    const noAddress = await app.request('POST', '/api/mp/orders', {
+      token: s.token,
+      body: { items: [{ skuId, quantity: 1 }] },
+    })
     expect(noAddress.body.error.code).toBe('address_required')
-    const unknown = await app.request('POST', '/api/mp/orders', { token: s.token, body: { items: [{ skuId: 99999999, quantity: 1 }], addressId: s.addressId } })
+    const unknown = await app.request('POST', '/api/mp/orders', {
+      token: s.token,
+      body: { items: [{ skuId: 99999999, quantity: 1 }], addressId: s.addressId },
+    })
     expect(unknown.status).toBe(400)
     expect(unknown.body.error.code).toBe('sku_not_found')
-    const both = await app.request('POST', '/api/mp/orders', { token: s.token, body: { items: [{ skuId, quantity: 1 }], membershipLevelId: 1 } })
+    const both = await app.request('POST', '/api/mp/orders', {
+      token: s.token,
+      body: { items: [{ skuId, quantity: 1 }], membershipLevelId: 1 },
+    })
     expect(both.status).toBe(400)
-    const zero = await app.request('POST', '/api/mp/orders', { token: s.token, body: { items: [{ skuId, quantity: 0 }], addressId: s.addressId } })
+    const zero = await app.request('POST', '/api/mp/orders', {
+      token: s.token,
+      body: { items: [{ skuId, quantity: 0 }], addressId: s.addressId },
+    })
     expect(zero.status).toBe(400)
     expect(zero.body.error.fields[0].path).toBe('body.items.0.quantity')
   })
@@ -156,12 +251,19 @@ describe('paid membership', () => {
     const { v1, ladderId } = await makeLevels(database.db)
     const shopper = await makeShopper(database.db)
     const buy = async () => {
-      const placed = await app.request('POST', '/api/mp/orders', { token: shopper.token, body: { membershipLevelId: v1.id } })
+      const placed = await app.request('POST', '/api/mp/orders', {
+        token: shopper.token,
+        body: { membershipLevelId: v1.id },
+      })
       expect(placed.status).toBe(201)
       expect(placed.body).toMatchObject({ kind: 'membership', payFen: 9900, shippingFen: 0 })
-      const pay = await app.request('POST', `/api/mp/orders/${placed.body.orderNo}/pay`, { token: shopper.token })
+      const pay = await app.request('POST', `/api/mp/orders/${placed.body.orderNo}/pay`, {
+        token: shopper.token,
+      })
       expect(pay.status).toBe(200)
-      expect(await wechat.pay.deliver(notifyUrl(app), wechat.pay.confirmPayment(placed.body.orderNo))).toBe(204)
+      expect(await wechat.pay.deliver(notifyUrl(app), wechat.pay.confirmPayment(placed.body.orderNo))).toBe(
+        204,
+      )
       const [tier] = await database.db
         .select()
         .from(memberTiers)
@@ -174,7 +276,10 @@ describe('paid membership', () => {
     expect(Math.abs(first.endsAt!.getTime() - (clock.now().getTime() + year))).toBeLessThan(60_000)
     const renewed = await buy()
     expect(Math.abs(renewed.endsAt!.getTime() - (first.endsAt!.getTime() + year))).toBeLessThan(60_000)
-    const free = await app.request('POST', '/api/mp/orders', { token: shopper.token, body: { membershipLevelId: 999999 } })
+    const free = await app.request('POST', '/api/mp/orders', {
+      token: shopper.token,
+      body: { membershipLevelId: 999999 },
+    })
     expect(free.status).toBe(400)
     expect(free.body.error.code).toBe('membership_not_for_sale')
   })

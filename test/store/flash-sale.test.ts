@@ -58,15 +58,38 @@ describe('flash sale rules', () => {
     const a = await makeShopper(database.db)
     const b = await makeShopper(database.db)
     const c = await makeShopper(database.db)
-    const { order } = await placeOrder(deps(), a.member.id, { flashSale: { flashSaleId, quantity: 1 }, addressId: a.addressId })
+    const { order } = await placeOrder(deps(), a.member.id, {
+      flashSale: { flashSaleId, quantity: 1 },
+      addressId: a.addressId,
+    })
     expect(order).toMatchObject({ itemsFen: 9900, flashSaleId })
-    expect(await code(placeOrder(deps(), a.member.id, { flashSale: { flashSaleId, quantity: 1 }, addressId: a.addressId }))).toBe('flash_sale_limit')
-    expect(await code(placeOrder(deps(), b.member.id, { flashSale: { flashSaleId, quantity: 2 }, addressId: b.addressId }))).toBe('flash_sale_limit')
-    expect(await code(placeOrder(deps(), b.member.id, { flashSale: { flashSaleId, quantity: 1 }, addressId: b.addressId }))).toBe('ok')
-    expect(await code(placeOrder(deps(), c.member.id, { flashSale: { flashSaleId, quantity: 1 }, addressId: c.addressId }))).toBe('flash_sale_sold_out')
+    expect(
+      await code(
+        placeOrder(deps(), a.member.id, { flashSale: { flashSaleId, quantity: 1 }, addressId: a.addressId }),
+      ),
+    ).toBe('flash_sale_limit')
+    expect(
+      await code(
+        placeOrder(deps(), b.member.id, { flashSale: { flashSaleId, quantity: 2 }, addressId: b.addressId }),
+      ),
+    ).toBe('flash_sale_limit')
+    expect(
+      await code(
+        placeOrder(deps(), b.member.id, { flashSale: { flashSaleId, quantity: 1 }, addressId: b.addressId }),
+      ),
+    ).toBe('ok')
+    expect(
+      await code(
+        placeOrder(deps(), c.member.id, { flashSale: { flashSaleId, quantity: 1 }, addressId: c.addressId }),
+      ),
+    ).toBe('flash_sale_sold_out')
     // a's unpaid order is cancelled: the unit goes back to the sale and a may buy again.
     await cancelOrder(database.db, order.id, 'payment_timeout', clock.now())
-    expect(await code(placeOrder(deps(), c.member.id, { flashSale: { flashSaleId, quantity: 1 }, addressId: c.addressId }))).toBe('ok')
+    expect(
+      await code(
+        placeOrder(deps(), c.member.id, { flashSale: { flashSaleId, quantity: 1 }, addressId: c.addressId }),
+      ),
+    ).toBe('ok')
   })
 
   it('refuses before the window and after it; ending returns unsold units to the SKU', async () => {
@@ -80,12 +103,37 @@ describe('flash sale rules', () => {
       endsAt: new Date(clock.now().getTime() + 7200_000),
     })
     const s = await makeShopper(database.db)
-    expect(await code(placeOrder(deps(), s.member.id, { flashSale: { flashSaleId: f.id, quantity: 1 }, addressId: s.addressId }))).toBe('flash_sale_not_started')
+    expect(
+      await code(
+        placeOrder(deps(), s.member.id, {
+          flashSale: { flashSaleId: f.id, quantity: 1 },
+          addressId: s.addressId,
+        }),
+      ),
+    ).toBe('flash_sale_not_started')
     await endFlashSale(database.db, f.id, clock.now())
-    expect(await code(placeOrder(deps(), s.member.id, { flashSale: { flashSaleId: f.id, quantity: 1 }, addressId: s.addressId }))).toBe('flash_sale_ended')
+    expect(
+      await code(
+        placeOrder(deps(), s.member.id, {
+          flashSale: { flashSaleId: f.id, quantity: 1 },
+          addressId: s.addressId,
+        }),
+      ),
+    ).toBe('flash_sale_ended')
     const [sku] = await database.db.select().from(skus).where(eq(skus.id, skuId))
     expect(sku!.stock).toBe(20)
-    expect(await code(createFlashSale(database.db, { skuId, title: '太多', priceFen: 9900, totalStock: 21, startsAt: clock.now(), endsAt: new Date(clock.now().getTime() + 1000) }))).toBe('stock_insufficient')
+    expect(
+      await code(
+        createFlashSale(database.db, {
+          skuId,
+          title: '太多',
+          priceFen: 9900,
+          totalStock: 21,
+          startsAt: clock.now(),
+          endsAt: new Date(clock.now().getTime() + 1000),
+        }),
+      ),
+    ).toBe('stock_insufficient')
   })
 })
 
@@ -100,20 +148,30 @@ describe.runIf(onPostgresServer())('on the PostgreSQL server', () => {
       database.db,
       sql`insert into member_addresses (member_id, name, phone, province, city, district, detail, is_default)
           select id, '买家', '13800000000', '上海市', '上海市', '浦东新区', '世纪大道 1 号', true
-          from members where id = any(${sql`array[${sql.join(buyers.map((b) => sql`${b.id}`), sql`, `)}]::bigint[]`})
+          from members where id = any(${sql`array[${sql.join(
+            buyers.map((b) => sql`${b.id}`),
+            sql`, `,
+          )}]::bigint[]`})
           returning id, member_id`,
     )
     const addressOf = new Map(addresses.map((a) => [a.member_id, a.id]))
     const attempts = buyers.flatMap((b) => [b.id, b.id])
     const results = await Promise.all(
       attempts.map((memberId) =>
-        code(placeOrder(deps(), memberId, { flashSale: { flashSaleId, quantity: 1 }, addressId: addressOf.get(memberId)! })),
+        code(
+          placeOrder(deps(), memberId, {
+            flashSale: { flashSaleId, quantity: 1 },
+            addressId: addressOf.get(memberId)!,
+          }),
+        ),
       ),
     )
     const tally = results.reduce<Record<string, number>>((t, r) => ({ ...t, [r]: (t[r] ?? 0) + 1 }), {})
     expect(tally.ok).toBe(50)
     expect(Object.keys(tally).sort()).toEqual(expect.arrayContaining(['flash_sale_sold_out', 'ok']))
-    expect(Object.keys(tally).every((k) => ['ok', 'flash_sale_sold_out', 'flash_sale_limit'].includes(k))).toBe(true)
+    expect(
+      Object.keys(tally).every((k) => ['ok', 'flash_sale_sold_out', 'flash_sale_limit'].includes(k)),
+    ).toBe(true)
     const [s] = await database.db.select().from(flashSales).where(eq(flashSales.id, flashSaleId))
     expect(s!.stockLeft).toBe(0)
     const perMember = await queryRows<{ member_id: number; n: number }>(

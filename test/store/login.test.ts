@@ -36,9 +36,18 @@ describe('POST /api/mp/login', () => {
     const me = await app.request('GET', '/api/mp/me', { token: res.body.token })
     expect(me.status).toBe(200)
     expect(me.body.id).toBe(res.body.member.id)
-    const ids = await database.db.select().from(memberIdentities).where(eq(memberIdentities.memberId, res.body.member.id))
-    expect(ids.map((i) => `${i.kind}:${i.value}`).sort()).toEqual(['mp_openid:oLogin001', 'unionid:uLogin001'])
-    const [session] = await database.db.select().from(memberSessions).where(eq(memberSessions.memberId, res.body.member.id))
+    const ids = await database.db
+      .select()
+      .from(memberIdentities)
+      .where(eq(memberIdentities.memberId, res.body.member.id))
+    expect(ids.map((i) => `${i.kind}:${i.value}`).sort()).toEqual([
+      'mp_openid:oLogin001',
+      'unionid:uLogin001',
+    ])
+    const [session] = await database.db
+      .select()
+      .from(memberSessions)
+      .where(eq(memberSessions.memberId, res.body.member.id))
     const issuedKey = wechat.sessionKeyFor(code)!
     expect(res.text).not.toContain(issuedKey)
     expect(session!.sessionKey).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
@@ -47,8 +56,12 @@ describe('POST /api/mp/login', () => {
   })
 
   it('the same WeChat user logging in again is the same member', async () => {
-    const first = await app.request('POST', '/api/mp/login', { body: { code: wechat.loginCode({ openid: 'oLogin002' }) } })
-    const again = await app.request('POST', '/api/mp/login', { body: { code: wechat.loginCode({ openid: 'oLogin002' }) } })
+    const first = await app.request('POST', '/api/mp/login', {
+      body: { code: wechat.loginCode({ openid: 'oLogin002' }) },
+    })
+    const again = await app.request('POST', '/api/mp/login', {
+      body: { code: wechat.loginCode({ openid: 'oLogin002' }) },
+    })
     expect(again.body).toMatchObject({ isNew: false, member: { id: first.body.member.id } })
   })
 
@@ -61,7 +74,11 @@ describe('POST /api/mp/login', () => {
     const reused = await app.request('POST', '/api/mp/login', { body: { code } })
     expect(reused.status).toBe(400)
     expect(reused.body.error.code).toBe('invalid_login_code')
-    wechat.failNext('/sns/jscode2session', 45011, 'api minute-quota reach limit  mustslower  retry next minute')
+    wechat.failNext(
+      '/sns/jscode2session',
+      45011,
+      'api minute-quota reach limit  mustslower  retry next minute',
+    )
     const limited = await app.request('POST', '/api/mp/login', { body: { code: wechat.loginCode() } })
     expect(limited.status).toBe(429)
     expect(limited.body.error.code).toBe('login_rate_limited')
@@ -77,30 +94,57 @@ describe('POST /api/mp/login', () => {
 
 describe('POST /api/mp/phone', () => {
   it('binds the phone to the member, and refuses (409) a phone that belongs to another member', async () => {
-    const a = await app.request('POST', '/api/mp/login', { body: { code: wechat.loginCode({ openid: 'oPhoneA' }) } })
-    const bound = await app.request('POST', '/api/mp/phone', { token: a.body.token, body: { code: wechat.phoneCode('13912340001') } })
+    const a = await app.request('POST', '/api/mp/login', {
+      body: { code: wechat.loginCode({ openid: 'oPhoneA' }) },
+    })
+    const bound = await app.request('POST', '/api/mp/phone', {
+      token: a.body.token,
+      body: { code: wechat.phoneCode('13912340001') },
+    })
     expect(bound.status).toBe(200)
     expect(bound.body.phone).toBe('139****0001')
-    const [phone] = await database.db.select().from(memberIdentities).where(eq(memberIdentities.value, '13912340001'))
+    const [phone] = await database.db
+      .select()
+      .from(memberIdentities)
+      .where(eq(memberIdentities.value, '13912340001'))
     expect(phone).toMatchObject({ memberId: a.body.member.id, kind: 'phone', verified: true })
 
-    const b = await app.request('POST', '/api/mp/login', { body: { code: wechat.loginCode({ openid: 'oPhoneB' }) } })
-    const taken = await app.request('POST', '/api/mp/phone', { token: b.body.token, body: { code: wechat.phoneCode('13912340001') } })
+    const b = await app.request('POST', '/api/mp/login', {
+      body: { code: wechat.loginCode({ openid: 'oPhoneB' }) },
+    })
+    const taken = await app.request('POST', '/api/mp/phone', {
+      token: b.body.token,
+      body: { code: wechat.phoneCode('13912340001') },
+    })
     expect(taken.status).toBe(409)
     expect(taken.body.error.code).toBe('phone_taken')
-    const bIds = await database.db.select().from(memberIdentities).where(eq(memberIdentities.memberId, b.body.member.id))
+    const bIds = await database.db
+      .select()
+      .from(memberIdentities)
+      .where(eq(memberIdentities.memberId, b.body.member.id))
     expect(bIds.map((i) => i.kind)).toEqual(['mp_openid'])
   })
 
   it('a stale access token (40001) is refreshed once and the call succeeds', async () => {
-    const a = await app.request('POST', '/api/mp/login', { body: { code: wechat.loginCode({ openid: 'oPhoneC' }) } })
-    await app.request('POST', '/api/mp/phone', { token: a.body.token, body: { code: wechat.phoneCode('13912340003') } })
+    const a = await app.request('POST', '/api/mp/login', {
+      body: { code: wechat.loginCode({ openid: 'oPhoneC' }) },
+    })
+    await app.request('POST', '/api/mp/phone', {
+      token: a.body.token,
+      body: { code: wechat.phoneCode('13912340003') },
+    })
     const before = wechat.calls('/cgi-bin/stable_token').length
     wechat.revokeAccessTokens()
-    const res = await app.request('POST', '/api/mp/phone', { token: a.body.token, body: { code: wechat.phoneCode('13912340003') } })
+    const res = await app.request('POST', '/api/mp/phone', {
+      token: a.body.token,
+      body: { code: wechat.phoneCode('13912340003') },
+    })
     expect(res.status).toBe(200)
     expect(wechat.calls('/cgi-bin/stable_token').length).toBe(before + 1)
-    const invalid = await app.request('POST', '/api/mp/phone', { token: a.body.token, body: { code: 'expired-code' } })
+    const invalid = await app.request('POST', '/api/mp/phone', {
+      token: a.body.token,
+      body: { code: 'expired-code' },
+    })
     expect(invalid.status).toBe(400)
     expect(invalid.body.error.code).toBe('invalid_phone_code')
   })
@@ -121,7 +165,10 @@ describe('shared access token', () => {
       expect(new Set(tokens).size).toBe(1)
       expect(fresh.calls('/cgi-bin/stable_token')).toHaveLength(1)
       fresh.revokeAccessTokens()
-      const [x, y] = await Promise.all([processA.tokens.invalidate(tokens[0]!), processB.tokens.invalidate(tokens[0]!)])
+      const [x, y] = await Promise.all([
+        processA.tokens.invalidate(tokens[0]!),
+        processB.tokens.invalidate(tokens[0]!),
+      ])
       expect(x).toBe(y)
       expect(x).not.toBe(tokens[0])
       const calls = fresh.calls('/cgi-bin/stable_token')

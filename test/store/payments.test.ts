@@ -15,7 +15,15 @@ import { jobs } from '../../worker/jobs'
 import { testDatabase } from '../support/db'
 import { startFakeWechat, type FakeWechat } from '../support/fake-wechat'
 import { operatorToken } from '../support/factories'
-import { makeProduct, makeShopper, notifyUrl, orderRow, refundNotifyUrl, startStoreApp, type StoreApp } from '../support/store'
+import {
+  makeProduct,
+  makeShopper,
+  notifyUrl,
+  orderRow,
+  refundNotifyUrl,
+  startStoreApp,
+  type StoreApp,
+} from '../support/store'
 
 let database: Database
 let wechat: FakeWechat
@@ -50,12 +58,21 @@ async function placeAndPrepay(shopper: Awaited<ReturnType<typeof makeShopper>>, 
     body: { items: [{ skuId, quantity }], addressId: shopper.addressId },
   })
   expect(placed.status).toBe(201)
-  const paid = await app.request('POST', `/api/mp/orders/${placed.body.orderNo}/pay`, { token: shopper.token })
+  const paid = await app.request('POST', `/api/mp/orders/${placed.body.orderNo}/pay`, {
+    token: shopper.token,
+  })
   expect(paid.status).toBe(200)
-  return { orderNo: placed.body.orderNo as string, payFen: placed.body.payFen as number, payment: paid.body.payment }
+  return {
+    orderNo: placed.body.orderNo as string,
+    payFen: placed.body.payFen as number,
+    payment: paid.body.payment,
+  }
 }
 
-const run = (name: string) => jobs.find((j) => j.name === name)!.run({ db: database.db, clock, logger: app.deps.logger, config: app.deps.config })
+const run = (name: string) =>
+  jobs
+    .find((j) => j.name === name)!
+    .run({ db: database.db, clock, logger: app.deps.logger, config: app.deps.config })
 
 describe('prepay', () => {
   it('creates a JSAPI prepay signed by the merchant and returns requestPayment parameters with a valid paySign', async () => {
@@ -68,7 +85,12 @@ describe('prepay', () => {
     expect(payment.package).toBe(`prepay_id=${trade.prepay_id}`)
     const message = `${wechat.appid}\n${payment.timeStamp}\n${payment.nonceStr}\n${payment.package}\n`
     expect(wechat.pay.verifyMerchantSignature(message, payment.paySign)).toBe(true)
-    expect(wechat.pay.verifyMerchantSignature(message.replace(wechat.appid, 'wx0000000000000000'), payment.paySign)).toBe(false)
+    expect(
+      wechat.pay.verifyMerchantSignature(
+        message.replace(wechat.appid, 'wx0000000000000000'),
+        payment.paySign,
+      ),
+    ).toBe(false)
   })
 })
 
@@ -85,12 +107,20 @@ describe('payment callback', () => {
     const genuine = wechat.pay.confirmPayment(orderNo)
     const forgedBody = genuine.body.replace('"summary":"支付成功"', '"summary":"支付成功 "')
     expect(await wechat.pay.deliver(notifyUrl(app), { headers: genuine.headers, body: forgedBody })).toBe(401)
-    const badSig = { ...genuine.headers, 'wechatpay-signature': genuine.headers['wechatpay-signature']!.replace(/^.{8}/, 'AAAAAAAA') }
+    const badSig = {
+      ...genuine.headers,
+      'wechatpay-signature': genuine.headers['wechatpay-signature']!.replace(/^.{8}/, 'AAAAAAAA'),
+    }
     expect(await wechat.pay.deliver(notifyUrl(app), { headers: badSig, body: genuine.body })).toBe(401)
-    const stale = wechat.pay.callback('TRANSACTION.SUCCESS', JSON.parse('{}'), { at: new Date(clock.now().getTime() - 10 * 60_000) })
+    const stale = wechat.pay.callback('TRANSACTION.SUCCESS', JSON.parse('{}'), {
+      at: new Date(clock.now().getTime() - 10 * 60_000),
+    })
     expect(await wechat.pay.deliver(notifyUrl(app), stale)).toBe(401)
     expect((await orderRow(database.db, orderNo)).status).toBe('pending')
-    const rows = await database.db.select().from(paymentNotifications).where(eq(paymentNotifications.outTradeNo, orderNo))
+    const rows = await database.db
+      .select()
+      .from(paymentNotifications)
+      .where(eq(paymentNotifications.outTradeNo, orderNo))
     expect(rows).toEqual([])
     // The genuine one still goes through afterwards.
     expect(await wechat.pay.deliver(notifyUrl(app), genuine)).toBe(204)
@@ -100,7 +130,9 @@ describe('payment callback', () => {
   it('the same callback five times at once: one PAID transition, one points credit, every answer 204', async () => {
     const { orderNo, payFen } = await placeAndPrepay(shopper, skuId)
     const callback = wechat.pay.confirmPayment(orderNo)
-    const statuses = await Promise.all(Array.from({ length: 5 }, () => wechat.pay.deliver(notifyUrl(app), callback)))
+    const statuses = await Promise.all(
+      Array.from({ length: 5 }, () => wechat.pay.deliver(notifyUrl(app), callback)),
+    )
     expect(statuses).toEqual([204, 204, 204, 204, 204])
     const order = await orderRow(database.db, orderNo)
     expect(order.status).toBe('paid')
@@ -126,8 +158,14 @@ describe('payment callback', () => {
     ])
     // Delivered again later: still 204, still one credit.
     expect(await wechat.pay.deliver(notifyUrl(app), callback)).toBe(204)
-    const [account] = await database.db.select().from(pointsAccounts).where(eq(pointsAccounts.memberId, shopper.member.id))
-    const total = await queryRows<{ s: number }>(database.db, sql`select sum(amount)::int as s from points_entries where member_id = ${shopper.member.id}`)
+    const [account] = await database.db
+      .select()
+      .from(pointsAccounts)
+      .where(eq(pointsAccounts.memberId, shopper.member.id))
+    const total = await queryRows<{ s: number }>(
+      database.db,
+      sql`select sum(amount)::int as s from points_entries where member_id = ${shopper.member.id}`,
+    )
     expect(account!.balance).toBe(total[0]!.s)
   })
 
@@ -136,9 +174,14 @@ describe('payment callback', () => {
     const callback = wechat.pay.confirmPayment(orderNo, { total: payFen - 1 })
     expect(await wechat.pay.deliver(notifyUrl(app), callback)).toBe(400)
     expect((await orderRow(database.db, orderNo)).status).toBe('pending')
-    const [row] = await database.db.select().from(paymentNotifications).where(eq(paymentNotifications.outTradeNo, orderNo))
+    const [row] = await database.db
+      .select()
+      .from(paymentNotifications)
+      .where(eq(paymentNotifications.outTradeNo, orderNo))
     expect(row).toMatchObject({ outcome: 'rejected', reason: 'amount_mismatch' })
-    const line = logLines.map((l) => JSON.parse(l)).find((l) => l.outTradeNo === orderNo && l.outcome === 'amount_mismatch')
+    const line = logLines
+      .map((l) => JSON.parse(l))
+      .find((l) => l.outTradeNo === orderNo && l.outcome === 'amount_mismatch')
     expect(line).toMatchObject({ level: 50, paidFen: payFen - 1, orderPayFen: payFen })
   })
 
@@ -152,11 +195,23 @@ describe('payment callback', () => {
       payer: { openid: 'oX' },
       amount: { total: 100, payer_total: 100, currency: 'CNY', payer_currency: 'CNY' },
     }
-    expect(await wechat.pay.deliver(notifyUrl(app), wechat.pay.callback('TRANSACTION.SUCCESS', base))).toBe(404)
+    expect(await wechat.pay.deliver(notifyUrl(app), wechat.pay.callback('TRANSACTION.SUCCESS', base))).toBe(
+      404,
+    )
     const { orderNo, payFen } = await placeAndPrepay(shopper, skuId)
     const other = { ...base, out_trade_no: orderNo, amount: { ...base.amount, total: payFen } }
-    expect(await wechat.pay.deliver(notifyUrl(app), wechat.pay.callback('TRANSACTION.SUCCESS', { ...other, mchid: '1999999999' }))).toBe(400)
-    expect(await wechat.pay.deliver(notifyUrl(app), wechat.pay.callback('TRANSACTION.SUCCESS', { ...other, appid: 'wx0000000000000000' }))).toBe(400)
+    expect(
+      await wechat.pay.deliver(
+        notifyUrl(app),
+        wechat.pay.callback('TRANSACTION.SUCCESS', { ...other, mchid: '1999999999' }),
+      ),
+    ).toBe(400)
+    expect(
+      await wechat.pay.deliver(
+        notifyUrl(app),
+        wechat.pay.callback('TRANSACTION.SUCCESS', { ...other, appid: 'wx0000000000000000' }),
+      ),
+    ).toBe(400)
     expect((await orderRow(database.db, orderNo)).status).toBe('pending')
   })
 })
@@ -167,13 +222,22 @@ describe('refunds', () => {
     const { skuId } = await makeProduct(database.db, { priceFen: 15900, stock: 5 })
     const { orderNo } = await placeAndPrepay(shopper, skuId, 2)
     expect(await wechat.pay.deliver(notifyUrl(app), wechat.pay.confirmPayment(orderNo))).toBe(204)
-    const [before] = await database.db.select().from(pointsAccounts).where(eq(pointsAccounts.memberId, shopper.member.id))
+    const [before] = await database.db
+      .select()
+      .from(pointsAccounts)
+      .where(eq(pointsAccounts.memberId, shopper.member.id))
     expect(before!.balance).toBe(318)
     const op = await operatorToken(database.db)
-    const res = await app.request('POST', `/api/admin/orders/${orderNo}/refund`, { token: op, body: { reason: '客户不想要了' } })
+    const res = await app.request('POST', `/api/admin/orders/${orderNo}/refund`, {
+      token: op,
+      body: { reason: '客户不想要了' },
+    })
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ amountFen: 31800, status: 'processing' })
-    const again = await app.request('POST', `/api/admin/orders/${orderNo}/refund`, { token: op, body: { reason: '重复点击' } })
+    const again = await app.request('POST', `/api/admin/orders/${orderNo}/refund`, {
+      token: op,
+      body: { reason: '重复点击' },
+    })
     expect(again.status).toBe(400)
     expect(again.body.error.code).toBe('refund_amount_invalid')
     const cb = wechat.pay.completeRefund(res.body.outRefundNo)
@@ -181,7 +245,10 @@ describe('refunds', () => {
     expect(statuses).toEqual([204, 204, 204])
     const order = await orderRow(database.db, orderNo)
     expect(order).toMatchObject({ status: 'refunded', refundedFen: 31800 })
-    const [after] = await database.db.select().from(pointsAccounts).where(eq(pointsAccounts.memberId, shopper.member.id))
+    const [after] = await database.db
+      .select()
+      .from(pointsAccounts)
+      .where(eq(pointsAccounts.memberId, shopper.member.id))
     expect(after!.balance).toBe(0)
     const [sku] = await database.db.select().from(skus).where(eq(skus.id, skuId))
     expect(sku!.stock).toBe(5)

@@ -16,14 +16,23 @@ import type { Logger } from '../../shared/logger'
 let seq = 0
 
 export async function makeCategory(db: Db, name = '护肤') {
-  const [c] = await db.insert(categories).values({ name: `${name}${++seq}` }).returning()
+  const [c] = await db
+    .insert(categories)
+    .values({ name: `${name}${++seq}` })
+    .returning()
   return c!
 }
 
 /** A product with one SKU (list price, stock, optional member prices by level id). */
 export async function makeProduct(
   db: Db,
-  input: { priceFen?: number; stock?: number; memberPrices?: { levelId: number; priceFen: number }[]; categoryId?: number; title?: string } = {},
+  input: {
+    priceFen?: number
+    stock?: number
+    memberPrices?: { levelId: number; priceFen: number }[]
+    categoryId?: number
+    title?: string
+  } = {},
 ) {
   const categoryId = input.categoryId ?? (await makeCategory(db)).id
   const p = await createProduct(db, {
@@ -46,10 +55,20 @@ export async function makeProduct(
 /** A paid ladder with one level (annual fee) and a spend ladder level, for member prices and memberships. */
 export async function makeLevels(db: Db) {
   const code = `t${++seq}${Date.now() % 100000}`
-  const [paid] = await db.insert(tierLadders).values({ code: `vip${code}`, name: '付费会员', kind: 'vertical', basis: 'paid' }).returning()
+  const [paid] = await db
+    .insert(tierLadders)
+    .values({ code: `vip${code}`, name: '付费会员', kind: 'vertical', basis: 'paid' })
+    .returning()
   const [v1] = await db
     .insert(tierLevels)
-    .values({ ladderId: paid!.id, code: 'V1', name: 'V1 会员', rank: 1, annualFeeFen: 9900, pointsMultiplierPct: 200 })
+    .values({
+      ladderId: paid!.id,
+      code: 'V1',
+      name: 'V1 会员',
+      rank: 1,
+      annualFeeFen: 9900,
+      pointsMultiplierPct: 200,
+    })
     .returning()
   return { ladderId: paid!.id, v1: v1! }
 }
