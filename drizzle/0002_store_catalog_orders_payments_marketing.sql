@@ -166,6 +166,7 @@ CREATE TABLE "wechat_access_tokens" (
 );
 --> statement-breakpoint
 ALTER TABLE "products" ADD COLUMN "sort" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "products" ADD COLUMN "min_price_fen" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "products" ADD COLUMN "sold_count" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "order_items" ADD COLUMN "spec" text DEFAULT '' NOT NULL;--> statement-breakpoint
 ALTER TABLE "order_items" ADD COLUMN "list_price_fen" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
@@ -216,7 +217,9 @@ CREATE UNIQUE INDEX "group_buy_participants_order_key" ON "group_buy_participant
 CREATE UNIQUE INDEX "group_buy_participants_active_key" ON "group_buy_participants" USING btree ("group_id","member_id") WHERE "group_buy_participants"."status" in ('pending', 'paid');--> statement-breakpoint
 ALTER TABLE "orders" ADD CONSTRAINT "orders_membership_level_id_tier_levels_id_fk" FOREIGN KEY ("membership_level_id") REFERENCES "public"."tier_levels"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "products_listing_idx" ON "products" USING btree ("status","sort","id");--> statement-breakpoint
+CREATE INDEX "products_price_idx" ON "products" USING btree ("status","min_price_fen");--> statement-breakpoint
 CREATE UNIQUE INDEX "orders_transaction_id_key" ON "orders" USING btree ("transaction_id");--> statement-breakpoint
 CREATE INDEX "orders_pending_expiry_idx" ON "orders" USING btree ("expires_at") WHERE "orders"."status" = 'pending';--> statement-breakpoint
 CREATE INDEX "orders_flash_sale_idx" ON "orders" USING btree ("flash_sale_id");--> statement-breakpoint
-ALTER TABLE "orders" ADD CONSTRAINT "orders_pay_adds_up" CHECK ("orders"."pay_fen" = "orders"."items_fen" - "orders"."discount_fen" - "orders"."points_deduct_fen" + "orders"."shipping_fen");
+ALTER TABLE "orders" ADD CONSTRAINT "orders_pay_adds_up" CHECK ("orders"."pay_fen" = "orders"."items_fen" - "orders"."discount_fen" - "orders"."points_deduct_fen" + "orders"."shipping_fen");--> statement-breakpoint
+UPDATE "products" SET "min_price_fen" = coalesce((SELECT min("price_fen") FROM "skus" WHERE "skus"."product_id" = "products"."id"), 0);

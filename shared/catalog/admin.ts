@@ -58,6 +58,14 @@ async function setMemberPrices(tx: Tx | Db, skuId: number, prices: { levelId: nu
     .values(prices.map((p) => ({ skuId, levelId: p.levelId, priceFen: p.priceFen })))
 }
 
+/** Keep the product's lowest list price (what the shopper list sorts and filters on) in step with its SKUs. */
+export async function refreshMinPrice(tx: Tx | Db, productId?: number) {
+  await tx.execute(
+    sql`update products p set min_price_fen = coalesce((select min(price_fen) from skus where product_id = p.id), 0)
+        ${productId === undefined ? sql`` : sql`where p.id = ${productId}`}`,
+  )
+}
+
 async function assertCategory(tx: Tx | Db, categoryId: number) {
   const [c] = await tx.select({ id: categories.id }).from(categories).where(eq(categories.id, categoryId))
   if (!c)
@@ -80,6 +88,7 @@ export async function createProduct(db: Db, input: ProductInput) {
         .returning({ id: skus.id })
       await setMemberPrices(tx, sku!.id, memberPrices)
     }
+    await refreshMinPrice(tx, p!.id)
     return p!.id
   })
   return getProductForOperator(db, id)
@@ -106,6 +115,7 @@ export async function addSku(db: Db, productId: number, input: z.input<typeof sk
       .values({ ...fields, productId })
       .returning({ id: skus.id })
     await setMemberPrices(tx, sku!.id, memberPrices)
+    await refreshMinPrice(tx, productId)
   })
   return getProductForOperator(db, productId)
 }
@@ -126,6 +136,7 @@ export async function updateSku(db: Db, skuId: number, patch: z.infer<typeof sku
       if (!moved) throw conflict('stock_insufficient', '库存不足，无法减少这么多')
     }
     if (memberPrices) await setMemberPrices(tx, skuId, memberPrices)
+    if (fields.priceFen !== undefined) await refreshMinPrice(tx, sku.productId)
     return sku.productId
   })
   return getProductForOperator(db, productId)

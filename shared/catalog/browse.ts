@@ -64,32 +64,32 @@ export const productCardSchema = z.object({
 export type ProductCard = z.infer<typeof productCardSchema>
 
 const ORDER_BY: Record<ProductListQuery['sort'], string> = {
-  default: 'p.sort desc, p.id desc',
-  sales: 'p.sold_count desc, p.id desc',
-  price_asc: 'price_fen asc, p.id desc',
-  price_desc: 'price_fen desc, p.id desc',
-  newest: 'p.created_at desc, p.id desc',
+  default: 'sort desc, id desc',
+  sales: 'sold_count desc, id desc',
+  price_asc: 'min_price_fen asc, id desc',
+  price_desc: 'min_price_fen desc, id desc',
+  newest: 'created_at desc, id desc',
 }
 
-/** On-sale products, one page, with the member's price; one query. */
+/** The tier levels a member holds at `at`, as a subquery (no extra round trip). */
+const levelsOf = (memberId: number | undefined, at: Date) =>
+  memberId
+    ? sql`(select level_id from member_tiers where member_id = ${memberId} and (ends_at is null or ends_at > ${at.toISOString()}::timestamptz))`
+    : sql`(select null::bigint where false)`
+
+/** On-sale products, one page, with the member's own price: one query. */
 export async function listProducts(
   db: Db,
   query: ProductListQuery,
-  levelIds: number[],
+  viewer: { memberId?: number | undefined; at: Date },
 ): Promise<{ items: ProductCard[]; total: number; page: number; pageSize: number }> {
-  const levels = levelIds.length
-    ? sql`array[${sql.join(
-        levelIds.map((l) => sql`${l}`),
-        sql`, `,
-      )}]::bigint[]`
-    : sql`array[]::bigint[]`
-  const filters = [sql`p.status = 'on_sale'`]
-  if (query.q) filters.push(sql`p.title ilike ${`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`)
-  if (query.categoryId) filters.push(sql`p.category_id = ${query.categoryId}`)
-  if (query.brandId) filters.push(sql`p.brand_id = ${query.brandId}`)
-  const priceFilters = []
-  if (query.minPriceFen !== undefined) priceFilters.push(sql`price_fen >= ${query.minPriceFen}`)
-  if (query.maxPriceFen !== undefined) priceFilters.push(sql`price_fen <= ${query.maxPriceFen}`)
+  const filters = [sql`status = 'on_sale'`, sql`min_price_fen > 0`]
+  if (query.q) filters.push(sql`title ilike ${`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`)
+  if (query.categoryId) filters.push(sql`category_id = ${query.categoryId}`)
+  if (query.brandId) filters.push(sql`brand_id = ${query.brandId}`)
+  if (query.minPriceFen !== undefined) filters.push(sql`min_price_fen >= ${query.minPriceFen}`)
+  if (query.maxPriceFen !== undefined) filters.push(sql`min_price_fen <= ${query.maxPriceFen}`)
+  const order = sql.raw(ORDER_BY[query.sort])
   const rows = await queryRows<{
     id: number
     title: string
@@ -97,27 +97,26 @@ export async function listProducts(
     image: string | null
     category_id: number
     brand_id: number | null
-    price_fen: number
+    min_price_fen: number
     member_price_fen: number | null
     sold_count: number
-    stock: number
+    stock: number | null
     total: number
   }>(
     db,
-    sql`select * , count(*) over ()::int as total from (
-          select p.id, p.title, p.subtitle, p.images->>0 as image, p.category_id, p.brand_id, p.sold_count,
-                 p.sort, p.created_at, s.price_fen, s.stock, mp.member_price_fen
-          from products p
-          join lateral (select min(price_fen)::int as price_fen, sum(stock)::int as stock from skus where product_id = p.id) s on true
-          left join lateral (
-            select min(m.price_fen)::int as member_price_fen from sku_member_prices m join skus k on k.id = m.sku_id
-            where k.product_id = p.id and m.level_id = any(${levels})
-          ) mp on true
-          where ${sql.join(filters, sql` and `)} and s.price_fen is not null
-        ) p
-        ${priceFilters.length ? sql`where ${sql.join(priceFilters, sql` and `)}` : sql``}
-        order by ${sql.raw(ORDER_BY[query.sort])}
-        limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}`,
+    sql`with page as (
+          select id, title, subtitle, images->>0 as image, category_id, brand_id, sold_count, min_price_fen,
+                 sort, created_at, count(*) over ()::int as total
+          from products where ${sql.join(filters, sql` and `)}
+          order by ${order} limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}
+        )
+        select page.*, s.stock, mp.member_price_fen from page
+        left join lateral (select sum(stock)::int as stock from skus where product_id = page.id) s on true
+        left join lateral (
+          select min(m.price_fen)::int as member_price_fen from skus k join sku_member_prices m on m.sku_id = k.id
+          where k.product_id = page.id and m.level_id in ${levelsOf(viewer.memberId, viewer.at)}
+        ) mp on true
+        order by ${order}`,
   )
   return {
     items: rows.map((r) => ({
@@ -127,11 +126,11 @@ export async function listProducts(
       image: r.image,
       categoryId: r.category_id,
       brandId: r.brand_id,
-      priceFen: r.price_fen,
+      priceFen: r.min_price_fen,
       memberPriceFen:
-        r.member_price_fen !== null && r.member_price_fen < r.price_fen ? r.member_price_fen : null,
+        r.member_price_fen !== null && r.member_price_fen < r.min_price_fen ? r.member_price_fen : null,
       soldCount: r.sold_count,
-      inStock: r.stock > 0,
+      inStock: (r.stock ?? 0) > 0,
     })),
     total: rows[0]?.total ?? 0,
     page: query.page,
@@ -160,40 +159,51 @@ export const productDetailSchema = z.object({
 })
 export type ProductDetail = z.infer<typeof productDetailSchema>
 
-export async function productDetail(db: Db, productId: number, levelIds: number[]): Promise<ProductDetail> {
-  const [row] = await db
-    .select({ product: products, category: categories, brand: brands })
-    .from(products)
-    .innerJoin(categories, eq(categories.id, products.categoryId))
-    .leftJoin(brands, eq(brands.id, products.brandId))
-    .where(and(eq(products.id, productId), eq(products.status, 'on_sale')))
-  if (!row) throw notFound('商品', 'product_not_found')
-  const skuRows = await db.select().from(skus).where(eq(skus.productId, productId)).orderBy(asc(skus.id))
-  const prices = await memberPricesFor(
+/** One on-sale product with its SKUs and the member's price for each: one query. */
+export async function productDetail(
+  db: Db,
+  productId: number,
+  viewer: { memberId?: number | undefined; at: Date },
+): Promise<ProductDetail> {
+  const [row] = await queryRows<{
+    id: number
+    title: string
+    subtitle: string | null
+    description: string | null
+    images: string[]
+    sold_count: number
+    category: { id: number; name: string }
+    brand: { id: number; name: string } | null
+    skus: { id: number; spec: string; priceFen: number; memberPriceFen: number | null; stock: number }[]
+  }>(
     db,
-    skuRows.map((s) => s.id),
-    levelIds,
+    sql`select p.id, p.title, p.subtitle, p.description, p.images, p.sold_count,
+          json_build_object('id', c.id, 'name', c.name) as category,
+          case when b.id is null then null else json_build_object('id', b.id, 'name', b.name) end as brand,
+          (select coalesce(json_agg(json_build_object(
+              'id', k.id, 'spec', k.spec, 'priceFen', k.price_fen, 'stock', k.stock,
+              'memberPriceFen', (select min(m.price_fen) from sku_member_prices m
+                                 where m.sku_id = k.id and m.level_id in ${levelsOf(viewer.memberId, viewer.at)})
+            ) order by k.id), '[]'::json) from skus k where k.product_id = p.id) as skus
+        from products p
+        join categories c on c.id = p.category_id
+        left join brands b on b.id = p.brand_id
+        where p.id = ${productId} and p.status = 'on_sale'`,
   )
-  const p = row.product
+  if (!row) throw notFound('商品', 'product_not_found')
   return {
-    id: p.id,
-    title: p.title,
-    subtitle: p.subtitle,
-    description: p.description,
-    images: p.images,
-    category: { id: row.category.id, name: row.category.name },
-    brand: row.brand ? { id: row.brand.id, name: row.brand.name } : null,
-    soldCount: p.soldCount,
-    skus: skuRows.map((s) => {
-      const best = Math.min(...(prices.get(s.id) ?? []))
-      return {
-        id: s.id,
-        spec: s.spec,
-        priceFen: s.priceFen,
-        memberPriceFen: Number.isFinite(best) && best < s.priceFen ? best : null,
-        stock: s.stock,
-      }
-    }),
+    id: row.id,
+    title: row.title,
+    subtitle: row.subtitle,
+    description: row.description,
+    images: row.images,
+    category: row.category,
+    brand: row.brand,
+    soldCount: row.sold_count,
+    skus: row.skus.map((k) => ({
+      ...k,
+      memberPriceFen: k.memberPriceFen !== null && k.memberPriceFen < k.priceFen ? k.memberPriceFen : null,
+    })),
   }
 }
 

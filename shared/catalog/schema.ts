@@ -39,6 +39,8 @@ export const products = pgTable(
       .default('on_sale'),
     /** Higher first in the mini-program list. */
     sort: integer('sort').notNull().default(0),
+    /** The lowest SKU list price, kept by the catalogue service: the list sorts and filters on it. */
+    minPriceFen: integer('min_price_fen').notNull().default(0),
     /** Units sold (paid orders), shown as 已售 and used to sort by popularity. */
     soldCount: integer('sold_count').notNull().default(0),
     createdAt: createdAt(),
@@ -46,6 +48,7 @@ export const products = pgTable(
   (t) => [
     index('products_category_idx').on(t.categoryId),
     index('products_listing_idx').on(t.status, t.sort, t.id),
+    index('products_price_idx').on(t.status, t.minPriceFen),
   ],
 )
 export type Product = typeof products.$inferSelect

@@ -128,7 +128,8 @@ async function buildQuote(
   if (input.flashSale) {
     flashSale = await sellingFlashSale(db, input.flashSale.flashSaleId, at)
     // Sold out already: answer without opening a transaction (the conditional update still decides).
-    if (flashSale.stockLeft < input.flashSale.quantity) throw conflict('flash_sale_sold_out', '手慢了，秒杀商品已抢光')
+    if (flashSale.stockLeft < input.flashSale.quantity)
+      throw conflict('flash_sale_sold_out', '手慢了，秒杀商品已抢光')
     wanted = [{ skuId: flashSale.skuId, quantity: input.flashSale.quantity }]
     promotion = { source: 'flash_sale', priceFen: flashSale.priceFen }
   } else if (input.groupBuy) {

@@ -1,7 +1,6 @@
 // The catalogue in the mini-program: categories, product list (search, filters, sort, pages), detail.
 import { z } from 'zod'
 import {
-  heldLevelIds,
   listCategories,
   listProducts,
   productCardSchema,
@@ -38,14 +37,13 @@ export function registerMpProducts(api: ApiRouter, deps: AppDeps): void {
         pageSize: z.number(),
       }),
     },
-    async ({ query }, ctx) =>
-      listProducts(deps.db, query, await heldLevelIds(deps.db, ctx.state.memberId, deps.clock.now())),
+    ({ query }, ctx) => listProducts(deps.db, query, { memberId: ctx.state.memberId, at: deps.clock.now() }),
   )
 
   api.get(
     '/products/:id',
     { summary: '商品详情（含各规格会员价与库存）', params: idParams, response: productDetailSchema },
-    async ({ params }, ctx) =>
-      productDetail(deps.db, params.id, await heldLevelIds(deps.db, ctx.state.memberId, deps.clock.now())),
+    ({ params }, ctx) =>
+      productDetail(deps.db, params.id, { memberId: ctx.state.memberId, at: deps.clock.now() }),
   )
 }
