@@ -7,7 +7,7 @@ import type { Db } from '../db/client'
 import { queryRows } from '../db/client'
 import { notFound } from '../errors'
 import { memberTiers } from '../loyalty/schema'
-import { brands, categories, products, skuMemberPrices, skus } from './schema'
+import { categories, skuMemberPrices } from './schema'
 
 /** The tier levels a member holds now (their member prices apply). */
 export async function heldLevelIds(db: Db, memberId: number | undefined, at: Date): Promise<number[]> {

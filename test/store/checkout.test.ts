@@ -59,15 +59,13 @@ describe('prices are computed by the server', () => {
     })
     expect(list.status).toBe(200)
     expect(list.body).toMatchObject({ itemsFen: 8900, shippingFen: 1000, payFen: 9900 })
-    await database.db
-      .insert(memberTiers)
-      .values({
-        memberId: shopper.member.id,
-        ladderId,
-        levelId: v1.id,
-        startsAt: clock.now(),
-        source: 'test',
-      })
+    await database.db.insert(memberTiers).values({
+      memberId: shopper.member.id,
+      ladderId,
+      levelId: v1.id,
+      startsAt: clock.now(),
+      source: 'test',
+    })
     const detail = await app.request('GET', `/api/mp/products/${productId}`, { token: shopper.token })
     expect(detail.body.skus[0]).toMatchObject({ priceFen: 8900, memberPriceFen: 7900 })
     const placed = await app.request('POST', '/api/mp/orders', {

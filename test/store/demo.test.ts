@@ -21,10 +21,14 @@ afterAll(async () => {
 it('seeds a store a newcomer can shop in', async () => {
   const now = new Date()
   await seedDemo(database, { members: 60, now })
-  const list = await listProducts(database.db, productListQuerySchema.parse({ sort: 'price_asc' }), { at: now })
+  const list = await listProducts(database.db, productListQuerySchema.parse({ sort: 'price_asc' }), {
+    at: now,
+  })
   expect(list.total).toBe(15)
   expect(list.items[0]!.priceFen).toBeGreaterThan(0)
-  expect(list.items.map((p) => p.priceFen)).toEqual([...list.items.map((p) => p.priceFen)].sort((a, b) => a - b))
+  expect(list.items.map((p) => p.priceFen)).toEqual(
+    [...list.items.map((p) => p.priceFen)].sort((a, b) => a - b),
+  )
   expect((await database.db.select({ n: count() }).from(skuMemberPrices))[0]!.n).toBe(45)
   expect((await database.db.select({ n: count() }).from(memberCoupons))[0]!.n).toBe(40)
   expect(await listFlashSales(database.db, now)).toHaveLength(1)
