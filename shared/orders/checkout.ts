@@ -127,8 +127,12 @@ async function buildQuote(
   let promotion: { source: 'flash_sale' | 'group_buy'; priceFen: number } | undefined
   if (input.flashSale) {
     flashSale = await sellingFlashSale(db, input.flashSale.flashSaleId, at)
-    // Sold out already: answer without opening a transaction (the conditional update still decides).
-    if (flashSale.stockLeft < input.flashSale.quantity)
+    // Sold out already (and within the limit, which is checked first): answer without opening a
+    // transaction. The conditional updates inside the transaction still decide.
+    if (
+      input.flashSale.quantity <= flashSale.perMemberLimit &&
+      flashSale.stockLeft < input.flashSale.quantity
+    )
       throw conflict('flash_sale_sold_out', '手慢了，秒杀商品已抢光')
     wanted = [{ skuId: flashSale.skuId, quantity: input.flashSale.quantity }]
     promotion = { source: 'flash_sale', priceFen: flashSale.priceFen }

@@ -10,6 +10,7 @@ import { createCouponTemplate, issueCoupon } from '../../shared/coupons/service'
 import { memberCoupons } from '../../shared/coupons/schema'
 import { grantPoints, pointsBalance } from '../../shared/loyalty/points'
 import { memberTiers } from '../../shared/loyalty/schema'
+import { shareCodes } from '../../shared/referral/schema'
 import { jobs } from '../../worker/jobs'
 import { testDatabase } from '../support/db'
 import { startFakeWechat, type FakeWechat } from '../support/fake-wechat'
@@ -182,6 +183,29 @@ describe('prices are computed by the server', () => {
       payFen: 3500,
       status: 'pending',
     })
+  })
+})
+
+describe('referral attribution', () => {
+  it('an order placed through a share code is attributed to its sharer, never to the buyer themself', async () => {
+    const sharer = await makeShopper(database.db)
+    const buyer = await makeShopper(database.db)
+    await database.db.insert(shareCodes).values([
+      { code: `S${sharer.member.id}`, memberId: sharer.member.id },
+      { code: `S${buyer.member.id}`, memberId: buyer.member.id },
+    ])
+    const { skuId } = await makeProduct(database.db)
+    const body = { items: [{ skuId, quantity: 1 }], addressId: buyer.addressId }
+    const shared = await app.request('POST', '/api/mp/orders', {
+      token: buyer.token,
+      body: { ...body, shareCode: `S${sharer.member.id}` },
+    })
+    expect((await orderRow(database.db, shared.body.orderNo)).referrerId).toBe(sharer.member.id)
+    const own = await app.request('POST', '/api/mp/orders', {
+      token: buyer.token,
+      body: { ...body, shareCode: `S${buyer.member.id}` },
+    })
+    expect((await orderRow(database.db, own.body.orderNo)).referrerId).toBeNull()
   })
 })
 
