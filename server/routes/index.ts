@@ -16,6 +16,20 @@ import { registerMpCard } from './mp/card'
 import { registerMpPoints } from './mp/points'
 import { registerMpTasks } from './mp/tasks'
 import { registerMpRewards } from './mp/rewards'
+import { registerMpLogin } from './mp/login'
+import { registerMpProducts } from './mp/products'
+import { registerMpCart } from './mp/cart'
+import { registerMpAddresses } from './mp/addresses'
+import { registerMpOrders } from './mp/orders'
+import { registerMpCoupons } from './mp/coupons'
+import { registerMpFlashSales } from './mp/flash-sales'
+import { registerMpGroupBuys } from './mp/group-buys'
+import { registerPayNotify } from './pay/notify'
+import { registerAdminProducts } from './admin/products'
+import { registerAdminOrders } from './admin/orders'
+import { registerAdminCoupons } from './admin/coupons'
+import { registerAdminFlashSales } from './admin/flash-sales'
+import { registerAdminGroupBuys } from './admin/group-buys'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -26,6 +40,8 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
     secured: 'operator',
     auth: operatorAuth(deps),
   })
+  const mpPublic = new ApiRouter(registry, { prefix: '/api/mp', tag: 'mini-program', secured: null })
+  const pay = new ApiRouter(registry, { prefix: '', tag: 'wechat-pay', secured: null })
   const mp = new ApiRouter(registry, {
     prefix: '/api/mp',
     tag: 'mini-program',
@@ -46,6 +62,20 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerMpPoints(mp, deps)
   registerMpTasks(mp, deps)
   registerMpRewards(mp, deps)
+  registerMpLogin(mpPublic, mp, deps)
+  registerMpProducts(mp, deps)
+  registerMpCart(mp, deps)
+  registerMpAddresses(mp, deps)
+  registerMpOrders(mp, deps)
+  registerMpCoupons(mp, deps)
+  registerMpFlashSales(mp, deps)
+  registerMpGroupBuys(mp, deps)
+  registerPayNotify(pay, deps)
+  registerAdminProducts(admin, deps)
+  registerAdminOrders(admin, deps)
+  registerAdminCoupons(admin, deps)
+  registerAdminFlashSales(admin, deps)
+  registerAdminGroupBuys(admin, deps)
 
-  return [open, adminPublic, admin, mp].map((r) => r.routes())
+  return [open, adminPublic, mpPublic, pay, admin, mp].map((r) => r.routes())
 }

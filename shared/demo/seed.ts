@@ -9,6 +9,7 @@ import { tierLadders, tierLevels } from '../loyalty/schema'
 import { tagDimensions, tags, members } from '../members/schema'
 import { botAccounts } from '../chat/schema'
 import { seedLoyaltyDemo } from '../loyalty/demo'
+import { seedStoreDemo } from '../marketing/demo'
 import {
   cities,
   demoAccounts,
@@ -305,6 +306,7 @@ export async function seedDemo(database: Database, opts: SeedOptions): Promise<S
   const before = await countOrders()
   await database.exec(peopleScript(opts))
   await seedLoyaltyDemo(database.db, opts.now)
+  await seedStoreDemo(database.db, opts.now)
   const added = (await countOrders()) - before
   return { members: opts.members, orders: added, seconds: (performance.now() - started) / 1000 }
 }

@@ -31,4 +31,10 @@ export const memberReferences: MemberReference[] = [
   { table: 'referrals', column: 'referee_id' },
   { table: 'share_codes', column: 'member_id', uniquePerMember: true },
   { table: 'outbound_messages', column: 'member_id' },
+  { table: 'cart_items', column: 'member_id' },
+  { table: 'member_addresses', column: 'member_id' },
+  { table: 'member_coupons', column: 'member_id' },
+  { table: 'flash_sale_purchases', column: 'member_id' },
+  { table: 'group_buy_groups', column: 'leader_id' },
+  { table: 'group_buy_participants', column: 'member_id' },
 ]
