@@ -22,5 +22,9 @@ export const memberReferences: MemberReference[] = [
   { table: 'referrals', column: 'referrer_id' },
   { table: 'referrals', column: 'referee_id' },
   { table: 'share_codes', column: 'member_id', uniquePerMember: true },
+  { table: 'referral_touches', column: 'member_id' },
+  { table: 'promoters', column: 'member_id', uniquePerMember: true },
+  { table: 'survey_responses', column: 'member_id' },
+  { table: 'advocacy_asks', column: 'member_id' },
   { table: 'outbound_messages', column: 'member_id' },
 ]
