@@ -6,6 +6,14 @@ import { memberAuth, operatorAuth } from '../middleware/auth'
 import { registerHealth } from './health'
 import { registerAdminSession } from './admin/session'
 import { registerMpProfile } from './mp/profile'
+import { registerAdminReferrals } from './admin/referrals'
+import { registerAdminPromoters } from './admin/promoters'
+import { registerAdminCommissions } from './admin/commissions'
+import { registerAdminWithdrawals } from './admin/withdrawals'
+import { registerAdminAdvocates } from './admin/advocates'
+import { registerMpReferral } from './mp/referral'
+import { registerMpCommission } from './mp/commission'
+import { registerMpSurvey } from './mp/survey'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -26,6 +34,14 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerHealth(open, deps)
   registerAdminSession(adminPublic, admin, deps)
   registerMpProfile(mp, deps)
+  registerAdminReferrals(admin, deps)
+  registerAdminPromoters(admin, deps)
+  registerAdminCommissions(admin, deps)
+  registerAdminWithdrawals(admin, deps)
+  registerAdminAdvocates(admin, deps)
+  registerMpReferral(mp, deps)
+  registerMpCommission(mp, deps)
+  registerMpSurvey(mp, deps)
 
   return [open, adminPublic, admin, mp].map((r) => r.routes())
 }
