@@ -8,6 +8,7 @@ import { categories, products, skus } from '../catalog/schema'
 import { tierLadders, tierLevels } from '../loyalty/schema'
 import { tagDimensions, tags, members } from '../members/schema'
 import { botAccounts } from '../chat/schema'
+import { seedReferralDemo } from '../referral/demo'
 import {
   cities,
   demoAccounts,
@@ -300,6 +301,7 @@ export async function seedDemo(database: Database, opts: SeedOptions): Promise<S
   }
   const before = await countOrders()
   await database.exec(peopleScript(opts))
+  await seedReferralDemo(database.db, opts.now)
   const added = (await countOrders()) - before
   return { members: opts.members, orders: added, seconds: (performance.now() - started) / 1000 }
 }
