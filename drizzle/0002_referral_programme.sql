@@ -84,6 +84,7 @@ CREATE TABLE "referral_settings" (
 	"min_withdrawal_fen" integer DEFAULT 100 NOT NULL,
 	"super_communicator_threshold" integer DEFAULT 10 NOT NULL,
 	"open_enrolment" boolean DEFAULT true NOT NULL,
+	"stats_refreshed_at" timestamp with time zone,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "referral_settings_single_row" CHECK ("referral_settings"."id" = 1),
 	CONSTRAINT "referral_settings_tiers" CHECK ("referral_settings"."commission_tiers" in (1, 2)),

@@ -70,7 +70,9 @@ describe('referral and distribution over HTTP', () => {
     })
     expect(badLevel.status).toBe(400)
     expect(badLevel.body.error.fields[0].path).toBe('body.tier1Rule.args.basisPoints')
-    expect((await app.request('PUT', '/api/admin/promoters/levels/x', { token: staff, body: {} })).status).toBe(403)
+    expect(
+      (await app.request('PUT', '/api/admin/promoters/levels/x', { token: staff, body: {} })).status,
+    ).toBe(403)
 
     const sharer = await makeMember(db, { name: '分享者', nickname: '小美' })
     const sharerToken = await memberToken(db, sharer.id)
@@ -83,28 +85,47 @@ describe('referral and distribution over HTTP', () => {
 
     const friend = await makeMember(db, { name: '好友' })
     const friendToken = await memberToken(db, friend.id)
-    const claim = await app.request('POST', '/api/mp/referral/claim', { token: friendToken, body: { code: code.body.code } })
+    const claim = await app.request('POST', '/api/mp/referral/claim', {
+      token: friendToken,
+      body: { code: code.body.code },
+    })
     expect(claim.body).toEqual({
       outcome: 'attributed',
       attributed: true,
       message: '欢迎加入！已记录您的推荐人',
       referrerName: '小美',
     })
-    const again = await app.request('POST', '/api/mp/referral/claim', { token: friendToken, body: { code: code.body.code } })
+    const again = await app.request('POST', '/api/mp/referral/claim', {
+      token: friendToken,
+      body: { code: code.body.code },
+    })
     expect(again.status).toBe(200)
     expect(again.body.outcome).toBe('already_attributed')
-    const self = await app.request('POST', '/api/mp/referral/claim', { token: sharerToken, body: { code: code.body.code } })
+    const self = await app.request('POST', '/api/mp/referral/claim', {
+      token: sharerToken,
+      body: { code: code.body.code },
+    })
     expect(self.body).toMatchObject({ outcome: 'self_referral', attributed: false })
-    const unknown = await app.request('POST', '/api/mp/referral/claim', { token: friendToken, body: { code: 'NOPE2345' } })
+    const unknown = await app.request('POST', '/api/mp/referral/claim', {
+      token: friendToken,
+      body: { code: 'NOPE2345' },
+    })
     expect(unknown.status).toBe(404)
     expect(unknown.body.error.code).toBe('share_code_not_found')
-    const empty = await app.request('POST', '/api/mp/referral/claim', { token: friendToken, body: { code: '' } })
+    const empty = await app.request('POST', '/api/mp/referral/claim', {
+      token: friendToken,
+      body: { code: '' },
+    })
     expect(empty.status).toBe(400)
     expect(empty.body.error.fields[0]).toEqual({ path: 'body.code', message: '请提供推荐码' })
 
     // The store's payment flow calls the hook once the order is paid.
     const sku = await makeSku(db, { priceFen: 20_000, costFen: 8_000 })
-    const order = await makePaidOrder(db, { memberId: friend.id, lines: [{ sku, quantity: 1 }], at: new Date() })
+    const order = await makePaidOrder(db, {
+      memberId: friend.id,
+      lines: [{ sku, quantity: 1 }],
+      at: new Date(),
+    })
     await onReferredOrderPaid(db, order.id, new Date())
 
     const mine = await app.request('GET', '/api/mp/commission', { token: sharerToken })
@@ -121,19 +142,29 @@ describe('referral and distribution over HTTP', () => {
     expect(tooEarly.body.error.code).toBe('insufficient_commission')
 
     await releaseFrozenCommissions(db, new Date(Date.now() + 16 * 86_400_000))
-    const w = await app.request('POST', '/api/mp/commission/withdrawals', { token: sharerToken, body: { amountFen: 1_500 } })
+    const w = await app.request('POST', '/api/mp/commission/withdrawals', {
+      token: sharerToken,
+      body: { amountFen: 1_500 },
+    })
     expect(w.status).toBe(201)
     expect(w.body.state).toBe('requested')
 
     const queue = await app.request('GET', '/api/admin/withdrawals?state=requested', { token: admin })
     expect(queue.body.items.map((i: { id: number }) => i.id)).toContain(w.body.id)
-    expect((await app.request('POST', `/api/admin/withdrawals/${w.body.id}/approve`, { token: staff, body: {} })).status).toBe(403)
-    const early = await app.request('POST', `/api/admin/withdrawals/${w.body.id}/pay`, { token: admin, body: {} })
+    expect(
+      (await app.request('POST', `/api/admin/withdrawals/${w.body.id}/approve`, { token: staff, body: {} }))
+        .status,
+    ).toBe(403)
+    const early = await app.request('POST', `/api/admin/withdrawals/${w.body.id}/pay`, {
+      token: admin,
+      body: {},
+    })
     expect(early.status).toBe(409)
     expect(early.body.error.message).toBe('提现申请待审核，不能标记已打款')
-    expect((await app.request('POST', `/api/admin/withdrawals/${w.body.id}/approve`, { token: admin, body: {} })).body.state).toBe(
-      'approved',
-    )
+    expect(
+      (await app.request('POST', `/api/admin/withdrawals/${w.body.id}/approve`, { token: admin, body: {} }))
+        .body.state,
+    ).toBe('approved')
     const paid = await app.request('POST', `/api/admin/withdrawals/${w.body.id}/pay`, {
       token: admin,
       body: { note: '微信转账 1000000001' },
@@ -147,16 +178,24 @@ describe('referral and distribution over HTTP', () => {
     })
 
     const records = await app.request('GET', '/api/mp/commission/records', { token: sharerToken })
-    expect(records.body.items.map((c: { orderNo: string; state: string; amountFen: number }) => [c.orderNo, c.state, c.amountFen])).toEqual([
-      [order.orderNo, 'available', 2_000],
-    ])
+    expect(
+      records.body.items.map((c: { orderNo: string; state: string; amountFen: number }) => [
+        c.orderNo,
+        c.state,
+        c.amountFen,
+      ]),
+    ).toEqual([[order.orderNo, 'available', 2_000]])
     const friends = await app.request('GET', '/api/mp/referral/mine', { token: sharerToken })
     expect(friends.body.counts).toMatchObject({ directCount: 1, downlineCount: 1, depth: 0 })
     expect(friends.body.friends.map((f: { displayName: string }) => f.displayName)).toEqual(['好**'])
 
     const tree = await app.request('GET', `/api/admin/referrals/members/${sharer.id}/tree`, { token: staff })
-    expect(tree.body.nodes.map((n: { memberId: number; depth: number }) => [n.memberId, n.depth])).toEqual([[friend.id, 1]])
-    const advocates = await app.request('GET', `/api/admin/advocates?kind=member&advocateId=${sharer.id}`, { token: admin })
+    expect(tree.body.nodes.map((n: { memberId: number; depth: number }) => [n.memberId, n.depth])).toEqual([
+      [friend.id, 1],
+    ])
+    const advocates = await app.request('GET', `/api/admin/advocates?kind=member&advocateId=${sharer.id}`, {
+      token: admin,
+    })
     expect(advocates.body.items[0]).toMatchObject({
       referrals: 1,
       orders: 1,
@@ -167,33 +206,54 @@ describe('referral and distribution over HTTP', () => {
       returnOnRelationship: 5,
     })
     const list = await app.request('GET', '/api/admin/referrals', { token: admin, headers: {} })
-    expect(list.body.items[0]).toMatchObject({ refereeId: friend.id, referrerId: sharer.id, referrerName: '分享者' })
+    expect(list.body.items[0]).toMatchObject({
+      refereeId: friend.id,
+      referrerId: sharer.id,
+      referrerName: '分享者',
+    })
 
     // The survey after the purchase, then the ask list.
     const pending = await app.request('GET', '/api/mp/surveys/pending', { token: friendToken })
     expect(pending.body.survey.orderId).toBe(order.id)
-    const answered = await app.request('POST', '/api/mp/surveys', { token: friendToken, body: { orderId: order.id, score: 10 } })
+    const answered = await app.request('POST', '/api/mp/surveys', {
+      token: friendToken,
+      body: { orderId: order.id, score: 10 },
+    })
     expect(answered.status).toBe(201)
     const bad = await app.request('POST', '/api/mp/surveys', { token: friendToken, body: { score: 11 } })
     expect(bad.status).toBe(400)
     const asks = await app.request('GET', '/api/admin/advocates/asks', { token: admin })
     expect(asks.body.items.map((a: { memberId: number }) => a.memberId)).toEqual([friend.id])
-    expect((await app.request('POST', '/api/admin/advocates/asks', { token: staff, body: { memberId: friend.id } })).status).toBe(201)
+    expect(
+      (
+        await app.request('POST', '/api/admin/advocates/asks', {
+          token: staff,
+          body: { memberId: friend.id },
+        })
+      ).status,
+    ).toBe(201)
     expect((await app.request('GET', '/api/admin/advocates/asks', { token: admin })).body.items).toEqual([])
 
     const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7)
-    const rate = await app.request('GET', `/api/admin/referrals/rate?from=${month}&to=${month}`, { token: admin })
+    const rate = await app.request('GET', `/api/admin/referrals/rate?from=${month}&to=${month}`, {
+      token: admin,
+    })
     expect(rate.body.months).toEqual([
       { month, newCustomers: 1, broughtByMembers: 1, broughtByStaff: 0, referralRate: 1 },
     ])
-    expect((await app.request('GET', '/api/admin/referrals/rate?from=2026-05&to=2026-13', { token: admin })).status).toBe(400)
+    expect(
+      (await app.request('GET', '/api/admin/referrals/rate?from=2026-05&to=2026-13', { token: admin }))
+        .status,
+    ).toBe(400)
   })
 
   it('answers the mini-program code image from WeChat, or a clear 503 when no mini-program is configured', async () => {
     const m = await makeMember(database.db)
     const token = await memberToken(database.db, m.id)
     const code = (await app.request('GET', '/api/mp/referral/code', { token })).body.code
-    const res = await fetch(`${app.url}/api/mp/referral/code/image`, { headers: { authorization: `Bearer ${token}` } })
+    const res = await fetch(`${app.url}/api/mp/referral/code/image`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('image/png')
     expect(Buffer.from(await res.arrayBuffer())).toEqual(PNG)
@@ -211,7 +271,9 @@ describe('referral and distribution over HTTP', () => {
     })
     expect(enrolled.status).toBe(201)
     expect(enrolled.body.promoter.kind).toBe('staff')
-    const share = await app.request('GET', `/api/admin/promoters/${enrolled.body.promoter.id}/share-code`, { token: staff })
+    const share = await app.request('GET', `/api/admin/promoters/${enrolled.body.promoter.id}/share-code`, {
+      token: staff,
+    })
     expect(share.body.code).toMatch(/^[2-9A-Z]{8}$/)
     const promoters = await app.request('GET', '/api/admin/promoters?kind=staff', { token: admin })
     expect(promoters.body.items.map((p: { displayName: string }) => p.displayName)).toEqual(['测试运营'])
@@ -227,6 +289,8 @@ describe('referral and distribution over HTTP', () => {
       '/api/admin/referrals/super-communicators',
     ])
       expect(Object.keys(doc.body.paths)).toContain(path)
-    expect(doc.body.paths['/api/mp/referral/claim'].post.requestBody.content['application/json'].schema.required).toEqual(['code'])
+    expect(
+      doc.body.paths['/api/mp/referral/claim'].post.requestBody.content['application/json'].schema.required,
+    ).toEqual(['code'])
   })
 })

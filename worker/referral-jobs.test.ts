@@ -39,7 +39,11 @@ it('commission-release thaws commission once the return window has closed; refer
   const friend = await makeMember(db)
   await setJoinedAt(db, friend.id, T0)
   const { promoter } = await enrolPromoter(db, { memberId: sharer.id }, { at: T0 })
-  await attributeNewMember(db, { refereeId: friend.id, code: (await shareCodeOf(db, { memberId: sharer.id })).code, at: T0 })
+  await attributeNewMember(db, {
+    refereeId: friend.id,
+    code: (await shareCodeOf(db, { memberId: sharer.id })).code,
+    at: T0,
+  })
   const sku = await makeSku(db, { priceFen: 5_000, costFen: 2_000 })
   const order = await makePaidOrder(db, { memberId: friend.id, lines: [{ sku, quantity: 1 }], at: T0 })
   await onReferredOrderPaid(db, order.id, T0)
@@ -53,7 +57,12 @@ it('commission-release thaws commission once the return window has closed; refer
   expect(await scheduler.runOnce(release, 'day-15')).toBe('succeeded')
   expect(await commissionBalanceOf(db, promoter.id)).toMatchObject({ frozenFen: 0, availableFen: 800 })
 
-  expect(await scheduler.runOnce(jobs.find((j) => j.name === 'referral-stats')!, 'hour-1')).toBe('succeeded')
+  expect(
+    await scheduler.runOnce(
+      jobs.find((j) => j.name === 'referral-stats')!,
+      'hour-1',
+    ),
+  ).toBe('succeeded')
   const list = await superCommunicators(db, { threshold: 1 })
   expect(list.members.map((m) => [m.memberId, m.directCount])).toEqual([[sharer.id, 1]])
   expect(list.refreshedAt?.toISOString()).toBe(clock.now().toISOString())

@@ -69,7 +69,12 @@ beforeAll(async () => {
   await claim(d.id, codeB) // B brings D: A earns tier 2 on D's orders
   await claim(e.id, codeS) // staff brings E
 
-  const pay = async (memberId: number, lines: Parameters<typeof makePaidOrder>[1]['lines'], at: Date, shippingFen = 0) => {
+  const pay = async (
+    memberId: number,
+    lines: Parameters<typeof makePaidOrder>[1]['lines'],
+    at: Date,
+    shippingFen = 0,
+  ) => {
     const o = await makePaidOrder(db, { memberId, lines, at, shippingFen })
     await onReferredOrderPaid(db, o.id, at)
     return o
@@ -128,7 +133,14 @@ describe('advocate value', () => {
   it('a referrer who is not a promoter has value but no commission; a staff advocate is judged the same way', async () => {
     const all = await advocateValues(database.db, { sort: 'revenue' })
     const b = all.find((v) => v.kind === 'member' && v.advocateId === ids['小白'])
-    expect(b).toMatchObject({ leads: 1, referrals: 1, orders: 1, revenueFen: 5_000, grossMarginFen: 4_000, commissionFen: 0 })
+    expect(b).toMatchObject({
+      leads: 1,
+      referrals: 1,
+      orders: 1,
+      revenueFen: 5_000,
+      grossMarginFen: 4_000,
+      commissionFen: 0,
+    })
     expect(b!.returnOnRelationship).toBeNull()
     const staff = all.find((v) => v.kind === 'staff')
     expect(staff).toMatchObject({

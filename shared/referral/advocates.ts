@@ -154,6 +154,11 @@ export async function advocateLeaderboard(
   db: Db,
   q: { from?: Date; to?: Date; by?: AdvocateSort; limit?: number },
 ): Promise<(AdvocateValue & { rank: number })[]> {
-  const rows = await advocateValues(db, { from: q.from, to: q.to, sort: q.by ?? 'referrals', limit: q.limit ?? 10 })
+  const rows = await advocateValues(db, {
+    from: q.from,
+    to: q.to,
+    sort: q.by ?? 'referrals',
+    limit: q.limit ?? 10,
+  })
   return rows.map((r, i) => ({ ...r, rank: i + 1 }))
 }

@@ -32,9 +32,19 @@ describe('the post-purchase survey', () => {
     const m = await makeMember(db)
     const older = await makePaidOrder(db, { memberId: m.id, lines: [{ sku, quantity: 1 }], at: days(1) })
     const latest = await makePaidOrder(db, { memberId: m.id, lines: [{ sku, quantity: 1 }], at: days(2) })
-    expect(await pendingSurvey(db, m.id, days(3))).toMatchObject({ orderId: latest.id, orderNo: latest.orderNo })
+    expect(await pendingSurvey(db, m.id, days(3))).toMatchObject({
+      orderId: latest.id,
+      orderNo: latest.orderNo,
+    })
 
-    await answerSurvey(db, { memberId: m.id, orderId: latest.id, score: 10, comment: '很好用', channel: 'mp', at: days(3) })
+    await answerSurvey(db, {
+      memberId: m.id,
+      orderId: latest.id,
+      score: 10,
+      comment: '很好用',
+      channel: 'mp',
+      at: days(3),
+    })
     expect((await pendingSurvey(db, m.id, days(3)))?.orderId).toBe(older.id)
     await expect(
       answerSurvey(db, { memberId: m.id, orderId: latest.id, score: 3, channel: 'mp', at: days(3) }),
@@ -43,9 +53,13 @@ describe('the post-purchase survey', () => {
     expect(await pendingSurvey(db, m.id, days(40))).toBeNull()
 
     const events = await db.select().from(memberEvents).where(eq(memberEvents.memberId, m.id))
-    expect(events.map((e) => [e.type, (e.payload as { score: number; band: string }).score, (e.payload as { band: string }).band])).toEqual([
-      ['survey_answered', 10, 'promoter'],
-    ])
+    expect(
+      events.map((e) => [
+        e.type,
+        (e.payload as { score: number; band: string }).score,
+        (e.payload as { band: string }).band,
+      ]),
+    ).toEqual([['survey_answered', 10, 'promoter']])
   })
 
   it('refuses someone else’s order and scores outside 0–10', async () => {
@@ -53,17 +67,24 @@ describe('the post-purchase survey', () => {
     const m = await makeMember(db)
     const other = await makeMember(db)
     const o = await makePaidOrder(db, { memberId: other.id, lines: [{ sku, quantity: 1 }], at: days(1) })
-    await expect(answerSurvey(db, { memberId: m.id, orderId: o.id, score: 9, channel: 'mp', at: days(2) })).rejects.toMatchObject({
+    await expect(
+      answerSurvey(db, { memberId: m.id, orderId: o.id, score: 9, channel: 'mp', at: days(2) }),
+    ).rejects.toMatchObject({
       code: 'order_not_found',
     })
-    await expect(answerSurvey(db, { memberId: m.id, score: 11, channel: 'chat', at: days(2) })).rejects.toThrow()
+    await expect(
+      answerSurvey(db, { memberId: m.id, score: 11, channel: 'chat', at: days(2) }),
+    ).rejects.toThrow()
   })
 })
 
 describe('referralAskList', () => {
   it('contains exactly the satisfied members who never referred and were never asked', async () => {
     const db = database.db
-    const [advisor] = await db.insert(botAccounts).values({ name: 'advisor-ask', displayName: '小美 · 专属顾问' }).returning()
+    const [advisor] = await db
+      .insert(botAccounts)
+      .values({ name: 'advisor-ask', displayName: '小美 · 专属顾问' })
+      .returning()
     const person = async (name: string) => {
       const m = await makeMember(db, { name })
       await setJoinedAt(db, m.id, T0)
@@ -76,13 +97,21 @@ describe('referralAskList', () => {
     const loyal = await person('十分但没推荐过') // 10, never referred → ask
     await say(loyal.id, 10, days(1))
     const nine = await person('九分') // 9, was herself referred, never referred anyone → ask
-    await attributeNewMember(db, { refereeId: nine.id, code: (await shareCodeOf(db, { memberId: loyal.id })).code, at: T0 })
+    await attributeNewMember(db, {
+      refereeId: nine.id,
+      code: (await shareCodeOf(db, { memberId: loyal.id })).code,
+      at: T0,
+    })
     await say(nine.id, 9, days(1))
     // That made `loyal` a referrer: she no longer belongs on the list.
     const referrer = await person('已推荐') // 10, already brought someone → no
     await say(referrer.id, 10, days(1))
     const friend = await person('朋友')
-    await attributeNewMember(db, { refereeId: friend.id, code: (await shareCodeOf(db, { memberId: referrer.id })).code, at: T0 })
+    await attributeNewMember(db, {
+      refereeId: friend.id,
+      code: (await shareCodeOf(db, { memberId: referrer.id })).code,
+      at: T0,
+    })
     const cooled = await person('后来不满意') // 10 then 6: latest counts → no
     await say(cooled.id, 10, days(1))
     await say(cooled.id, 6, days(2))
@@ -98,7 +127,10 @@ describe('referralAskList', () => {
     await say(later.id, 10, days(5))
     const promoterToo = await person('九分二号') // 9, opted out of campaigns → yes, flagged
     await say(promoterToo.id, 9, days(0.5))
-    await db.update(members).set({ optedOutAt: days(1) }).where(eq(members.id, promoterToo.id))
+    await db
+      .update(members)
+      .set({ optedOutAt: days(1) })
+      .where(eq(members.id, promoterToo.id))
 
     const list = await referralAskList(db, days(3), { advisorAccountId: advisor!.id })
     expect(list.map((a) => [a.name, a.score, a.optedOut])).toEqual([
@@ -109,6 +141,8 @@ describe('referralAskList', () => {
 
     // Once asked, a member leaves the list.
     await recordReferralAsk(db, { memberId: nine.id, channel: 'campaign', at: days(3) })
-    expect((await referralAskList(db, days(3), { advisorAccountId: advisor!.id })).map((a) => a.name)).toEqual(['九分二号'])
+    expect(
+      (await referralAskList(db, days(3), { advisorAccountId: advisor!.id })).map((a) => a.name),
+    ).toEqual(['九分二号'])
   })
 })

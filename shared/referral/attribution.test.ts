@@ -63,7 +63,10 @@ describe('attributeNewMember', () => {
     const r = await attributeNewMember(database.db, { refereeId: friend.id, code, at: hours(2) })
     expect(r.outcome).toBe('attributed')
     expect(r.referral).toMatchObject({ referrerId: sharer.id, refereeId: friend.id, code })
-    const touches = await database.db.select().from(referralTouches).where(eq(referralTouches.memberId, friend.id))
+    const touches = await database.db
+      .select()
+      .from(referralTouches)
+      .where(eq(referralTouches.memberId, friend.id))
     expect(touches.map((t) => t.outcome)).toEqual(['attributed'])
     const events = await database.db.select().from(memberEvents).where(eq(memberEvents.memberId, sharer.id))
     expect(events.map((e) => [e.type, (e.payload as { refereeId: number }).refereeId])).toEqual([
@@ -75,7 +78,11 @@ describe('attributeNewMember', () => {
     const first = await newMember()
     const second = await newMember()
     const friend = await newMember(hours(1))
-    await attributeNewMember(database.db, { refereeId: friend.id, code: await codeOf(first.id), at: hours(2) })
+    await attributeNewMember(database.db, {
+      refereeId: friend.id,
+      code: await codeOf(first.id),
+      at: hours(2),
+    })
     const again = await attributeNewMember(database.db, {
       refereeId: friend.id,
       code: await codeOf(second.id),
@@ -100,9 +107,9 @@ describe('attributeNewMember', () => {
     )
     await updateReferralSettings(database.db, { attributionWindowHours: 24 * 7 }, hours(73))
     try {
-      expect((await attributeNewMember(database.db, { refereeId: old.id, code, at: hours(73) })).outcome).toBe(
-        'attributed',
-      )
+      expect(
+        (await attributeNewMember(database.db, { refereeId: old.id, code, at: hours(73) })).outcome,
+      ).toBe('attributed')
     } finally {
       await updateReferralSettings(database.db, { attributionWindowHours: 72 }, hours(73))
     }
@@ -114,10 +121,16 @@ describe('attributeNewMember', () => {
 
   it('refuses self-referral and records no lead for it', async () => {
     const m = await newMember()
-    const r = await attributeNewMember(database.db, { refereeId: m.id, code: await codeOf(m.id), at: hours(1) })
+    const r = await attributeNewMember(database.db, {
+      refereeId: m.id,
+      code: await codeOf(m.id),
+      at: hours(1),
+    })
     expect(r.outcome).toBe('self_referral')
     expect(r.referral).toBeNull()
-    expect(await database.db.select().from(referralTouches).where(eq(referralTouches.memberId, m.id))).toEqual([])
+    expect(
+      await database.db.select().from(referralTouches).where(eq(referralTouches.memberId, m.id)),
+    ).toEqual([])
   })
 
   it('refuses cycles: A→B→A, and A→B→C→A', async () => {
@@ -125,16 +138,20 @@ describe('attributeNewMember', () => {
     const b = await newMember()
     const c = await newMember()
     expect(
-      (await attributeNewMember(database.db, { refereeId: b.id, code: await codeOf(a.id), at: hours(1) })).outcome,
+      (await attributeNewMember(database.db, { refereeId: b.id, code: await codeOf(a.id), at: hours(1) }))
+        .outcome,
     ).toBe('attributed')
     expect(
-      (await attributeNewMember(database.db, { refereeId: a.id, code: await codeOf(b.id), at: hours(1) })).outcome,
+      (await attributeNewMember(database.db, { refereeId: a.id, code: await codeOf(b.id), at: hours(1) }))
+        .outcome,
     ).toBe('cycle')
     expect(
-      (await attributeNewMember(database.db, { refereeId: c.id, code: await codeOf(b.id), at: hours(1) })).outcome,
+      (await attributeNewMember(database.db, { refereeId: c.id, code: await codeOf(b.id), at: hours(1) }))
+        .outcome,
     ).toBe('attributed')
     expect(
-      (await attributeNewMember(database.db, { refereeId: a.id, code: await codeOf(c.id), at: hours(1) })).outcome,
+      (await attributeNewMember(database.db, { refereeId: a.id, code: await codeOf(c.id), at: hours(1) }))
+        .outcome,
     ).toBe('cycle')
     expect(await ancestorIdsOf(database.db, c.id)).toEqual([b.id, a.id])
     const [row] = await database.db.select().from(referrals).where(eq(referrals.refereeId, a.id))
@@ -143,7 +160,11 @@ describe('attributeNewMember', () => {
 
   it('a staff promoter’s code brings members too', async () => {
     await operatorToken(database.db, 'staff')
-    const [op] = await database.db.select().from(operators).orderBy(sql`id desc`).limit(1)
+    const [op] = await database.db
+      .select()
+      .from(operators)
+      .orderBy(sql`id desc`)
+      .limit(1)
     const { code } = await shareCodeOf(database.db, { operatorId: op!.id })
     const friend = await newMember()
     const r = await attributeNewMember(database.db, { refereeId: friend.id, code, at: hours(1) })
@@ -153,9 +174,9 @@ describe('attributeNewMember', () => {
 
   it('an unknown code is a 404', async () => {
     const m = await newMember()
-    await expect(attributeNewMember(database.db, { refereeId: m.id, code: 'ZZZZ9999', at: hours(1) })).rejects.toMatchObject(
-      { code: 'share_code_not_found', status: 404 },
-    )
+    await expect(
+      attributeNewMember(database.db, { refereeId: m.id, code: 'ZZZZ9999', at: hours(1) }),
+    ).rejects.toMatchObject({ code: 'share_code_not_found', status: 404 })
   })
 })
 
@@ -166,7 +187,9 @@ describe.runIf(onPostgresServer())('under concurrency (PostgreSQL server)', () =
     const friends = []
     for (let i = 0; i < 200; i++) friends.push(await newMember(hours(1)))
     // Every friend claims twice at once (the mini-program retries): 400 claims in flight.
-    const claims = friends.flatMap((f) => [f, f].map((m) => attributeNewMember(database.db, { refereeId: m.id, code, at: hours(2) })))
+    const claims = friends.flatMap((f) =>
+      [f, f].map((m) => attributeNewMember(database.db, { refereeId: m.id, code, at: hours(2) })),
+    )
     const outcomes = (await Promise.all(claims)).map((r) => r.outcome)
     expect(outcomes.filter((o) => o === 'attributed')).toHaveLength(200)
     expect(outcomes.filter((o) => o === 'already_attributed')).toHaveLength(200)
@@ -180,8 +203,10 @@ describe.runIf(onPostgresServer())('under concurrency (PostgreSQL server)', () =
     for (let i = 0; i < 25; i++) pairs.push([await newMember(), await newMember()] as const)
     const results = await Promise.all(
       pairs.flatMap(([a, b]) => [
-        (async () => attributeNewMember(database.db, { refereeId: a.id, code: await codeOf(b.id), at: hours(1) }))(),
-        (async () => attributeNewMember(database.db, { refereeId: b.id, code: await codeOf(a.id), at: hours(1) }))(),
+        (async () =>
+          attributeNewMember(database.db, { refereeId: a.id, code: await codeOf(b.id), at: hours(1) }))(),
+        (async () =>
+          attributeNewMember(database.db, { refereeId: b.id, code: await codeOf(a.id), at: hours(1) }))(),
       ]),
     )
     for (let i = 0; i < pairs.length; i++) {

@@ -25,12 +25,12 @@ describe('commission rules', () => {
   })
 
   it('fixed_per_order pays a set amount above a threshold, never more than was paid', () => {
-    expect(computeCommission({ code: 'fixed_per_order', args: { amountFen: 500, minPaidFen: 20_000 } }, order)).toBe(
-      500,
-    )
-    expect(computeCommission({ code: 'fixed_per_order', args: { amountFen: 500, minPaidFen: 40_000 } }, order)).toBe(
-      0,
-    )
+    expect(
+      computeCommission({ code: 'fixed_per_order', args: { amountFen: 500, minPaidFen: 20_000 } }, order),
+    ).toBe(500)
+    expect(
+      computeCommission({ code: 'fixed_per_order', args: { amountFen: 500, minPaidFen: 40_000 } }, order),
+    ).toBe(0)
     const tiny = { payFen: 300, shippingFen: 0, items: [] }
     expect(computeCommission({ code: 'fixed_per_order', args: { amountFen: 500 } }, tiny)).toBe(300)
   })

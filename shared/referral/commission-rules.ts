@@ -32,11 +32,7 @@ interface CommissionRuleDefinition<A extends z.ZodType> {
 
 const defineRule = <A extends z.ZodType>(rule: CommissionRuleDefinition<A>) => rule
 
-const basisPoints = z
-  .number()
-  .int()
-  .min(0)
-  .max(10_000, '比例不能超过 100%（10000 个基点）')
+const basisPoints = z.number().int().min(0).max(10_000, '比例不能超过 100%（10000 个基点）')
 
 export const percentOfPaid = defineRule({
   code: 'percent_of_paid',

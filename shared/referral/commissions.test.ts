@@ -5,14 +5,25 @@ import { eq } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { onPostgresServer, testDatabase } from '../../test/support/db'
 import { makeMember } from '../../test/support/factories'
-import { makePaidOrder, makeSku, refundOrder, setJoinedAt, type TestSku } from '../../test/support/referral-fixtures'
+import {
+  makePaidOrder,
+  makeSku,
+  refundOrder,
+  setJoinedAt,
+  type TestSku,
+} from '../../test/support/referral-fixtures'
 import { orders } from '../orders/schema'
 import { pointsBalance } from '../loyalty/points'
 import { commissionEntries, withdrawals } from './schema'
 import { attributeNewMember } from './attribution'
 import { shareCodeOf } from './share-codes'
 import { enrolPromoter, savePromoterLevel, updatePromoter } from './promoters'
-import { attributeOrder, onReferredOrderPaid, onReferredOrderRefunded, referralPointsRebate } from './order-attribution'
+import {
+  attributeOrder,
+  onReferredOrderPaid,
+  onReferredOrderRefunded,
+  referralPointsRebate,
+} from './order-attribution'
 import { listCommissions, releaseFrozenCommissions } from './commissions'
 import { commissionBalanceOf, commissionLedgerDiscrepancies } from './commission-ledger'
 import { actOnWithdrawal, requestWithdrawal } from './withdrawals'
@@ -42,7 +53,11 @@ beforeAll(async () => {
     tier1Rule: { code: 'fixed_per_order', args: { amountFen: 500 } },
     tier2Rule: null,
   })
-  await updateReferralSettings(database.db, { returnWindowDays: 7, orderWindowDays: 30, commissionTiers: 2 }, T0)
+  await updateReferralSettings(
+    database.db,
+    { returnWindowDays: 7, orderWindowDays: 30, commissionTiers: 2 },
+    T0,
+  )
 })
 afterAll(async () => {
   await database.close()
@@ -103,7 +118,9 @@ describe('two-level commission', () => {
     })
 
     // Frozen: nothing to withdraw yet.
-    await expect(requestWithdrawal(database.db, { promoterId: p1.id, amountFen: 1_000, at: days(3) })).rejects.toMatchObject({
+    await expect(
+      requestWithdrawal(database.db, { promoterId: p1.id, amountFen: 1_000, at: days(3) }),
+    ).rejects.toMatchObject({
       code: 'insufficient_commission',
       status: 409,
     })
@@ -116,12 +133,25 @@ describe('two-level commission', () => {
     expect(await commissionBalanceOf(database.db, p2.id)).toMatchObject({ frozenFen: 0, availableFen: 900 })
 
     const w = await requestWithdrawal(database.db, { promoterId: p1.id, amountFen: 2_000, at: days(10) })
-    expect(await commissionBalanceOf(database.db, p1.id)).toMatchObject({ availableFen: 1_000, withdrawingFen: 2_000 })
-    await actOnWithdrawal(database.db, { withdrawalId: w.id, action: 'approve', at: days(10), operatorId: undefined })
+    expect(await commissionBalanceOf(database.db, p1.id)).toMatchObject({
+      availableFen: 1_000,
+      withdrawingFen: 2_000,
+    })
+    await actOnWithdrawal(database.db, {
+      withdrawalId: w.id,
+      action: 'approve',
+      at: days(10),
+      operatorId: undefined,
+    })
     await expect(
       actOnWithdrawal(database.db, { withdrawalId: w.id, action: 'cancel', at: days(10), promoterId: p1.id }),
     ).rejects.toMatchObject({ code: 'invalid_withdrawal_transition', status: 409 })
-    const done = await actOnWithdrawal(database.db, { withdrawalId: w.id, action: 'pay', at: days(11), note: 'T123' })
+    const done = await actOnWithdrawal(database.db, {
+      withdrawalId: w.id,
+      action: 'pay',
+      at: days(11),
+      note: 'T123',
+    })
     expect(done.state).toBe('paid')
     expect(await commissionBalanceOf(database.db, p1.id)).toEqual({
       frozenFen: 0,
@@ -132,15 +162,31 @@ describe('two-level commission', () => {
 
     // A rejected request gives the amount back.
     const w2 = await requestWithdrawal(database.db, { promoterId: p1.id, amountFen: 1_000, at: days(12) })
-    await actOnWithdrawal(database.db, { withdrawalId: w2.id, action: 'reject', at: days(12), note: '账户信息有误' })
-    expect(await commissionBalanceOf(database.db, p1.id)).toMatchObject({ availableFen: 1_000, withdrawingFen: 0 })
+    await actOnWithdrawal(database.db, {
+      withdrawalId: w2.id,
+      action: 'reject',
+      at: days(12),
+      note: '账户信息有误',
+    })
+    expect(await commissionBalanceOf(database.db, p1.id)).toMatchObject({
+      availableFen: 1_000,
+      withdrawingFen: 0,
+    })
     expect(await commissionLedgerDiscrepancies(database.db)).toEqual([])
   })
 
   it('a refund inside the return window reverses the frozen commission; a partial one in proportion', async () => {
     const { buyer, p1, p2 } = await chain()
-    const full = await makePaidOrder(database.db, { memberId: buyer.id, lines: [{ sku, quantity: 1 }], at: days(1) })
-    const part = await makePaidOrder(database.db, { memberId: buyer.id, lines: [{ sku, quantity: 2 }], at: days(1) })
+    const full = await makePaidOrder(database.db, {
+      memberId: buyer.id,
+      lines: [{ sku, quantity: 1 }],
+      at: days(1),
+    })
+    const part = await makePaidOrder(database.db, {
+      memberId: buyer.id,
+      lines: [{ sku, quantity: 2 }],
+      at: days(1),
+    })
     await onReferredOrderPaid(database.db, full.id, days(1))
     await onReferredOrderPaid(database.db, part.id, days(1))
     expect(await commissionBalanceOf(database.db, p1.id)).toMatchObject({ frozenFen: 3_000 })
@@ -159,7 +205,11 @@ describe('two-level commission', () => {
     expect(await commissionBalanceOf(database.db, p1.id)).toMatchObject({ frozenFen: 1_000 })
     expect(await commissionBalanceOf(database.db, p2.id)).toMatchObject({ frozenFen: 300 })
 
-    const states = (await listCommissions(database.db, { promoterId: p1.id })).map((c) => [c.orderNo, c.state, c.reversedFen])
+    const states = (await listCommissions(database.db, { promoterId: p1.id })).map((c) => [
+      c.orderNo,
+      c.state,
+      c.reversedFen,
+    ])
     expect(states).toContainEqual([full.orderNo, 'reversed', 1_000])
     expect(states).toContainEqual([part.orderNo, 'frozen', 1_000])
 
@@ -170,7 +220,11 @@ describe('two-level commission', () => {
 
   it('a refund after release takes back what is still available and records the rest as unrecovered', async () => {
     const { buyer, p1 } = await chain()
-    const order = await makePaidOrder(database.db, { memberId: buyer.id, lines: [{ sku, quantity: 1 }], at: days(1) })
+    const order = await makePaidOrder(database.db, {
+      memberId: buyer.id,
+      lines: [{ sku, quantity: 1 }],
+      at: days(1),
+    })
     await onReferredOrderPaid(database.db, order.id, days(1))
     await releaseFrozenCommissions(database.db, days(9))
     const w = await requestWithdrawal(database.db, { promoterId: p1.id, amountFen: 600, at: days(10) })
@@ -179,19 +233,30 @@ describe('two-level commission', () => {
     await refundOrder(database.db, order.id, 10_000, days(11))
     const { reversals } = await onReferredOrderRefunded(database.db, order.id, days(11))
     expect(reversals.find((r) => r.tier === 1)).toMatchObject({ reversedFen: 1_000, unrecoveredFen: 600 })
-    expect(await commissionBalanceOf(database.db, p1.id)).toMatchObject({ availableFen: 0, withdrawnFen: 600 })
+    expect(await commissionBalanceOf(database.db, p1.id)).toMatchObject({
+      availableFen: 0,
+      withdrawnFen: 600,
+    })
     expect(await commissionLedgerDiscrepancies(database.db)).toEqual([])
   })
 
   it('only orders within the window are credited; suspended promoters and levels without a tier-2 rule earn nothing', async () => {
     const { buyer, p1, p2 } = await chain()
-    const late = await makePaidOrder(database.db, { memberId: buyer.id, lines: [{ sku, quantity: 1 }], at: days(31) })
+    const late = await makePaidOrder(database.db, {
+      memberId: buyer.id,
+      lines: [{ sku, quantity: 1 }],
+      at: days(31),
+    })
     expect(await attributeOrder(database.db, late.id)).toBeNull()
     expect((await onReferredOrderPaid(database.db, late.id, days(31))).commissions).toEqual([])
 
     await updatePromoter(database.db, p1.id, { status: 'suspended' })
     await updatePromoter(database.db, p2.id, { levelCode: 'starter' })
-    const order = await makePaidOrder(database.db, { memberId: buyer.id, lines: [{ sku, quantity: 1 }], at: days(5) })
+    const order = await makePaidOrder(database.db, {
+      memberId: buyer.id,
+      lines: [{ sku, quantity: 1 }],
+      at: days(5),
+    })
     const paid = await onReferredOrderPaid(database.db, order.id, days(5))
     expect(paid.attribution).not.toBeNull()
     expect(paid.commissions).toEqual([])
@@ -201,7 +266,11 @@ describe('two-level commission', () => {
     await updateReferralSettings(database.db, { commissionTiers: 1 }, T0)
     try {
       const { parent, buyer, p1 } = await chain()
-      const order = await makePaidOrder(database.db, { memberId: buyer.id, lines: [{ sku, quantity: 1 }], at: days(1) })
+      const order = await makePaidOrder(database.db, {
+        memberId: buyer.id,
+        lines: [{ sku, quantity: 1 }],
+        at: days(1),
+      })
       const hooks = { rebate: referralPointsRebate(2) }
       const paid = await onReferredOrderPaid(database.db, order.id, days(1), hooks)
       expect(paid.commissions.map((c) => [c.tier, c.promoterId])).toEqual([[1, p1.id]])
@@ -216,19 +285,33 @@ describe('two-level commission', () => {
 
   it('refuses withdrawals below the minimum, and a promoter cannot act on someone else’s withdrawal', async () => {
     const { p1, p2, buyer } = await chain()
-    const order = await makePaidOrder(database.db, { memberId: buyer.id, lines: [{ sku, quantity: 1 }], at: days(1) })
+    const order = await makePaidOrder(database.db, {
+      memberId: buyer.id,
+      lines: [{ sku, quantity: 1 }],
+      at: days(1),
+    })
     await onReferredOrderPaid(database.db, order.id, days(1))
     await releaseFrozenCommissions(database.db, days(9))
-    await expect(requestWithdrawal(database.db, { promoterId: p1.id, amountFen: 50, at: days(10) })).rejects.toMatchObject({
+    await expect(
+      requestWithdrawal(database.db, { promoterId: p1.id, amountFen: 50, at: days(10) }),
+    ).rejects.toMatchObject({
       code: 'withdrawal_too_small',
     })
     const w = await requestWithdrawal(database.db, { promoterId: p1.id, amountFen: 500, at: days(10) })
     await expect(
       actOnWithdrawal(database.db, { withdrawalId: w.id, action: 'cancel', at: days(10), promoterId: p2.id }),
     ).rejects.toMatchObject({ code: 'withdrawal_not_found' })
-    const cancelled = await actOnWithdrawal(database.db, { withdrawalId: w.id, action: 'cancel', at: days(10), promoterId: p1.id })
+    const cancelled = await actOnWithdrawal(database.db, {
+      withdrawalId: w.id,
+      action: 'cancel',
+      at: days(10),
+      promoterId: p1.id,
+    })
     expect(cancelled.state).toBe('cancelled')
-    expect(await commissionBalanceOf(database.db, p1.id)).toMatchObject({ availableFen: 1_000, withdrawingFen: 0 })
+    expect(await commissionBalanceOf(database.db, p1.id)).toMatchObject({
+      availableFen: 1_000,
+      withdrawingFen: 0,
+    })
   })
 })
 
@@ -237,7 +320,11 @@ describe.runIf(onPostgresServer())('under concurrency (PostgreSQL server)', () =
     const { buyer, p1 } = await chain()
     // ¥100 of available commission: ten ¥100 orders at 10%.
     for (let i = 0; i < 10; i++) {
-      const o = await makePaidOrder(database.db, { memberId: buyer.id, lines: [{ sku, quantity: 1 }], at: days(1) })
+      const o = await makePaidOrder(database.db, {
+        memberId: buyer.id,
+        lines: [{ sku, quantity: 1 }],
+        at: days(1),
+      })
       await onReferredOrderPaid(database.db, o.id, days(1))
     }
     await releaseFrozenCommissions(database.db, days(9))
@@ -252,13 +339,22 @@ describe.runIf(onPostgresServer())('under concurrency (PostgreSQL server)', () =
     const granted = attempts.filter((a) => a.status === 'fulfilled')
     const refused = attempts.filter((a) => a.status === 'rejected') as PromiseRejectedResult[]
     expect(granted).toHaveLength(3)
-    expect(refused.every((r) => (r.reason as { code?: string }).code === 'insufficient_commission')).toBe(true)
-    expect(await commissionBalanceOf(database.db, p1.id)).toMatchObject({ availableFen: 1_000, withdrawingFen: 9_000 })
+    expect(refused.every((r) => (r.reason as { code?: string }).code === 'insufficient_commission')).toBe(
+      true,
+    )
+    expect(await commissionBalanceOf(database.db, p1.id)).toMatchObject({
+      availableFen: 1_000,
+      withdrawingFen: 9_000,
+    })
     const rows = await database.db.select().from(withdrawals).where(eq(withdrawals.promoterId, p1.id))
     expect(rows).toHaveLength(3)
 
     // Racing a refund reversal against withdrawals: the balance never goes below zero and the ledger adds up.
-    const order = await makePaidOrder(database.db, { memberId: buyer.id, lines: [{ sku, quantity: 1 }], at: days(1) })
+    const order = await makePaidOrder(database.db, {
+      memberId: buyer.id,
+      lines: [{ sku, quantity: 1 }],
+      at: days(1),
+    })
     await onReferredOrderPaid(database.db, order.id, days(1))
     await releaseFrozenCommissions(database.db, days(9))
     await refundOrder(database.db, order.id, 10_000, days(12))
@@ -271,7 +367,10 @@ describe.runIf(onPostgresServer())('under concurrency (PostgreSQL server)', () =
     const after = await commissionBalanceOf(database.db, p1.id)
     expect(after.availableFen).toBeGreaterThanOrEqual(0)
     expect(await commissionLedgerDiscrepancies(database.db)).toEqual([])
-    const entries = await database.db.select().from(commissionEntries).where(eq(commissionEntries.promoterId, p1.id))
+    const entries = await database.db
+      .select()
+      .from(commissionEntries)
+      .where(eq(commissionEntries.promoterId, p1.id))
     expect(entries.reduce((s, e) => s + e.availableDelta, 0)).toBe(after.availableFen)
   })
 })

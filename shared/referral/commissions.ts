@@ -238,7 +238,12 @@ export type CommissionView = z.infer<typeof commissionViewSchema>
 
 export async function listCommissions(
   db: Db,
-  filter: { promoterId?: number; state?: 'frozen' | 'available' | 'reversed'; limit?: number; offset?: number },
+  filter: {
+    promoterId?: number
+    state?: 'frozen' | 'available' | 'reversed'
+    limit?: number
+    offset?: number
+  },
 ): Promise<CommissionView[]> {
   const rows = await db
     .select({ c: commissions, orderNo: orders.orderNo })

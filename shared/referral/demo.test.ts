@@ -40,8 +40,16 @@ it('seeds share codes, leads, promoters with commission, withdrawals, surveys an
 })
 
 it('running the referral demo again adds nothing twice', async () => {
-  const before = await Promise.all(['share_codes', 'referral_touches', 'promoters', 'commissions', 'withdrawals', 'survey_responses'].map(count))
+  const before = await Promise.all(
+    ['share_codes', 'referral_touches', 'promoters', 'commissions', 'withdrawals', 'survey_responses'].map(
+      count,
+    ),
+  )
   await seedReferralDemo(database.db, now)
-  const after = await Promise.all(['share_codes', 'referral_touches', 'promoters', 'commissions', 'withdrawals', 'survey_responses'].map(count))
+  const after = await Promise.all(
+    ['share_codes', 'referral_touches', 'promoters', 'commissions', 'withdrawals', 'survey_responses'].map(
+      count,
+    ),
+  )
   expect(after).toEqual(before)
 })

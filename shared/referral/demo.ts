@@ -93,7 +93,9 @@ export async function seedReferralDemo(db: Db, now: Date): Promise<void> {
   await releaseFrozenCommissions(db, now)
 
   // A few promoters have asked to withdraw: one paid, one approved, one waiting.
-  const [{ n: existing }] = (await db.select({ n: sql<number>`count(*)::int` }).from(withdrawals)) as [{ n: number }]
+  const [{ n: existing }] = (await db.select({ n: sql<number>`count(*)::int` }).from(withdrawals)) as [
+    { n: number },
+  ]
   if (existing === 0) {
     const rich = await queryRows<{ promoter_id: number }>(
       db,
@@ -107,7 +109,8 @@ export async function seedReferralDemo(db: Db, now: Date): Promise<void> {
       const w = await requestWithdrawal(db, { promoterId, amountFen: Math.floor(availableFen / 2), at })
       const step = steps[i]
       if (step) await actOnWithdrawal(db, { withdrawalId: w.id, action: 'approve', at })
-      if (step === 'pay') await actOnWithdrawal(db, { withdrawalId: w.id, action: 'pay', at, note: '企业付款到零钱' })
+      if (step === 'pay')
+        await actOnWithdrawal(db, { withdrawalId: w.id, action: 'pay', at, note: '企业付款到零钱' })
     }
   }
 

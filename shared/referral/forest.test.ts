@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { forestStats, parseEdgePairs } from './forest'
+import { diffForestStats, forestStats, parseEdgePairs, parseIntegerRows } from './forest'
 
 /** A random forest: node i (1-based) may have a parent among 1..i-1. */
 const forests = fc
@@ -66,5 +66,39 @@ describe('forestStats', () => {
     const p = parseEdgePairs('12,3,4500000001,12')
     expect([...p.refereeIds]).toEqual([12, 4500000001])
     expect([...p.referrerIds]).toEqual([3, 12])
+  })
+})
+
+describe('diffForestStats', () => {
+  it('writes only new or changed members, and removes those that left the forest', () => {
+    // Stored: 1 ← 2. Now: 1 ← 2 ← 3 (1 and 2 change, 3 is new) and 8 ← 9 (new); 5 left (merged away).
+    const stored = {
+      memberIds: [1, 2, 5],
+      directCount: [1, 0, 0],
+      downlineCount: [1, 0, 0],
+      depth: [0, 1, 0],
+      rootMemberId: [1, 1, 5],
+    }
+    const next = forestStats([2, 3, 9], [1, 2, 8])
+    const { changed, removed } = diffForestStats(stored, next)
+    expect(changed.map((k) => next.memberIds[k]).sort()).toEqual([1, 2, 3, 8, 9])
+    expect(removed).toEqual([5])
+    const again = {
+      memberIds: next.memberIds,
+      directCount: next.directCount,
+      downlineCount: next.downlineCount,
+      depth: next.depth,
+      rootMemberId: next.rootMemberId,
+    }
+    expect(diffForestStats(again, next)).toEqual({ changed: [], removed: [] })
+  })
+
+  it('parses rows of integers into columns', () => {
+    expect(parseIntegerRows('1,2,3,40,50,60', 3).map((c) => [...c])).toEqual([
+      [1, 40],
+      [2, 50],
+      [3, 60],
+    ])
+    expect(parseIntegerRows('', 5).map((c) => c.length)).toEqual([0, 0, 0, 0, 0])
   })
 })

@@ -21,7 +21,11 @@ export interface OrderAttribution {
   broughtBy: Sharer
 }
 
-async function attributeOrderIn(tx: Tx, order: Order, settings: ReferralSettings): Promise<OrderAttribution | null> {
+async function attributeOrderIn(
+  tx: Tx,
+  order: Order,
+  settings: ReferralSettings,
+): Promise<OrderAttribution | null> {
   if (order.referrerId !== null)
     return { orderId: order.id, broughtBy: { memberId: order.referrerId, operatorId: null } }
   const [referral] = await tx.select().from(referrals).where(eq(referrals.refereeId, order.memberId))

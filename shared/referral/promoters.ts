@@ -71,7 +71,9 @@ export async function promoterBySharer(db: Db, sharer: SharerRef): Promise<Promo
     .select()
     .from(promoters)
     .where(
-      'memberId' in sharer ? eq(promoters.memberId, sharer.memberId) : eq(promoters.operatorId, sharer.operatorId),
+      'memberId' in sharer
+        ? eq(promoters.memberId, sharer.memberId)
+        : eq(promoters.operatorId, sharer.operatorId),
     )
   return row ?? null
 }
@@ -97,7 +99,10 @@ export async function enrolPromoter(
       .where(and(eq(members.id, sharer.memberId), isNull(members.mergedIntoId)))
     if (!m) throw notFound('会员', 'member_not_found')
   } else {
-    const [o] = await db.select({ id: operators.id }).from(operators).where(eq(operators.id, sharer.operatorId))
+    const [o] = await db
+      .select({ id: operators.id })
+      .from(operators)
+      .where(eq(operators.id, sharer.operatorId))
     if (!o) throw notFound('运营人员', 'operator_not_found')
   }
   const level = await levelByCode(db, options.levelCode)
@@ -152,7 +157,12 @@ export type PromoterSummary = z.infer<typeof promoterSummarySchema>
 /** Promoters with their level, balances and direct referrals, for the operators' list. */
 export async function listPromoters(
   db: Db,
-  filter: { status?: 'active' | 'suspended'; kind?: 'member' | 'staff'; limit?: number; offset?: number } = {},
+  filter: {
+    status?: 'active' | 'suspended'
+    kind?: 'member' | 'staff'
+    limit?: number
+    offset?: number
+  } = {},
 ): Promise<PromoterSummary[]> {
   const rows = await db.execute(sql`
     select p.id, p.kind, p.member_id, p.operator_id, p.status, p.joined_at,

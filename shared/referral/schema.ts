@@ -107,6 +107,8 @@ export const referralSettings = pgTable(
     superCommunicatorThreshold: integer('super_communicator_threshold').notNull().default(10),
     /** Members may join the programme from the mini-program at the default level. */
     openEnrolment: boolean('open_enrolment').notNull().default(true),
+    /** When the referral-stats job last brought `referral_stats` up to date. */
+    statsRefreshedAt: at('stats_refreshed_at'),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
   (t) => [
@@ -350,8 +352,9 @@ export const advocacyAsks = pgTable(
 )
 
 /**
- * Referral counts of every member, computed over the whole forest by the referral-stats job (the
- * per-member views compute theirs live). Derived data: rebuilt from `referrals`, never edited.
+ * Referral counts of every member in the forest, computed over the whole forest by the referral-stats
+ * job (the per-member views compute theirs live). Derived data: rebuilt from `referrals`, never
+ * edited; a row is rewritten only when its counts change (`refreshed_at` = when they last did).
  */
 export const referralStats = pgTable(
   'referral_stats',

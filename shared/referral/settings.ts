@@ -52,6 +52,9 @@ export async function updateReferralSettings(
   await db
     .insert(referralSettings)
     .values({ id: 1, ...next, updatedAt: at })
-    .onConflictDoUpdate({ target: referralSettings.id, set: { ...next, updatedAt: sql`excluded.updated_at` } })
+    .onConflictDoUpdate({
+      target: referralSettings.id,
+      set: { ...next, updatedAt: sql`excluded.updated_at` },
+    })
   return next
 }

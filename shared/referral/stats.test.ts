@@ -62,8 +62,17 @@ describe('referral tree', () => {
       depth: 0,
       superCommunicator: true,
     })
-    expect(await referralCountsOf(database.db, k)).toMatchObject({ directCount: 2, downlineCount: 3, depth: 1, superCommunicator: false })
-    expect(await referralCountsOf(database.db, leaf)).toMatchObject({ directCount: 0, downlineCount: 0, depth: 3 })
+    expect(await referralCountsOf(database.db, k)).toMatchObject({
+      directCount: 2,
+      downlineCount: 3,
+      depth: 1,
+      superCommunicator: false,
+    })
+    expect(await referralCountsOf(database.db, leaf)).toMatchObject({
+      directCount: 0,
+      downlineCount: 0,
+      depth: 3,
+    })
     expect((await uplineOf(database.db, leaf)).map((u) => [u.memberId, u.level])).toEqual([
       [g, 1],
       [k, 2],
@@ -102,11 +111,17 @@ describe('referral tree', () => {
     expect(stats.maxDepth).toBe(3)
 
     const refreshed = await refreshReferralStats(database.db, T0)
-    expect(refreshed.members).toBe(14)
+    expect(refreshed).toMatchObject({ members: 14, changed: 14, removed: 0 })
+    // Nothing changed: nothing is written. One more member under the leaf: she and her 4 ancestors.
+    expect(await refreshReferralStats(database.db, T0)).toMatchObject({ changed: 0, removed: 0 })
+    await bring(leaf, (await member('四级')).id)
+    expect(await refreshReferralStats(database.db, T0)).toMatchObject({ members: 15, changed: 5, removed: 0 })
     const list = await superCommunicators(database.db)
     expect(list.threshold).toBe(10)
     expect(list.refreshedAt?.toISOString()).toBe(T0.toISOString())
-    expect(list.members.map((m) => [m.memberId, m.directCount, m.downlineCount, m.depth])).toEqual([[root, 10, 13, 0]])
+    expect(list.members.map((m) => [m.memberId, m.directCount, m.downlineCount, m.depth])).toEqual([
+      [root, 10, 14, 0],
+    ])
   })
 })
 

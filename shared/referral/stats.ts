@@ -1,13 +1,13 @@
 // Referral figures over the whole brand: every member's counts (the referral-stats job keeps them in
 // `referral_stats`), the super communicators, and the referral rate by month.
-import { desc, eq, gte, max, sql } from 'drizzle-orm'
+import { desc, eq, gte, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { queryRows } from '../db/client'
 import { SHANGHAI_OFFSET_MS } from '../clock'
 import { members } from '../members/schema'
-import { referralStats } from './schema'
-import { forestStats, parseEdgePairs, type ForestStats } from './forest'
+import { referralSettings, referralStats } from './schema'
+import { diffForestStats, forestStats, parseEdgePairs, parseIntegerRows, type ForestStats } from './forest'
 import { getReferralSettings } from './settings'
 
 /** Every member's direct and total referrals, depth and root, from one read of the edges. */
@@ -21,32 +21,67 @@ export async function computeDownlineCounts(db: Db): Promise<ForestStats> {
   return forestStats(refereeIds, referrerIds)
 }
 
-const CHUNK = 50_000
-const pgArray = (values: ArrayLike<number>, from: number, to: number) =>
-  `{${Array.prototype.join.call(Array.prototype.slice.call(values, from, to), ',')}}`
+const CHUNK = 20_000
+const pgArray = (values: ArrayLike<number>, at: readonly number[]) =>
+  `{${at.map((k) => values[k]).join(',')}}`
 
-/** Recompute `referral_stats` from the referrals (one transaction: readers see old or new, never half). */
+/**
+ * Bring `referral_stats` up to date with the referrals: recompute the whole forest, then write only
+ * the rows whose counts changed and remove members no longer in it (one transaction).
+ */
 export async function refreshReferralStats(
   db: Db,
   at: Date,
-): Promise<{ members: number; maxDepth: number; unreachable: number }> {
+): Promise<{ members: number; changed: number; removed: number; maxDepth: number; unreachable: number }> {
   const stats = await computeDownlineCounts(db)
-  const n = stats.memberIds.length
+  const [stored] = await queryRows<{ rows: string | null }>(
+    db,
+    sql`select string_agg(member_id::text || ',' || direct_count || ',' || downline_count || ',' || depth || ',' || root_member_id, ',') as rows
+        from referral_stats`,
+  )
+  const [memberIds, directCount, downlineCount, depth, rootMemberId] = parseIntegerRows(stored?.rows ?? '', 5)
+  const { changed, removed } = diffForestStats(
+    {
+      memberIds: memberIds!,
+      directCount: directCount!,
+      downlineCount: downlineCount!,
+      depth: depth!,
+      rootMemberId: rootMemberId!,
+    },
+    stats,
+  )
   await db.transaction(async (tx) => {
-    await tx.execute(sql`delete from referral_stats`)
-    for (let from = 0; from < n; from += CHUNK) {
-      const to = Math.min(n, from + CHUNK)
+    for (let from = 0; from < removed.length; from += CHUNK) {
+      const ids = removed.slice(from, from + CHUNK)
+      await tx.execute(
+        sql`delete from referral_stats where member_id = any(${`{${ids.join(',')}}`}::bigint[])`,
+      )
+    }
+    for (let from = 0; from < changed.length; from += CHUNK) {
+      const ks = changed.slice(from, from + CHUNK)
       await tx.execute(sql`
         insert into referral_stats (member_id, direct_count, downline_count, depth, root_member_id, refreshed_at)
-        select * , ${at.toISOString()}::timestamptz from unnest(
-          ${pgArray(stats.memberIds, from, to)}::bigint[],
-          ${pgArray(stats.directCount, from, to)}::int[],
-          ${pgArray(stats.downlineCount, from, to)}::int[],
-          ${pgArray(stats.depth, from, to)}::int[],
-          ${pgArray(stats.rootMemberId, from, to)}::bigint[])`)
+        select *, ${at.toISOString()}::timestamptz from unnest(
+          ${pgArray(stats.memberIds, ks)}::bigint[],
+          ${pgArray(stats.directCount, ks)}::int[],
+          ${pgArray(stats.downlineCount, ks)}::int[],
+          ${pgArray(stats.depth, ks)}::int[],
+          ${pgArray(stats.rootMemberId, ks)}::bigint[])
+        on conflict (member_id) do update set
+          direct_count = excluded.direct_count, downline_count = excluded.downline_count,
+          depth = excluded.depth, root_member_id = excluded.root_member_id, refreshed_at = excluded.refreshed_at`)
     }
+    await tx.execute(sql`
+      insert into referral_settings (id, stats_refreshed_at) values (1, ${at.toISOString()}::timestamptz)
+      on conflict (id) do update set stats_refreshed_at = excluded.stats_refreshed_at`)
   })
-  return { members: n, maxDepth: stats.maxDepth, unreachable: stats.unreachable }
+  return {
+    members: stats.memberIds.length,
+    changed: changed.length,
+    removed: removed.length,
+    maxDepth: stats.maxDepth,
+    unreachable: stats.unreachable,
+  }
 }
 
 export const superCommunicatorSchema = z.object({
@@ -81,7 +116,10 @@ export async function superCommunicators(
     .orderBy(desc(referralStats.directCount), desc(referralStats.downlineCount), referralStats.memberId)
     .limit(options.limit ?? 50)
     .offset(options.offset ?? 0)
-  const [refreshed] = await db.select({ at: max(referralStats.refreshedAt) }).from(referralStats)
+  const [refreshed] = await db
+    .select({ at: referralSettings.statsRefreshedAt })
+    .from(referralSettings)
+    .where(eq(referralSettings.id, 1))
   return { threshold, refreshedAt: refreshed?.at ?? null, members: rows }
 }
 
@@ -121,7 +159,12 @@ export async function referralRateByMonth(
   db: Db,
   range: { from: Date; to: Date },
 ): Promise<ReferralRateMonth[]> {
-  const rows = await queryRows<{ month: string; new_customers: number; by_members: number; by_staff: number }>(
+  const rows = await queryRows<{
+    month: string
+    new_customers: number
+    by_members: number
+    by_staff: number
+  }>(
     db,
     sql`with firsts as (
           select member_id, min(paid_at) as first_paid from orders

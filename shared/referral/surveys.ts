@@ -91,5 +91,10 @@ export async function pendingSurvey(db: Db, memberId: number, at: Date) {
     .orderBy(desc(orders.paidAt))
     .limit(1)
   if (!order) return null
-  return { question: SURVEY_QUESTION, orderId: order.orderId, orderNo: order.orderNo, paidAt: order.paidAt!.toISOString() }
+  return {
+    question: SURVEY_QUESTION,
+    orderId: order.orderId,
+    orderNo: order.orderNo,
+    paidAt: order.paidAt!.toISOString(),
+  }
 }

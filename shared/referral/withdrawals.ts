@@ -28,7 +28,10 @@ const transitions: Record<
 }
 
 /** Pure: the state an action leads to, or null when it is not allowed from `state`. */
-export function nextWithdrawalState(state: WithdrawalState, action: WithdrawalAction): WithdrawalState | null {
+export function nextWithdrawalState(
+  state: WithdrawalState,
+  action: WithdrawalAction,
+): WithdrawalState | null {
   const t = transitions[action]
   return t.from.includes(state) ? t.to : null
 }
@@ -54,9 +57,12 @@ export async function requestWithdrawal(
 ): Promise<Withdrawal> {
   const { minWithdrawalFen } = await getReferralSettings(db)
   if (!Number.isInteger(input.amountFen) || input.amountFen < minWithdrawalFen)
-    throw new DomainError('withdrawal_too_small', `提现金额不能少于 ${(minWithdrawalFen / 100).toFixed(2)} 元`, 400, [
-      { path: 'amountFen', message: `最少 ${minWithdrawalFen} 分` },
-    ])
+    throw new DomainError(
+      'withdrawal_too_small',
+      `提现金额不能少于 ${(minWithdrawalFen / 100).toFixed(2)} 元`,
+      400,
+      [{ path: 'amountFen', message: `最少 ${minWithdrawalFen} 分` }],
+    )
   return db.transaction(async (tx) => {
     const account = await lockCommissionAccount(tx, input.promoterId)
     if (account.availableFen < input.amountFen)
@@ -99,7 +105,11 @@ export async function actOnWithdrawal(
   },
 ): Promise<Withdrawal> {
   return db.transaction(async (tx) => {
-    const [w] = await tx.select().from(withdrawals).where(eq(withdrawals.id, input.withdrawalId)).for('update')
+    const [w] = await tx
+      .select()
+      .from(withdrawals)
+      .where(eq(withdrawals.id, input.withdrawalId))
+      .for('update')
     if (!w || (input.promoterId !== undefined && w.promoterId !== input.promoterId))
       throw notFound('提现申请', 'withdrawal_not_found')
     const next = nextWithdrawalState(w.state, input.action)

@@ -34,7 +34,8 @@ beforeAll(async () => {
         res.end(JSON.stringify({ errcode, errmsg }))
       }
       if (req.method !== 'POST' || url.pathname !== '/wxa/getwxacodeunlimit') return fail(-1, 'system error')
-      if (token !== validToken) return fail(40001, 'invalid credential, access_token is invalid or not latest')
+      if (token !== validToken)
+        return fail(40001, 'invalid credential, access_token is invalid or not latest')
       const scene = String(body.scene ?? '')
       if (scene.length > 32) return fail(40169, 'invalid length for scene')
       if (body.check_path !== false && body.page && !published.has(String(body.page)))
@@ -79,7 +80,13 @@ describe('wxacode.getUnlimited', () => {
         method: 'POST',
         path: '/wxa/getwxacodeunlimit',
         token: 'TOKEN-1',
-        body: { scene: 'AB23CD45', page: 'pages/index/index', check_path: true, env_version: 'release', width: 300 },
+        body: {
+          scene: 'AB23CD45',
+          page: 'pages/index/index',
+          check_path: true,
+          env_version: 'release',
+          width: 300,
+        },
       },
     ])
   })
@@ -88,7 +95,11 @@ describe('wxacode.getUnlimited', () => {
     validToken = 'TOKEN-2'
     const t = tokens('TOKEN-1', 'TOKEN-2')
     const client = createWxacodeClient({ baseUrl, accessToken: t.provider })
-    const image = await client.getUnlimited({ scene: 'AB23CD45', page: 'pages/index/index', envVersion: 'trial' })
+    const image = await client.getUnlimited({
+      scene: 'AB23CD45',
+      page: 'pages/index/index',
+      envVersion: 'trial',
+    })
     expect(image.body.length).toBeGreaterThan(100)
     expect(t.calls).toEqual([false, true])
     expect(seen.map((s) => s.token)).toEqual(['TOKEN-1', 'TOKEN-2'])
@@ -106,20 +117,38 @@ describe('wxacode.getUnlimited', () => {
 
   it('reports WeChat’s errcode with a message operators understand', async () => {
     const client = createWxacodeClient({ baseUrl, accessToken: tokens('TOKEN-1', 'TOKEN-1').provider })
-    const err = await client.getUnlimited({ scene: 'AB23CD45', page: 'pages/missing/missing' }).catch((e: unknown) => e)
-    expect(err).toMatchObject({ code: 'wechat_api_error', errcode: 41030, message: '生成小程序码失败：页面不存在或未发布' })
+    const err = await client
+      .getUnlimited({ scene: 'AB23CD45', page: 'pages/missing/missing' })
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({
+      code: 'wechat_api_error',
+      errcode: 41030,
+      message: '生成小程序码失败：页面不存在或未发布',
+    })
   })
 
   it('refuses a scene WeChat would refuse without calling it', async () => {
     const client = createWxacodeClient({ baseUrl, accessToken: tokens('TOKEN-1', 'TOKEN-1').provider })
-    await expect(client.getUnlimited({ scene: 'x'.repeat(33) })).rejects.toMatchObject({ code: 'invalid_scene', status: 400 })
+    await expect(client.getUnlimited({ scene: 'x'.repeat(33) })).rejects.toMatchObject({
+      code: 'invalid_scene',
+      status: 400,
+    })
     await expect(client.getUnlimited({ scene: '推荐码' })).rejects.toMatchObject({ code: 'invalid_scene' })
-    await expect(client.getUnlimited({ scene: 'OK', width: 100 })).rejects.toMatchObject({ code: 'invalid_width' })
+    await expect(client.getUnlimited({ scene: 'OK', width: 100 })).rejects.toMatchObject({
+      code: 'invalid_width',
+    })
     expect(seen).toEqual([])
   })
 
   it('an unreachable server is a clear 502, not a crash', async () => {
-    const client = createWxacodeClient({ baseUrl: 'http://127.0.0.1:9', accessToken: tokens('T', 'T').provider, timeoutMs: 2000 })
-    await expect(client.getUnlimited({ scene: 'AB23CD45' })).rejects.toMatchObject({ status: 502, errcode: -1 })
+    const client = createWxacodeClient({
+      baseUrl: 'http://127.0.0.1:9',
+      accessToken: tokens('T', 'T').provider,
+      timeoutMs: 2000,
+    })
+    await expect(client.getUnlimited({ scene: 'AB23CD45' })).rejects.toMatchObject({
+      status: 502,
+      errcode: -1,
+    })
   })
 })

@@ -80,7 +80,8 @@ export function createWxacodeClient(options: {
     }
     const contentType = res.headers.get('content-type') ?? ''
     const bytes = Buffer.from(await res.arrayBuffer())
-    if (res.ok && contentType.startsWith('image/')) return { contentType: contentType.split(';')[0]!, body: bytes }
+    if (res.ok && contentType.startsWith('image/'))
+      return { contentType: contentType.split(';')[0]!, body: bytes }
     // Errors come back as JSON, whatever the content type says.
     let parsed: { errcode?: number; errmsg?: string } = {}
     try {
@@ -96,7 +97,11 @@ export function createWxacodeClient(options: {
   return {
     async getUnlimited(request) {
       if (!SCENE.test(request.scene))
-        throw new DomainError('invalid_scene', '小程序码场景值最多 32 个字符，且只能包含字母、数字和部分符号', 400)
+        throw new DomainError(
+          'invalid_scene',
+          '小程序码场景值最多 32 个字符，且只能包含字母、数字和部分符号',
+          400,
+        )
       if (request.width !== undefined && (request.width < 280 || request.width > 1280))
         throw new DomainError('invalid_width', '小程序码宽度应在 280 到 1280 之间', 400)
       let result = await call(request, await options.accessToken())

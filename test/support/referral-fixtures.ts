@@ -16,7 +16,13 @@ export async function makeSku(db: Db, input: { priceFen: number; costFen: number
     .returning()
   const [sku] = await db
     .insert(skus)
-    .values({ productId: product!.id, spec: '标准', priceFen: input.priceFen, costFen: input.costFen, stock: 1000 })
+    .values({
+      productId: product!.id,
+      spec: '标准',
+      priceFen: input.priceFen,
+      costFen: input.costFen,
+      stock: 1000,
+    })
     .returning()
   return { ...sku!, categoryId: cat!.id, title: product!.title }
 }

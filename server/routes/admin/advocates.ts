@@ -1,6 +1,11 @@
 // Advocates: what each is worth (margin, not only revenue), the leaderboard, and the members to ask.
 import { z } from 'zod'
-import { advocateLeaderboard, advocateSorts, advocateValueSchema, advocateValues } from '../../../shared/referral/advocates'
+import {
+  advocateLeaderboard,
+  advocateSorts,
+  advocateValueSchema,
+  advocateValues,
+} from '../../../shared/referral/advocates'
 import { recordReferralAsk, referralAskList, referralAskSchema } from '../../../shared/referral/asks'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'

@@ -68,7 +68,9 @@ export function registerAdminPromoters(api: ApiRouter, deps: AppDeps): void {
     {
       summary: '可用的佣金规则（代码、说明、参数）',
       response: z.object({
-        rules: z.array(z.object({ code: z.string(), description: z.string(), args: z.record(z.string(), z.unknown()) })),
+        rules: z.array(
+          z.object({ code: z.string(), description: z.string(), args: z.record(z.string(), z.unknown()) }),
+        ),
       }),
     },
     () => ({
@@ -95,7 +97,8 @@ export function registerAdminPromoters(api: ApiRouter, deps: AppDeps): void {
       body: promoterLevelInputSchema.omit({ code: true }).strict(),
       response: levelSchema,
     },
-    async ({ params, body }) => presentLevel(await savePromoterLevel(deps.db, { ...body, code: params.code })),
+    async ({ params, body }) =>
+      presentLevel(await savePromoterLevel(deps.db, { ...body, code: params.code })),
   )
 
   api.get(
@@ -125,7 +128,8 @@ export function registerAdminPromoters(api: ApiRouter, deps: AppDeps): void {
       response: z.object({ promoter: promoterSchema, created: z.boolean() }),
     },
     async ({ body }) => {
-      const sharer: SharerRef = 'memberId' in body ? { memberId: body.memberId } : { operatorId: body.operatorId }
+      const sharer: SharerRef =
+        'memberId' in body ? { memberId: body.memberId } : { operatorId: body.operatorId }
       const r = await enrolPromoter(deps.db, sharer, { levelCode: body.levelCode, at: deps.clock.now() })
       return { promoter: presentPromoter(r.promoter), created: r.created }
     },

@@ -43,15 +43,20 @@ export const paging = {
 /** The day after a Shanghai day, for inclusive "to" dates. */
 export const dayAfter = (d: Date) => new Date(d.getTime() + 86_400_000)
 
-export const shareTargetSchema = z.object({ code: z.string(), scene: z.string(), page: z.string(), path: z.string() })
+export const shareTargetSchema = z.object({
+  code: z.string(),
+  scene: z.string(),
+  page: z.string(),
+  path: z.string(),
+})
 
 /** Answer a share code's mini-program code image, generated through wxacode.getUnlimited. */
 export async function sendShareCodeImage(deps: AppDeps, ctx: ApiContext, code: string): Promise<Buffer> {
-  if (!deps.wxacode) throw new DomainError('miniprogram_not_configured', '未配置小程序，暂时无法生成小程序码', 503)
+  if (!deps.wxacode)
+    throw new DomainError('miniprogram_not_configured', '未配置小程序，暂时无法生成小程序码', 503)
   const target = shareTargetsOf(code)
   const image = await deps.wxacode.getUnlimited({ scene: target.scene, page: target.page })
   ctx.type = image.contentType
   ctx.set('cache-control', 'private, max-age=86400')
   return image.body
 }
-

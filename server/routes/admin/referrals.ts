@@ -6,7 +6,13 @@ import { z } from 'zod'
 import { members } from '../../../shared/members/schema'
 import { operators } from '../../../shared/auth/schema'
 import { referrals } from '../../../shared/referral/schema'
-import { referralCountsSchema, referralTreeOf, treeNodeSchema, uplineEntrySchema, uplineOf } from '../../../shared/referral/tree'
+import {
+  referralCountsSchema,
+  referralTreeOf,
+  treeNodeSchema,
+  uplineEntrySchema,
+  uplineOf,
+} from '../../../shared/referral/tree'
 import {
   referralRateByMonth,
   referralRateMonthSchema,
@@ -103,7 +109,11 @@ export function registerAdminReferrals(api: ApiRouter, deps: AppDeps): void {
         maxDepth: z.coerce.number().int().min(1).max(20).default(5),
         limit: z.coerce.number().int().min(1).max(5000).default(500),
       }),
-      response: z.object({ root: referralCountsSchema, nodes: z.array(treeNodeSchema), truncated: z.boolean() }),
+      response: z.object({
+        root: referralCountsSchema,
+        nodes: z.array(treeNodeSchema),
+        truncated: z.boolean(),
+      }),
     },
     ({ params, query }) => referralTreeOf(deps.db, params.memberId, query),
   )
@@ -141,7 +151,13 @@ export function registerAdminReferrals(api: ApiRouter, deps: AppDeps): void {
     {
       summary: '立即刷新推荐统计',
       use: [onlyRoles('admin', 'operator')],
-      response: z.object({ members: z.number().int(), maxDepth: z.number().int(), unreachable: z.number().int() }),
+      response: z.object({
+        members: z.number().int(),
+        changed: z.number().int(),
+        removed: z.number().int(),
+        maxDepth: z.number().int(),
+        unreachable: z.number().int(),
+      }),
     },
     () => refreshReferralStats(deps.db, deps.clock.now()),
   )
@@ -161,10 +177,8 @@ export function registerAdminReferrals(api: ApiRouter, deps: AppDeps): void {
     },
   )
 
-  api.get(
-    '/referrals/settings',
-    { summary: '推荐与分销设置', response: referralSettingsSchema },
-    () => getReferralSettings(deps.db),
+  api.get('/referrals/settings', { summary: '推荐与分销设置', response: referralSettingsSchema }, () =>
+    getReferralSettings(deps.db),
   )
 
   api.put(

@@ -37,7 +37,9 @@ export function registerAdminWithdrawals(api: ApiRouter, deps: AppDeps): void {
     {
       summary: '代推广员（如员工）发起提现',
       use: [onlyRoles('admin', 'operator')],
-      body: z.object({ promoterId: z.number().int().positive(), amountFen: z.number().int().positive() }).strict(),
+      body: z
+        .object({ promoterId: z.number().int().positive(), amountFen: z.number().int().positive() })
+        .strict(),
       status: 201,
       response: withdrawalViewSchema,
     },

@@ -109,9 +109,14 @@ export function registerMpCommission(api: ApiRouter, deps: AppDeps): void {
     },
     async ({ body }, ctx) => {
       const p = await myPromoter(deps.db, ctx.state.memberId!)
-      if (p.status !== 'active') throw new DomainError('promoter_suspended', '推广资格已暂停，暂不能提现', 403)
+      if (p.status !== 'active')
+        throw new DomainError('promoter_suspended', '推广资格已暂停，暂不能提现', 403)
       return presentWithdrawal(
-        await requestWithdrawal(deps.db, { promoterId: p.id, amountFen: body.amountFen, at: deps.clock.now() }),
+        await requestWithdrawal(deps.db, {
+          promoterId: p.id,
+          amountFen: body.amountFen,
+          at: deps.clock.now(),
+        }),
       )
     },
   )

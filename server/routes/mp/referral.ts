@@ -78,7 +78,9 @@ export function registerMpReferral(api: ApiRouter, deps: AppDeps): void {
       }),
       response: z.object({
         counts: referralCountsSchema,
-        friends: z.array(z.object({ displayName: z.string(), avatarUrl: z.string().nullable(), joinedAt: z.string() })),
+        friends: z.array(
+          z.object({ displayName: z.string(), avatarUrl: z.string().nullable(), joinedAt: z.string() }),
+        ),
       }),
     },
     async ({ query }, ctx) => {

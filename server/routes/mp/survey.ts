@@ -1,6 +1,11 @@
 // The one-question survey after a purchase, in the mini-program.
 import { z } from 'zod'
-import { answerSurvey, pendingSurvey, SURVEY_QUESTION, surveyAnswerSchema } from '../../../shared/referral/surveys'
+import {
+  answerSurvey,
+  pendingSurvey,
+  SURVEY_QUESTION,
+  surveyAnswerSchema,
+} from '../../../shared/referral/surveys'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
@@ -18,7 +23,9 @@ export function registerMpSurvey(api: ApiRouter, deps: AppDeps): void {
       const pending = await pendingSurvey(deps.db, ctx.state.memberId!, deps.clock.now())
       return {
         question: SURVEY_QUESTION,
-        survey: pending ? { orderId: pending.orderId, orderNo: pending.orderNo, paidAt: pending.paidAt } : null,
+        survey: pending
+          ? { orderId: pending.orderId, orderNo: pending.orderNo, paidAt: pending.paidAt }
+          : null,
       }
     },
   )
