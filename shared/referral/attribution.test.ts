@@ -6,7 +6,7 @@ import type { Database } from '../db/client'
 import { testDatabase, onPostgresServer } from '../../test/support/db'
 import { makeMember, operatorToken } from '../../test/support/factories'
 import { setJoinedAt } from '../../test/support/referral-fixtures'
-import { memberEvents } from '../members/schema'
+import { memberEvents, members } from '../members/schema'
 import { operators } from '../auth/schema'
 import { referralTouches, referrals } from './schema'
 import { attributeNewMember, ancestorIdsOf } from './attribution'
@@ -170,6 +170,16 @@ describe('attributeNewMember', () => {
     const r = await attributeNewMember(database.db, { refereeId: friend.id, code, at: hours(1) })
     expect(r.outcome).toBe('attributed')
     expect(r.referral).toMatchObject({ referrerId: null, referrerOperatorId: op!.id })
+  })
+
+  it('a code whose owner was merged into another member brings members to the survivor', async () => {
+    const absorbed = await newMember()
+    const survivor = await newMember()
+    const code = await codeOf(absorbed.id)
+    await database.db.update(members).set({ mergedIntoId: survivor.id }).where(eq(members.id, absorbed.id))
+    const friend = await newMember()
+    const r = await attributeNewMember(database.db, { refereeId: friend.id, code, at: hours(1) })
+    expect(r.referral?.referrerId).toBe(survivor.id)
   })
 
   it('an unknown code is a 404', async () => {

@@ -54,6 +54,14 @@ export async function attributeNewMember(
   if (!shareCode) throw notFound('推荐码', 'share_code_not_found')
   const settings = await getReferralSettings(db)
   const sharer: Sharer = { memberId: shareCode.memberId, operatorId: shareCode.operatorId }
+  if (sharer.memberId !== null) {
+    // A code printed before its owner was merged into another record brings members to the survivor.
+    const [owner] = await db
+      .select({ mergedIntoId: members.mergedIntoId })
+      .from(members)
+      .where(eq(members.id, sharer.memberId))
+    if (owner?.mergedIntoId) sharer.memberId = owner.mergedIntoId
+  }
 
   return db.transaction(async (tx) => {
     const [referee] = await tx
