@@ -4,6 +4,7 @@ import type { Db } from '../shared/db/client'
 import type { Logger } from '../shared/logger'
 import type { Clock } from '../shared/clock'
 import type { OperatorIdentity } from '../shared/auth/service'
+import type { WxacodeClient } from '../shared/wechat/wxacode'
 
 export interface AppDeps {
   db: Db
@@ -12,6 +13,8 @@ export interface AppDeps {
   clock: Clock
   /** The built operator console; console/dist by default. */
   consoleDir?: string
+  /** Mini-program codes (wxacode.getUnlimited); absent when no mini-program is configured. */
+  wxacode?: WxacodeClient
 }
 
 export interface AppState {

@@ -30,6 +30,14 @@ import { registerAdminOrders } from './admin/orders'
 import { registerAdminCoupons } from './admin/coupons'
 import { registerAdminFlashSales } from './admin/flash-sales'
 import { registerAdminGroupBuys } from './admin/group-buys'
+import { registerAdminReferrals } from './admin/referrals'
+import { registerAdminPromoters } from './admin/promoters'
+import { registerAdminCommissions } from './admin/commissions'
+import { registerAdminWithdrawals } from './admin/withdrawals'
+import { registerAdminAdvocates } from './admin/advocates'
+import { registerMpReferral } from './mp/referral'
+import { registerMpCommission } from './mp/commission'
+import { registerMpSurvey } from './mp/survey'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -76,6 +84,14 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerAdminCoupons(admin, deps)
   registerAdminFlashSales(admin, deps)
   registerAdminGroupBuys(admin, deps)
+  registerAdminReferrals(admin, deps)
+  registerAdminPromoters(admin, deps)
+  registerAdminCommissions(admin, deps)
+  registerAdminWithdrawals(admin, deps)
+  registerAdminAdvocates(admin, deps)
+  registerMpReferral(mp, deps)
+  registerMpCommission(mp, deps)
+  registerMpSurvey(mp, deps)
 
   return [open, adminPublic, mpPublic, pay, admin, mp].map((r) => r.routes())
 }

@@ -10,6 +10,7 @@ import { tagDimensions, tags, members } from '../members/schema'
 import { botAccounts } from '../chat/schema'
 import { seedLoyaltyDemo } from '../loyalty/demo'
 import { seedStoreDemo } from '../marketing/demo'
+import { seedReferralDemo } from '../referral/demo'
 import {
   cities,
   demoAccounts,
@@ -307,6 +308,7 @@ export async function seedDemo(database: Database, opts: SeedOptions): Promise<S
   await database.exec(peopleScript(opts))
   await seedLoyaltyDemo(database.db, opts.now)
   await seedStoreDemo(database.db, opts.now)
+  await seedReferralDemo(database.db, opts.now)
   const added = (await countOrders()) - before
   return { members: opts.members, orders: added, seconds: (performance.now() - started) / 1000 }
 }

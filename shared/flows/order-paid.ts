@@ -5,6 +5,9 @@
 import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { awardPointsForOrder } from '../loyalty/earning'
+import { evaluateTiersAfterPayment } from '../loyalty/tiers'
+import { onReferredOrderPaid } from '../referral/order-attribution'
+import { referralRebate } from './referral-rebate'
 import { recordMemberEvent } from '../members/events'
 import { orders } from '../orders/schema'
 
@@ -30,10 +33,9 @@ export async function onOrderPaid(db: Db, orderId: number, at: Date): Promise<vo
     },
   })
 
-  // 3. Tier upgrade by spend — wired by the integrator from the loyalty branch:
-  //    await evaluateTiersAfterPayment(db, order.memberId, at)
+  // 3. Tier upgrade by spend (the loyalty programme's rules).
+  await evaluateTiersAfterPayment(db, order.memberId, at)
 
-  // 4. Referral commission for the member who brought this order (order.referrerId) — wired by the
-  //    integrator from the referral branch:
-  //    await accrueReferralCommission(db, orderId, at)
+  // 4. Who brought this order: attribution, frozen commission for promoters, points rebate.
+  await onReferredOrderPaid(db, orderId, at, { rebate: referralRebate })
 }

@@ -3,6 +3,8 @@
 import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { reversePointsForOrder } from '../loyalty/earning'
+import { onReferredOrderRefunded } from '../referral/order-attribution'
+import { referralRebate } from './referral-rebate'
 import { recordMemberEvent } from '../members/events'
 import { orders } from '../orders/schema'
 
@@ -27,6 +29,6 @@ export async function onOrderRefunded(db: Db, orderId: number, at: Date): Promis
     },
   })
 
-  // 3. Referral commission on this order is cancelled — wired by the integrator from the referral
-  //    branch:  await reverseReferralCommission(db, orderId, at)
+  // 3. The commission and the referrer's rebate on this order are taken back.
+  await onReferredOrderRefunded(db, orderId, at, { rebate: referralRebate })
 }
