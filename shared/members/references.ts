@@ -23,4 +23,9 @@ export const memberReferences: MemberReference[] = [
   { table: 'referrals', column: 'referee_id' },
   { table: 'share_codes', column: 'member_id', uniquePerMember: true },
   { table: 'outbound_messages', column: 'member_id' },
+  /** Unique per (run, member): a merge of two members who were both in one run keeps the survivor's row. */
+  { table: 'campaign_recipients', column: 'member_id' },
+  /** Unique per (member, template): merged by adding the consents left. */
+  { table: 'subscribe_consents', column: 'member_id', uniquePerMember: true },
+  { table: 'member_service_dates', column: 'member_id' },
 ]
