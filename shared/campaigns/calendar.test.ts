@@ -19,8 +19,20 @@ const published: Record<string, Record<number, string>> = {
     2029: '2029-02-12',
     2030: '2030-02-02',
   },
-  lantern: { 2026: '2026-03-03', 2027: '2027-02-20', 2028: '2028-02-09', 2029: '2029-02-27', 2030: '2030-02-17' },
-  qingming: { 2026: '2026-04-05', 2027: '2027-04-05', 2028: '2028-04-04', 2029: '2029-04-04', 2030: '2030-04-05' },
+  lantern: {
+    2026: '2026-03-03',
+    2027: '2027-02-20',
+    2028: '2028-02-09',
+    2029: '2029-02-27',
+    2030: '2030-02-17',
+  },
+  qingming: {
+    2026: '2026-04-05',
+    2027: '2027-04-05',
+    2028: '2028-04-04',
+    2029: '2029-04-04',
+    2030: '2030-04-05',
+  },
   dragon_boat: {
     2026: '2026-06-19',
     2027: '2027-06-09',
@@ -28,7 +40,13 @@ const published: Record<string, Record<number, string>> = {
     2029: '2029-06-16',
     2030: '2030-06-05',
   },
-  qixi: { 2026: '2026-08-19', 2027: '2027-08-08', 2028: '2028-08-26', 2029: '2029-08-16', 2030: '2030-08-05' },
+  qixi: {
+    2026: '2026-08-19',
+    2027: '2027-08-08',
+    2028: '2028-08-26',
+    2029: '2029-08-16',
+    2030: '2030-08-05',
+  },
   mid_autumn: {
     2026: '2026-09-25',
     2027: '2027-09-15',
@@ -43,7 +61,13 @@ const published: Record<string, Record<number, string>> = {
     2029: '2029-10-16',
     2030: '2030-10-05',
   },
-  laba: { 2026: '2026-01-26', 2027: '2027-01-15', 2028: '2028-01-04', 2029: '2029-01-22', 2030: '2030-01-11' },
+  laba: {
+    2026: '2026-01-26',
+    2027: '2027-01-15',
+    2028: '2028-01-04',
+    2029: '2029-01-22',
+    2030: '2030-01-11',
+  },
   mothers_day: {
     2026: '2026-05-10',
     2027: '2027-05-09',
@@ -76,7 +100,9 @@ describe('festival calendar', () => {
         expect({ code, dates }).toEqual({ code, dates: [byYear[year]] })
       }
       const solar = Object.fromEntries(
-        occasions.filter((o) => ['new_year', 'womens_day', 'childrens_day', 'national_day'].includes(o.code)).map((o) => [o.code, o.date]),
+        occasions
+          .filter((o) => ['new_year', 'womens_day', 'childrens_day', 'national_day'].includes(o.code))
+          .map((o) => [o.code, o.date]),
       )
       expect(solar).toEqual({
         new_year: `${year}-01-01`,
@@ -93,8 +119,16 @@ describe('festival calendar', () => {
   })
 
   it('lunar festivals that fall in January belong to the previous lunar year (腊八 2030 and 2031)', () => {
-    expect(occasionsOfYear(2030).filter((o) => o.code === 'laba').map((o) => o.date)).toEqual(['2030-01-11'])
-    expect(occasionsOfYear(2031).filter((o) => o.code === 'laba').map((o) => o.date)).toEqual(['2031-01-01'])
+    expect(
+      occasionsOfYear(2030)
+        .filter((o) => o.code === 'laba')
+        .map((o) => o.date),
+    ).toEqual(['2030-01-11'])
+    expect(
+      occasionsOfYear(2031)
+        .filter((o) => o.code === 'laba')
+        .map((o) => o.date),
+    ).toEqual(['2031-01-01'])
   })
 
   it('puts brand dates, solar or lunar, on the calendar', () => {
@@ -152,8 +186,7 @@ describe('birthdays on a day', () => {
     for (let d = '2026-02-17'; d < '2027-02-06'; d = addDays(d, 1)) {
       for (const k of birthdayKeysOn(d).lunar) seen.set(k, (seen.get(k) ?? 0) + 1)
     }
-    for (let m = 1; m <= 12; m++)
-      for (let day = 1; day <= 29; day++) expect(seen.get(m * 100 + day)).toBe(1)
+    for (let m = 1; m <= 12; m++) for (let day = 1; day <= 29; day++) expect(seen.get(m * 100 + day)).toBe(1)
     for (let m = 1; m <= 12; m++) expect(seen.get(m * 100 + 30)).toBe(1)
   })
 

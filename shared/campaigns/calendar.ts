@@ -174,7 +174,8 @@ export function brandDateRule(b: Pick<BrandDate, 'calendar' | 'month' | 'day'>):
 export function occasionsOfYear(year: number, brandDates: readonly BrandDate[] = []): Occasion[] {
   const list: Occasion[] = []
   for (const f of festivals) {
-    for (const date of cachedDatesOf(f, year)) list.push({ code: f.code, name: f.name, date, source: 'festival' })
+    for (const date of cachedDatesOf(f, year))
+      list.push({ code: f.code, name: f.name, date, source: 'festival' })
   }
   for (const b of brandDates) {
     for (const date of datesOf(brandDateRule(b), year))

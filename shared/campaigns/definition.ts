@@ -36,8 +36,13 @@ export const subscribeSchema = z.object({
   templateId: z.string().min(1).max(64),
   page: z.string().max(200).optional(),
   fields: z
-    .record(z.string().regex(/^[a-z_]+\d+$/, '字段名应为订阅消息模板的 key，如 thing1'), z.string().min(1).max(200))
-    .refine((f) => Object.keys(f).length > 0 && Object.keys(f).length <= 10, { message: '请填写 1–10 个字段' }),
+    .record(
+      z.string().regex(/^[a-z_]+\d+$/, '字段名应为订阅消息模板的 key，如 thing1'),
+      z.string().min(1).max(200),
+    )
+    .refine((f) => Object.keys(f).length > 0 && Object.keys(f).length <= 10, {
+      message: '请填写 1–10 个字段',
+    }),
 })
 export type SubscribeSpec = z.infer<typeof subscribeSchema>
 
@@ -55,10 +60,7 @@ export const campaignInputSchema = z.object({
   kindArgs: z.record(z.string(), z.unknown()).default({}),
   segmentId: z.number().int().positive().nullable().default(null),
   channel: z.enum(campaignChannels),
-  variants: z
-    .array(z.string().trim().min(1, '文案不能为空').max(500))
-    .max(10, '最多 10 种文案')
-    .default([]),
+  variants: z.array(z.string().trim().min(1, '文案不能为空').max(500)).max(10, '最多 10 种文案').default([]),
   subscribe: subscribeSchema.nullable().default(null),
   groupTarget: groupTargetSchema.nullable().default(null),
   schedule: scheduleSchema,
@@ -107,9 +109,11 @@ export function checkCampaign(input: CampaignInput): CheckedCampaign {
       `${kind.name}不能按“${input.schedule.type}”安排，可选：${kind.schedules.join('、')}`,
     )
   if (input.channel === 'group') {
-    if (input.kind !== 'holiday') throw problem('channel_not_allowed', 'body.channel', '只有节日问候可以发到群里')
+    if (input.kind !== 'holiday')
+      throw problem('channel_not_allowed', 'body.channel', '只有节日问候可以发到群里')
     if (!input.groupTarget) throw problem('group_target_required', 'body.groupTarget', '请选择要发送的群')
-    if (input.holdoutPct > 0) throw problem('holdout_not_allowed', 'body.holdoutPct', '群发消息无法设置对照组')
+    if (input.holdoutPct > 0)
+      throw problem('holdout_not_allowed', 'body.holdoutPct', '群发消息无法设置对照组')
   }
   if (input.channel !== 'subscribe' && input.variants.length === 0)
     throw problem('variants_required', 'body.variants', '至少写一种文案')
@@ -119,7 +123,10 @@ export function checkCampaign(input: CampaignInput): CheckedCampaign {
     throw problem('subscribe_not_allowed', 'body.subscribe', '群发消息不能附带订阅消息')
 
   const available = availableVariables(input.kind, input.channel, input.offer)
-  const templates: TemplateSource[] = input.variants.map((source, i) => ({ path: `body.variants.${i}`, source }))
+  const templates: TemplateSource[] = input.variants.map((source, i) => ({
+    path: `body.variants.${i}`,
+    source,
+  }))
   const fields = Object.entries(input.subscribe?.fields ?? {})
   for (const [key, source] of fields) templates.push({ path: `body.subscribe.fields.${key}`, source })
   const parsed = checkTemplates(
@@ -127,7 +134,9 @@ export function checkCampaign(input: CampaignInput): CheckedCampaign {
     available.map((v) => v.name),
   )
   const variantParts = input.variants.map((_, i) => parsed.get(`body.variants.${i}`)!)
-  const subscribeParts = fields.map(([key]) => [key, parsed.get(`body.subscribe.fields.${key}`)!] as [string, TemplatePart[]])
+  const subscribeParts = fields.map(
+    ([key]) => [key, parsed.get(`body.subscribe.fields.${key}`)!] as [string, TemplatePart[]],
+  )
   const used = new Set([...parsed.values()].flat().flatMap((p) => ('variable' in p ? [p.variable] : [])))
   return {
     ...input,

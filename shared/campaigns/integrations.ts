@@ -39,9 +39,7 @@ export interface CampaignIntegrations {
   /** Satisfied customers who would recommend the brand but were never asked (referral domain). */
   referralAskList: ((db: Db, at: Date) => Promise<number[]>) | null
   /** Members to notify of a tier rule change, optionally one change by its id (loyalty domain). */
-  benefitChangeNotices:
-    | ((db: Db, at: Date, changeId: string | null) => Promise<BenefitChangeNotice[]>)
-    | null
+  benefitChangeNotices: ((db: Db, at: Date, changeId: string | null) => Promise<BenefitChangeNotice[]>) | null
   /** The ranked super-user candidates (members domain), best first. */
   superUserCandidates: ((db: Db, at: Date, limit: number) => Promise<number[]>) | null
   /** Issue a coupon from a template to a member, idempotent by source key (store domain). */

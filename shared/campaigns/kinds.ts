@@ -31,7 +31,8 @@ export interface CampaignKindDefinition<A = unknown> {
 }
 
 const isoAt = (at: Date) => sql`${at.toISOString()}::timestamptz`
-const idList = (ids: number[]) => sql`select unnest(string_to_array(${ids.join(',')}, ',')::bigint[]) as member_id`
+const idList = (ids: number[]) =>
+  sql`select unnest(string_to_array(${ids.join(',')}, ',')::bigint[]) as member_id`
 const audienceUnavailable = (what: string) =>
   new DomainError('audience_source_unavailable', `${what}的数据来源尚未接入，暂时无法选出受众`, 409)
 
@@ -96,7 +97,13 @@ export const campaignKindDefinitions = {
     async audience(args, ctx) {
       const keys = birthdayKeysOn(addDays(ctx.runDate, args.daysAhead))
       const md = sql`((extract(month from birthday) * 100 + extract(day from birthday))::int)`
-      const inList = (ks: number[]) => (ks.length ? sql.join(ks.map((k) => sql`${k}`), sql`, `) : sql`null`)
+      const inList = (ks: number[]) =>
+        ks.length
+          ? sql.join(
+              ks.map((k) => sql`${k}`),
+              sql`, `,
+            )
+          : sql`null`
       return sql`select id as member_id from members
         where birthday is not null and (
           (birthday_calendar = 'solar' and ${md} in (${inList(keys.solar)}))
@@ -119,7 +126,13 @@ export const campaignKindDefinitions = {
         scope: 'member',
         expr: () => sql`to_char(a.v_due_on, 'FMMM"月"FMDD"日"')`,
       },
-      { name: 'days_left', label: '剩余天数', example: '7', scope: 'member', expr: () => sql`a.v_days_left::text` },
+      {
+        name: 'days_left',
+        label: '剩余天数',
+        example: '7',
+        scope: 'member',
+        expr: () => sql`a.v_days_left::text`,
+      },
     ],
     async audience(args, ctx) {
       const due = addDays(ctx.runDate, args.daysBefore)
@@ -163,7 +176,13 @@ export const campaignKindDefinitions = {
     args: tierInviteArgs,
     schedules: ['daily', 'once'],
     variables: [
-      { name: 'next_tier', label: '下一等级', example: '金卡会员', scope: 'member', expr: () => sql`a.v_next_tier` },
+      {
+        name: 'next_tier',
+        label: '下一等级',
+        example: '金卡会员',
+        scope: 'member',
+        expr: () => sql`a.v_next_tier`,
+      },
       {
         name: 'gap',
         label: '升级还差（元）',
@@ -185,7 +204,9 @@ export const campaignKindDefinitions = {
           where mm.stage = 'repurchaser' and o.paid_at > ${at} - interval '365 days' and o.status <> 'refunded'
           group by o.member_id order by count(*) desc, max(o.paid_at) desc limit ${args.limit}`
       }
-      const window = args.windowDays ? sql`and o.paid_at > ${at} - make_interval(days => ${args.windowDays})` : sql``
+      const window = args.windowDays
+        ? sql`and o.paid_at > ${at} - make_interval(days => ${args.windowDays})`
+        : sql``
       return sql`select s.member_id, nx.name as v_next_tier, nx.threshold - s.spent as v_gap_fen
         from (select o.member_id, sum(o.pay_fen - o.refunded_fen) as spent from orders o
               where o.paid_at is not null and o.paid_at <= ${at} and o.status in ('paid', 'shipped', 'completed', 'refunded') ${window}
@@ -204,7 +225,8 @@ export const campaignKindDefinitions = {
     schedules: ['daily', 'once'],
     variables: [],
     async audience(_args, ctx) {
-      if (ctx.integrations.referralAskList) return idList(await ctx.integrations.referralAskList(ctx.db, ctx.at))
+      if (ctx.integrations.referralAskList)
+        return idList(await ctx.integrations.referralAskList(ctx.db, ctx.at))
       // Until the referral domain's ask list is wired: members with two or more kept orders, one in the
       // last 30 days, who never referred anyone and were never asked by a referral-ask campaign.
       const at = isoAt(ctx.at)
@@ -226,7 +248,13 @@ export const campaignKindDefinitions = {
     args: benefitChangeArgs,
     schedules: ['once', 'daily'],
     variables: [
-      { name: 'change', label: '变更内容', example: '金卡每年包邮次数由 6 次调整为 4 次', scope: 'member', expr: () => sql`a.v_change` },
+      {
+        name: 'change',
+        label: '变更内容',
+        example: '金卡每年包邮次数由 6 次调整为 4 次',
+        scope: 'member',
+        expr: () => sql`a.v_change`,
+      },
       {
         name: 'effective_date',
         label: '生效日期',
@@ -238,7 +266,9 @@ export const campaignKindDefinitions = {
     async audience(args, ctx) {
       if (!ctx.integrations.benefitChangeNotices) throw audienceUnavailable('权益变更通知')
       const notices = await ctx.integrations.benefitChangeNotices(ctx.db, ctx.at, args.changeId)
-      const json = JSON.stringify(notices.map((n) => ({ member_id: n.memberId, change: n.change, effective_on: n.effectiveOn })))
+      const json = JSON.stringify(
+        notices.map((n) => ({ member_id: n.memberId, change: n.change, effective_on: n.effectiveOn })),
+      )
       return sql`select n.member_id, min(n.change) as v_change, min(n.effective_on)::date as v_effective_on
         from jsonb_to_recordset(${json}::jsonb) as n(member_id bigint, change text, effective_on text) group by n.member_id`
     },
@@ -257,6 +287,9 @@ export function parseKindArgs(kind: CampaignKind, args: unknown): unknown {
     'invalid_kind_args',
     '活动类型的参数不正确',
     400,
-    parsed.error.issues.map((i) => ({ path: ['body', 'kindArgs', ...i.path.map(String)].join('.'), message: i.message })),
+    parsed.error.issues.map((i) => ({
+      path: ['body', 'kindArgs', ...i.path.map(String)].join('.'),
+      message: i.message,
+    })),
   )
 }

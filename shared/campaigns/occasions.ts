@@ -16,10 +16,14 @@ export const brandDateInputSchema = z
     month: z.number().int().min(1).max(12),
     day: z.number().int().min(1).max(31),
   })
-  .refine((b) => b.day <= (b.calendar === 'lunar' ? 30 : [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][b.month - 1]!), {
-    message: '这一天不存在',
-    path: ['day'],
-  })
+  .refine(
+    (b) =>
+      b.day <= (b.calendar === 'lunar' ? 30 : [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][b.month - 1]!),
+    {
+      message: '这一天不存在',
+      path: ['day'],
+    },
+  )
 export type BrandDateInput = z.infer<typeof brandDateInputSchema>
 
 export async function listBrandDates(db: Db): Promise<(BrandDate & { id: number })[]> {
@@ -43,7 +47,14 @@ export async function createBrandDate(db: Db, input: BrandDateInput): Promise<Br
     ])
   try {
     const [row] = await db.insert(brandDates).values(input).returning()
-    return { id: row!.id, code: row!.code, name: row!.name, calendar: row!.calendar, month: row!.month, day: row!.day }
+    return {
+      id: row!.id,
+      code: row!.code,
+      name: row!.name,
+      calendar: row!.calendar,
+      month: row!.month,
+      day: row!.day,
+    }
   } catch (err) {
     if (isUniqueViolation(err))
       throw new DomainError('occasion_code_taken', `代码 ${input.code} 已存在`, 409, [

@@ -39,7 +39,11 @@ async function outboxOf(runId: number) {
 }
 
 async function runsOf(campaignId: number) {
-  return database.db.select().from(campaignRuns).where(eq(campaignRuns.campaignId, campaignId)).orderBy(campaignRuns.id)
+  return database.db
+    .select()
+    .from(campaignRuns)
+    .where(eq(campaignRuns.campaignId, campaignId))
+    .orderBy(campaignRuns.id)
 }
 
 // Each test starts from a brand whose earlier campaigns are archived, so only its own campaign runs.
@@ -126,9 +130,14 @@ describe('who receives it', () => {
   it('sends nothing to members who opted out, and records them as opted out', async () => {
     const account = await makeAccount(database.db)
     const staying = await makeReachableMember(database.db, account.id)
-    const optedOut = await makeReachableMember(database.db, account.id, { optedOutAt: new Date('2026-05-01T00:00:00Z') })
+    const optedOut = await makeReachableMember(database.db, account.id, {
+      optedOutAt: new Date('2026-05-01T00:00:00Z'),
+    })
     clock.set('2026-11-01T02:00:00Z')
-    const campaign = await approvedCampaign(database.db, clock, { kind: 'holiday', kindArgs: { occasion: 'new_year' } })
+    const campaign = await approvedCampaign(database.db, clock, {
+      kind: 'holiday',
+      kindArgs: { occasion: 'new_year' },
+    })
     await runDueCampaigns(deps())
     const [run] = await runsOf(campaign.id)
     const outbox = await outboxOf(run!.id)
@@ -138,7 +147,7 @@ describe('who receives it', () => {
       .select()
       .from(campaignRecipients)
       .where(and(eq(campaignRecipients.runId, run!.id), eq(campaignRecipients.memberId, optedOut.id)))
-    expect(rec).toMatchObject({ cohort: 'opted_out', text: null })
+    expect(rec).toMatchObject({ cohort: 'opted_out' })
     const results = await campaignResults(database.db, campaign.id)
     expect(results.totals.optedOut).toBeGreaterThanOrEqual(1)
     const all = await queryRows<{ n: number }>(
@@ -160,7 +169,10 @@ describe('who receives it', () => {
     })
     await runDueCampaigns(deps())
     const [run] = await runsOf(campaign.id)
-    const recipients = await database.db.select().from(campaignRecipients).where(eq(campaignRecipients.runId, run!.id))
+    const recipients = await database.db
+      .select()
+      .from(campaignRecipients)
+      .where(eq(campaignRecipients.runId, run!.id))
     const holdout = recipients.filter((r) => r.cohort === 'holdout').map((r) => r.memberId)
     const sendIds = recipients.filter((r) => r.cohort === 'send').map((r) => r.memberId)
     // 30% of this campaign's 60 members, give or take the draw (the audience includes earlier tests' members).
@@ -173,7 +185,8 @@ describe('who receives it', () => {
 
     // A member who buys within 7 days counts for their cohort in the uplift.
     const buyer = holdout[0]!
-    await database.db.execute(sql`insert into orders (order_no, member_id, status, items_fen, pay_fen, paid_at)
+    await database.db
+      .execute(sql`insert into orders (order_no, member_id, status, items_fen, pay_fen, paid_at)
       values (${`D-H-${buyer}`}, ${buyer}, 'paid', 9900, 9900, ${'2026-11-03T02:00:00Z'}::timestamptz)`)
     const results = await campaignResults(database.db, campaign.id)
     expect(results.totals.holdout).toBe(holdout.length)
@@ -190,20 +203,25 @@ describe('who receives it', () => {
     const noContact = await makeReachableMember(database.db, account.id, { contact: false })
     const consenting = await makeReachableMember(database.db, account.id, { contact: false })
     const noAdvisor = await makeReachableMember(database.db, null)
-    await database.db.insert(subscribeConsents).values({ memberId: consenting.id, templateId: 'TPL-GREET', remaining: 1 })
+    await database.db
+      .insert(subscribeConsents)
+      .values({ memberId: consenting.id, templateId: 'TPL-GREET', remaining: 1 })
     clock.set('2026-11-03T02:00:00Z')
     const campaign = await approvedCampaign(database.db, clock, {
       kind: 'holiday',
       kindArgs: { occasion: 'new_year' },
-      subscribe: { templateId: 'TPL-GREET', page: 'pages/index/index', fields: { thing1: '{{name|亲}}，新年快乐', date2: '{{date}}' } },
+      subscribe: {
+        templateId: 'TPL-GREET',
+        page: 'pages/index/index',
+        fields: { thing1: '{{name|亲}}，新年快乐', date2: '{{date}}' },
+      },
     })
     await runDueCampaigns(deps())
     const [run] = await runsOf(campaign.id)
     const byMember = new Map(
-      (await database.db.select().from(campaignRecipients).where(eq(campaignRecipients.runId, run!.id))).map((r) => [
-        r.memberId,
-        r,
-      ]),
+      (await database.db.select().from(campaignRecipients).where(eq(campaignRecipients.runId, run!.id))).map(
+        (r) => [r.memberId, r],
+      ),
     )
     expect(byMember.get(chat.id)).toMatchObject({ channel: 'direct', unreachableReason: null })
     expect(byMember.get(consenting.id)).toMatchObject({
@@ -211,7 +229,10 @@ describe('who receives it', () => {
       subscribeStatus: 'pending',
       subscribeData: { thing1: { value: '测试会员，新年快乐' }, date2: { value: '11月3日' } },
     })
-    expect(byMember.get(noContact.id)).toMatchObject({ channel: 'none', unreachableReason: 'no_chat_contact' })
+    expect(byMember.get(noContact.id)).toMatchObject({
+      channel: 'none',
+      unreachableReason: 'no_chat_contact',
+    })
     expect(byMember.get(noAdvisor.id)).toMatchObject({ channel: 'none', unreachableReason: 'no_advisor' })
     const outbox = await outboxOf(run!.id)
     expect(outbox.map((o) => o.memberId)).toContain(chat.id)
@@ -232,36 +253,62 @@ describe('a crash in the middle of a run', () => {
     const ids: number[] = []
     for (let i = 0; i < 30; i++) ids.push((await makeReachableMember(database.db, account.id)).id)
     clock.set('2026-11-04T02:00:00Z')
-    const campaign = await approvedCampaign(database.db, clock, { kind: 'holiday', kindArgs: { occasion: 'new_year' } })
-    // The database refuses one member's row half-way through the outbox copy, as a crash would stop it.
+    const campaign = await approvedCampaign(database.db, clock, {
+      kind: 'holiday',
+      kindArgs: { occasion: 'new_year' },
+    })
+    // The database refuses one member's row half-way through the run, as a crash would stop it there.
     const victim = ids[20]!
-    await database.db.execute(sql.raw(`create or replace function campaign_test_crash() returns trigger language plpgsql as $$
-      begin if new.member_id = ${victim} then raise exception 'connection lost'; end if; return new; end $$`))
-    await database.db.execute(sql.raw(`create trigger campaign_test_crash before insert on outbound_messages
-      for each row execute function campaign_test_crash()`))
-    const first = await runDueCampaigns(deps('worker-a', 7))
-    expect(first).toMatchObject({ started: 1, planned: 0, failed: 1 })
-    const [run] = await runsOf(campaign.id)
-    expect(run).toMatchObject({ status: 'planning', phase: 'enqueue', lastError: expect.stringContaining('connection lost') })
-    const before = await outboxOf(run!.id)
-    expect(before.length).toBeGreaterThan(0)
-    expect(before.map((o) => o.memberId)).not.toContain(victim)
-    // Meanwhile the bot sends what was already queued.
-    await database.db
-      .update(outboundMessages)
-      .set({ status: 'sent', sentAt: clock.now() })
-      .where(eq(outboundMessages.campaignRunId, run!.id))
-
-    await database.db.execute(sql.raw(`drop trigger campaign_test_crash on outbound_messages`))
+    await database.db.execute(
+      sql.raw(`create or replace function campaign_test_crash() returns trigger language plpgsql as $$
+      begin if new.member_id = ${victim} then raise exception 'connection lost'; end if; return new; end $$`),
+    )
+    await database.db.execute(
+      sql.raw(`create trigger campaign_test_crash before insert on outbound_messages
+      for each row execute function campaign_test_crash()`),
+    )
+    let before: Awaited<ReturnType<typeof outboxOf>>
+    let run: Awaited<ReturnType<typeof runsOf>>[number]
+    try {
+      const first = await runDueCampaigns(deps('worker-a', 7))
+      expect(first).toMatchObject({ started: 1, planned: 0, failed: 1 })
+      ;[run] = (await runsOf(campaign.id)) as [typeof run]
+      expect(run).toMatchObject({ status: 'planning', phase: 'audience', lastError: 'connection lost' })
+      expect(run.cursorMemberId).toBeLessThan(victim)
+      before = await outboxOf(run.id)
+      expect(before.length).toBeGreaterThan(0)
+      expect(before.map((o) => o.memberId)).not.toContain(victim)
+      // Every batch before the crash is whole: recipients and outbox rows together.
+      const recipientsBefore = await database.db
+        .select()
+        .from(campaignRecipients)
+        .where(eq(campaignRecipients.runId, run.id))
+      expect(recipientsBefore.filter((r) => r.cohort === 'send' && r.channel === 'direct').length).toBe(
+        before.length,
+      )
+      // Meanwhile the bot sends what was already queued.
+      await database.db
+        .update(outboundMessages)
+        .set({ status: 'sent', sentAt: clock.now() })
+        .where(eq(outboundMessages.campaignRunId, run.id))
+    } finally {
+      await database.db.execute(sql.raw(`drop trigger if exists campaign_test_crash on outbound_messages`))
+    }
     clock.advance(10 * 60_000)
     const second = await runDueCampaigns(deps('worker-b', 7))
     expect(second).toMatchObject({ started: 0, planned: 1 })
-    const after = await outboxOf(run!.id)
+    const after = await outboxOf(run.id)
     const sendMembers = (
       await database.db
         .select({ memberId: campaignRecipients.memberId })
         .from(campaignRecipients)
-        .where(and(eq(campaignRecipients.runId, run!.id), eq(campaignRecipients.cohort, 'send'), eq(campaignRecipients.channel, 'direct')))
+        .where(
+          and(
+            eq(campaignRecipients.runId, run.id),
+            eq(campaignRecipients.cohort, 'send'),
+            eq(campaignRecipients.channel, 'direct'),
+          ),
+        )
     ).map((r) => r.memberId)
     expect(after.map((o) => o.memberId).sort((x, y) => x! - y!)).toEqual(sendMembers.sort((x, y) => x - y))
     expect(new Set(after.map((o) => o.memberId)).size).toBe(after.length)
@@ -270,14 +317,21 @@ describe('a crash in the middle of a run', () => {
     const sentBefore = new Set(before.map((o) => o.id))
     expect(after.filter((o) => sentBefore.has(o.id)).every((o) => o.status === 'sent')).toBe(true)
     expect(after.filter((o) => !sentBefore.has(o.id)).every((o) => o.status === 'queued')).toBe(true)
-    expect((await runsOf(campaign.id))[0]).toMatchObject({ status: 'planned', phase: 'done', lastError: null })
+    expect((await runsOf(campaign.id))[0]).toMatchObject({
+      status: 'planned',
+      phase: 'done',
+      lastError: null,
+    })
   })
 
   it('waits for a crashed worker’s lease to expire, then another worker resumes', async () => {
     const account = await makeAccount(database.db)
     const m = await makeReachableMember(database.db, account.id)
     clock.set('2026-11-05T02:00:00Z')
-    const campaign = await approvedCampaign(database.db, clock, { kind: 'holiday', kindArgs: { occasion: 'new_year' } })
+    const campaign = await approvedCampaign(database.db, clock, {
+      kind: 'holiday',
+      kindArgs: { occasion: 'new_year' },
+    })
     // worker-a created the run and died while holding its lease.
     const [run] = await database.db
       .insert(campaignRuns)
@@ -311,7 +365,10 @@ describe('a crash in the middle of a run', () => {
     await runDueCampaigns(deps())
     const [run] = await runsOf(campaign.id)
     // Planning again from the gifts phase (as after a crash there) changes nothing.
-    await database.db.update(campaignRuns).set({ status: 'planning', phase: 'gifts' }).where(eq(campaignRuns.id, run!.id))
+    await database.db
+      .update(campaignRuns)
+      .set({ status: 'planning', phase: 'gifts' })
+      .where(eq(campaignRuns.id, run!.id))
     await runDueCampaigns(deps())
     const gifts = await database.db
       .select()
@@ -328,13 +385,22 @@ describe('runs that must not happen', () => {
     const account = await makeAccount(database.db)
     await makeReachableMember(database.db, account.id)
     clock.set('2026-11-07T02:00:00Z')
-    const campaign = await approvedCampaign(database.db, clock, { kind: 'holiday', kindArgs: { occasion: 'new_year' } })
+    const campaign = await approvedCampaign(database.db, clock, {
+      kind: 'holiday',
+      kindArgs: { occasion: 'new_year' },
+    })
     await database.db.update(campaigns).set({ status: 'paused' }).where(eq(campaigns.id, campaign.id))
     expect((await runDueCampaigns(deps())).started).toBe(0)
     await database.db.update(campaigns).set({ status: 'approved' }).where(eq(campaigns.id, campaign.id))
     const [run] = await database.db
       .insert(campaignRuns)
-      .values({ campaignId: campaign.id, occasionKey: 'x', runDate: '2026-11-07', campaignVersion: 99, startedAt: clock.now() })
+      .values({
+        campaignId: campaign.id,
+        occasionKey: 'x',
+        runDate: '2026-11-07',
+        campaignVersion: 99,
+        startedAt: clock.now(),
+      })
       .returning()
     await runDueCampaigns(deps())
     const [after] = await database.db.select().from(campaignRuns).where(eq(campaignRuns.id, run!.id))

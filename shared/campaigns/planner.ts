@@ -1,9 +1,8 @@
 // Runs: when a campaign is due, one run per occasion (unique in the database, so however many workers
 // look, it starts once), planned in phases that each finish in their own transaction:
-//   audience — the audience is evaluated and every member written once as a recipient, with cohort,
-//              channel and rendered message (one INSERT … SELECT);
-//   enqueue  — direct messages copied into the paced outbox in batches, one row per (run, member) under
-//              a unique dedupe key;
+//   audience — in batches of member ids, each one statement in one transaction: the audience evaluated,
+//              every member written once as a recipient (cohort, channel, variant) and each direct
+//              message rendered into the paced outbox, one row per (run, member) under a unique key;
 //   gifts    — attached points (and coupons) credited once per member by source key.
 // A run that stops half-way (a crash, a lost connection) is resumed at its phase by the next tick, and
 // the unique keys make every phase safe to repeat: nobody is enqueued or credited twice.
@@ -15,7 +14,7 @@ import type { Logger } from '../logger'
 import { defaultPointsExpiry } from '../loyalty/earning'
 import { grantPoints } from '../loyalty/points'
 import { occasionsOn } from './calendar'
-import { checkCampaign } from './definition'
+import { checkCampaign, type CheckedCampaign } from './definition'
 import type { CampaignIntegrations } from './integrations'
 import { listBrandDates } from './occasions'
 import { audienceQuery, groupPostQuery, type AudienceScope } from './render-query'
@@ -30,7 +29,7 @@ export interface PlannerDeps {
   integrations: CampaignIntegrations
   /** This worker, as named in run leases. */
   owner: string
-  /** Recipients copied into the outbox per transaction. */
+  /** Member ids planned per batch (one transaction each). */
   batchSize?: number
 }
 
@@ -40,7 +39,9 @@ export const outboxKey = (runId: number, memberId: number) => `campaign:${runId}
 export const giftKey = (runId: number, memberId: number) => `campaign:${runId}:${memberId}:gift`
 
 /** Start the runs that are due now and resume any left half-planned. Returns what it did. */
-export async function runDueCampaigns(deps: PlannerDeps): Promise<{ started: number; planned: number; failed: number }> {
+export async function runDueCampaigns(
+  deps: PlannerDeps,
+): Promise<{ started: number; planned: number; failed: number }> {
   const { db, clock } = deps
   const now = clock.now()
   const approved = await db.select().from(campaigns).where(eq(campaigns.status, 'approved'))
@@ -49,14 +50,18 @@ export async function runDueCampaigns(deps: PlannerDeps): Promise<{ started: num
   for (const c of approved) {
     if (c.approvedVersion !== c.version) continue
     const occasion = c.kind === 'holiday' ? String((c.kindArgs as { occasion?: string }).occasion) : null
-    const due = dueRun(inputOf(c).schedule, now, (date) => occasionsOn(date, brand).some((o) => o.code === occasion))
+    const due = dueRun(inputOf(c).schedule, now, (date) =>
+      occasionsOn(date, brand).some((o) => o.code === occasion),
+    )
     if (!due) continue
     const created = await db
       .insert(campaignRuns)
       .values({
         campaignId: c.id,
         occasionKey: due.occasionKey,
-        occasionName: occasion ? (occasionsOn(due.runDate, brand).find((o) => o.code === occasion)?.name ?? null) : null,
+        occasionName: occasion
+          ? (occasionsOn(due.runDate, brand).find((o) => o.code === occasion)?.name ?? null)
+          : null,
         runDate: due.runDate,
         campaignVersion: c.version,
         startedAt: now,
@@ -65,7 +70,10 @@ export async function runDueCampaigns(deps: PlannerDeps): Promise<{ started: num
       .returning({ id: campaignRuns.id })
     if (created.length) {
       started++
-      deps.logger.info({ campaignId: c.id, runId: created[0]!.id, occasion: due.occasionKey }, 'campaign run started')
+      deps.logger.info(
+        { campaignId: c.id, runId: created[0]!.id, occasion: due.occasionKey },
+        'campaign run started',
+      )
     }
   }
   const open = await db
@@ -74,7 +82,11 @@ export async function runDueCampaigns(deps: PlannerDeps): Promise<{ started: num
     .where(
       and(
         eq(campaignRuns.status, 'planning'),
-        or(isNull(campaignRuns.leaseUntil), lt(campaignRuns.leaseUntil, now), eq(campaignRuns.leaseOwner, deps.owner)),
+        or(
+          isNull(campaignRuns.leaseUntil),
+          lt(campaignRuns.leaseUntil, now),
+          eq(campaignRuns.leaseOwner, deps.owner),
+        ),
       ),
     )
     .orderBy(campaignRuns.id)
@@ -98,14 +110,23 @@ async function lease(deps: PlannerDeps, runId: number): Promise<CampaignRun | nu
       and(
         eq(campaignRuns.id, runId),
         eq(campaignRuns.status, 'planning'),
-        or(isNull(campaignRuns.leaseUntil), lt(campaignRuns.leaseUntil, now), eq(campaignRuns.leaseOwner, deps.owner)),
+        or(
+          isNull(campaignRuns.leaseUntil),
+          lt(campaignRuns.leaseUntil, now),
+          eq(campaignRuns.leaseOwner, deps.owner),
+        ),
       ),
     )
     .returning()
   return run ?? null
 }
 
-async function setPhase(db: Db, runId: number, phase: CampaignRun['phase'], extra: Partial<CampaignRun> = {}) {
+async function setPhase(
+  db: Db,
+  runId: number,
+  phase: CampaignRun['phase'],
+  extra: Partial<CampaignRun> = {},
+) {
   await db
     .update(campaignRuns)
     .set({ phase, ...extra })
@@ -150,38 +171,31 @@ export async function planRun(deps: PlannerDeps, runId: number): Promise<PlanOut
       runId,
     }
     let phase = run.phase
-    if (phase === 'audience') {
-      const at = sql`${scope.at.toISOString()}::timestamptz`
-      if (campaign.channel === 'group') {
-        await db.execute(sql`insert into outbound_messages
-            (dedupe_key, account_id, chat_group_id, kind, text, source, campaign_run_id, not_before, created_at)
-          select 'campaign:' || ${runId}::bigint || ':group:' || g.chat_group_id, g.account_id, g.chat_group_id, 'group', g.text,
-            'campaign', ${runId}, ${at}, ${at}
-          from (${groupPostQuery(campaign, scope, { variant: 'random' })}) g
-          on conflict (dedupe_key) do nothing`)
-        phase = 'done'
-      } else {
-        await db.execute(sql`insert into campaign_recipients
-            (run_id, member_id, account_id, cohort, channel, unreachable_reason, variant, text, subscribe_data, subscribe_status, created_at)
-          select ${runId}, r.member_id, r.account_id, r.cohort, r.channel, r.unreachable_reason, r.variant, r.text, r.subscribe_data,
-            case when r.subscribe_data is not null then 'pending' end, ${at}
-          from (${await audienceQuery(campaign, scope, { variant: 'random' })}) r
-          on conflict (run_id, member_id) do nothing`)
-        phase = 'enqueue'
-      }
-      await setPhase(db, runId, phase)
+    const ms: Partial<Record<CampaignRun['phase'], number>> = {}
+    let t = performance.now()
+    const lap = (p: CampaignRun['phase']) => {
+      ms[p] = Math.round(performance.now() - t)
+      t = performance.now()
     }
-    if (phase === 'enqueue') {
-      await enqueueDirectMessages(deps, runId, scope.at)
-      phase = campaign.offer ? 'gifts' : 'done'
+    if (phase === 'audience') {
+      if (campaign.channel === 'group') await enqueueGroupPosts(db, runId, campaign, scope)
+      else await planAudience(deps, run, campaign, scope)
+      phase = campaign.offer && campaign.channel !== 'group' ? 'gifts' : 'done'
       await setPhase(db, runId, phase)
+      lap('audience')
     }
     if (phase === 'gifts') {
       await creditGifts(deps, runId, campaign.offer!, log)
       phase = 'done'
+      lap('gifts')
     }
-    await setPhase(db, runId, 'done', { status: 'planned', plannedAt: clock.now(), leaseUntil: null, lastError: null })
-    log.info('campaign run planned')
+    await setPhase(db, runId, 'done', {
+      status: 'planned',
+      plannedAt: clock.now(),
+      leaseUntil: null,
+      lastError: null,
+    })
+    log.info({ ms }, 'campaign run planned')
     return 'planned'
   } catch (err) {
     const expected = err instanceof DomainError
@@ -198,28 +212,65 @@ export async function planRun(deps: PlannerDeps, runId: number): Promise<PlanOut
   }
 }
 
-/** Copy the run's direct messages into the outbox, a batch of recipients per transaction. */
-async function enqueueDirectMessages(deps: PlannerDeps, runId: number, at: Date): Promise<void> {
-  const batch = deps.batchSize ?? 5000
-  const [range] = await queryRows<{ lo: number | null; hi: number | null }>(
+/**
+ * The audience, in batches of member ids: each batch in one transaction writes its recipients and
+ * their outbox rows (one statement) and moves the run's cursor past it. A batch is all or nothing, and
+ * a repeated one changes nothing (unique run+member and dedupe keys).
+ */
+async function planAudience(
+  deps: PlannerDeps,
+  run: CampaignRun,
+  campaign: CheckedCampaign,
+  scope: AudienceScope,
+) {
+  const batch = deps.batchSize ?? 25_000
+  const [span] = await queryRows<{ lo: number | null; hi: number | null }>(
     deps.db,
-    sql`select min(id) as lo, max(id) as hi from campaign_recipients where run_id = ${runId}`,
+    sql`select min(id) as lo, max(id) as hi from members`,
   )
-  if (range?.lo == null || range.hi == null) return
-  const atSql = sql`${at.toISOString()}::timestamptz`
-  for (let lo = Number(range.lo); lo <= Number(range.hi); lo += batch) {
-    await deps.db.execute(sql`insert into outbound_messages
-        (dedupe_key, account_id, member_id, kind, text, source, campaign_run_id, not_before, created_at)
-      select 'campaign:' || r.run_id || ':' || r.member_id, r.account_id, r.member_id, 'direct', r.text, 'campaign', r.run_id, ${atSql}, ${atSql}
-      from campaign_recipients r
-      where r.run_id = ${runId} and r.id >= ${lo} and r.id < ${lo + batch} and r.cohort = 'send' and r.channel = 'direct'
-      on conflict (dedupe_key) do nothing`)
-    // Keep the lease while a long run is enqueued.
-    await deps.db
-      .update(campaignRuns)
-      .set({ leaseUntil: new Date(deps.clock.now().getTime() + LEASE_MS) })
-      .where(eq(campaignRuns.id, runId))
+  if (span?.lo == null || span.hi == null) return
+  const at = sql`${scope.at.toISOString()}::timestamptz`
+  for (
+    let from = Math.max(Number(span.lo), (run.cursorMemberId ?? 0) + 1);
+    from <= Number(span.hi);
+    from += batch
+  ) {
+    const to = Math.min(from + batch - 1, Number(span.hi))
+    const audience = await audienceQuery(campaign, scope, { variant: 'random', range: [from, to] })
+    await deps.db.transaction(async (tx) => {
+      // A short bulk statement: compiling it (JIT) would cost more than running it, and its sorts and
+      // hashes of one batch fit in memory.
+      await tx.execute(sql`set local jit = off`)
+      await tx.execute(sql`set local work_mem = '64MB'`)
+      await tx.execute(sql`with q as materialized (${audience}),
+        recipients as (
+          insert into campaign_recipients
+            (run_id, member_id, account_id, cohort, channel, unreachable_reason, variant, subscribe_data, subscribe_status, created_at)
+          select ${run.id}, q.member_id, q.account_id, q.cohort, q.channel, q.unreachable_reason, q.variant, q.subscribe_data,
+            case when q.subscribe_data is not null then 'pending' end, ${at}
+          from q
+          on conflict on constraint campaign_recipients_pkey do nothing)
+        insert into outbound_messages (dedupe_key, account_id, member_id, kind, text, source, campaign_run_id, not_before, created_at)
+        select 'campaign:' || ${run.id}::bigint || ':' || q.member_id, q.account_id, q.member_id, 'direct', q.text, 'campaign',
+          ${run.id}, ${at}, ${at}
+        from q where q.cohort = 'send' and q.channel = 'direct'
+        on conflict (dedupe_key) do nothing`)
+      await tx
+        .update(campaignRuns)
+        .set({ cursorMemberId: to, leaseUntil: new Date(deps.clock.now().getTime() + LEASE_MS) })
+        .where(eq(campaignRuns.id, run.id))
+    })
   }
+}
+
+async function enqueueGroupPosts(db: Db, runId: number, campaign: CheckedCampaign, scope: AudienceScope) {
+  const at = sql`${scope.at.toISOString()}::timestamptz`
+  await db.execute(sql`insert into outbound_messages
+      (dedupe_key, account_id, chat_group_id, kind, text, source, campaign_run_id, not_before, created_at)
+    select 'campaign:' || ${runId}::bigint || ':group:' || g.chat_group_id, g.account_id, g.chat_group_id, 'group', g.text,
+      'campaign', ${runId}, ${at}, ${at}
+    from (${groupPostQuery(campaign, scope, { variant: 'random' })}) g
+    on conflict (dedupe_key) do nothing`)
 }
 
 /** Credit the attached points (and issue the coupon) to every member the run reaches, once each. */
@@ -230,9 +281,11 @@ async function creditGifts(
   log: Logger,
 ): Promise<void> {
   const rows = await deps.db.execute(
-    sql`select member_id from campaign_recipients where run_id = ${runId} and cohort = 'send' and channel <> 'none' order by id`,
+    sql`select member_id from campaign_recipients where run_id = ${runId} and cohort = 'send' and channel <> 'none' order by member_id`,
   )
-  const memberIds = (rows as unknown as { rows: { member_id: number }[] }).rows.map((r) => Number(r.member_id))
+  const memberIds = (rows as unknown as { rows: { member_id: number }[] }).rows.map((r) =>
+    Number(r.member_id),
+  )
   const at = deps.clock.now()
   let coupons = 0
   for (const [i, memberId] of memberIds.entries()) {

@@ -33,6 +33,8 @@ export interface AudienceOptions {
   withValues?: boolean
   /** Render text for every row, not only for those that will be sent (the preview). */
   renderAll?: boolean
+  /** Only members with ids in [from, to] (a run plans its audience in batches of ids). */
+  range?: [number, number]
 }
 
 const col = (name: string) => sql.raw(`x_${name}`)
@@ -85,30 +87,47 @@ export async function audienceCore(
     runDate: scope.runDate,
     integrations: scope.integrations,
   })
-  const from = audience ? sql`(${audience}) a join members m on m.id = a.member_id` : sql`members m`
+  // A batch's id range is written into every subquery so that it is pushed down to their indexes,
+  // rather than each batch evaluating the whole audience.
+  const inRange = (column: SQL) =>
+    options.range ? sql`${column} between ${options.range[0]} and ${options.range[1]}` : sql`true`
+  const from = audience
+    ? sql`(select * from (${audience}) a0 where ${inRange(sql`a0.member_id`)}) a join members m on m.id = a.member_id`
+    : sql`members m`
 
-  const filters: SQL[] = [sql`m.merged_into_id is null`]
+  const filters: SQL[] = [sql`m.merged_into_id is null`, inRange(sql`m.id`)]
   if (campaign.segmentId !== null) {
     if (!scope.integrations.segments)
       throw new DomainError('audience_source_unavailable', '会员分群尚未接入，暂时无法按分群选择受众', 409)
-    filters.push(sql`m.id in (${await scope.integrations.segments.memberIds(scope.db, campaign.segmentId, scope.at)})`)
+    const segment = await scope.integrations.segments.memberIds(scope.db, campaign.segmentId, scope.at)
+    filters.push(
+      sql`m.id in (select s.member_id from (${segment}) s(member_id) where ${inRange(sql`s.member_id`)})`,
+    )
   }
   if (campaign.cooldownDays !== null && scope.campaignId !== null) {
-    filters.push(sql`not exists (select 1 from campaign_recipients pr join campaign_runs pru on pru.id = pr.run_id
-      where pr.member_id = m.id and pru.campaign_id = ${scope.campaignId} and pr.cohort = 'send'
+    filters.push(sql`not exists (select 1 from campaign_runs pru join campaign_recipients pr on pr.run_id = pru.id and pr.member_id = m.id
+      where pru.campaign_id = ${scope.campaignId} and pr.cohort = 'send'
         and pr.run_id <> ${scope.runId ?? 0}
         and pr.created_at > ${scope.at.toISOString()}::timestamptz - make_interval(days => ${campaign.cooldownDays}))`)
   }
-  if (options.memberIds) filters.push(sql`m.id = any(string_to_array(${options.memberIds.join(',')}, ',')::bigint[])`)
+  if (options.memberIds)
+    filters.push(sql`m.id = any(string_to_array(${options.memberIds.join(',')}, ',')::bigint[])`)
 
   const direct = campaign.channel === 'direct'
   const subscribe = campaign.subscribe
   const lookups: SQL[] = []
+  const bulk = !options.memberIds
   if (direct)
     // A chat contact of the member on their advisor account: identity value `<accountId>:<contactId>`.
-    lookups.push(sql`left join lateral (select true as ok from member_identities i
-      where i.member_id = m.id and i.kind = 'chat_contact' and m.advisor_account_id is not null
-        and left(i.value, length(m.advisor_account_id::text) + 1) = m.advisor_account_id::text || ':' limit 1) cc on true`)
+    lookups.push(
+      bulk
+        ? sql`left join (select i.member_id, split_part(i.value, ':', 1) as account, true as ok from member_identities i
+              where i.kind = 'chat_contact' and ${inRange(sql`i.member_id`)} group by 1, 2) cc
+            on cc.member_id = m.id and cc.account = m.advisor_account_id::text`
+        : sql`left join lateral (select true as ok from member_identities i
+              where i.member_id = m.id and i.kind = 'chat_contact' and split_part(i.value, ':', 1) = m.advisor_account_id::text
+              limit 1) cc on true`,
+    )
   if (subscribe)
     lookups.push(sql`left join lateral (select true as ok from subscribe_consents s
       where s.member_id = m.id and s.template_id = ${subscribe.templateId} and s.remaining > 0
@@ -137,7 +156,7 @@ export async function audienceCore(
   return sql`select m.id as member_id, m.advisor_account_id as account_id, ${cohort} as cohort,
       ${channel} as channel, ${reason} as unreachable_reason, ${variant} as variant
       ${variableColumns(vars, scope.literals)}
-    from ${from} ${sql.join(lookups, sql` `)} ${joinsFor(vars, scope.at)}
+    from ${from} ${sql.join(lookups, sql` `)} ${joinsFor(vars, scope.at, { bulk, ...(options.range ? { memberRange: options.range } : {}) })}
     where ${sql.join(filters, sql` and `)}`
 }
 
@@ -154,7 +173,8 @@ export async function audienceQuery(
   const subscribeData = campaign.subscribeParts.length
     ? sql`case when ${subscribeSendable} then jsonb_build_object(${sql.join(
         campaign.subscribeParts.map(
-          ([key, parts]) => sql`${key}::text, jsonb_build_object('value', left(${renderParts(parts)}, ${fieldLimit(key)}))`,
+          ([key, parts]) =>
+            sql`${key}::text, jsonb_build_object('value', left(${renderParts(parts)}, ${fieldLimit(key)}))`,
         ),
         sql`, `,
       )}) end`
@@ -163,16 +183,24 @@ export async function audienceQuery(
     campaign.variantParts.length > 0 && (options.renderAll || campaign.channel === 'direct')
       ? sql`case when ${sendable} then ${renderVariants(campaign.variantParts)} end`
       : sql`null::text`
-  const values = options.withValues ? sql`, ${sql.join(vars.map((v) => sql`q.${col(v.name)}`), sql`, `)}` : sql``
+  const values = options.withValues
+    ? sql`, ${sql.join(
+        vars.map((v) => sql`q.${col(v.name)}`),
+        sql`, `,
+      )}`
+    : sql``
   return sql`select q.member_id, q.account_id, q.cohort, q.channel, q.unreachable_reason, q.variant,
       ${text} as text,
       ${subscribeData} as subscribe_data ${values}
     from (${core}) q`
 }
 
-
 /** Group posts: one row per target group, with the post rendered (only group-wide variables). */
-export function groupPostQuery(campaign: CheckedCampaign, scope: AudienceScope, options: AudienceOptions): SQL {
+export function groupPostQuery(
+  campaign: CheckedCampaign,
+  scope: AudienceScope,
+  options: AudienceOptions,
+): SQL {
   const target = campaign.groupTarget
   if (!target) throw new DomainError('group_target_required', '请选择要发送的群', 400)
   const vars = options.withValues ? campaign.availableVariables : campaign.usedVariables
@@ -182,10 +210,17 @@ export function groupPostQuery(campaign: CheckedCampaign, scope: AudienceScope, 
   if (target.purpose) where.push(sql`g.purpose = ${target.purpose}`)
   const n = campaign.variants.length
   const variant =
-    options.variant === 'random' ? sql`floor(random() * ${n})::int` : sql`((row_number() over (order by g.id) - 1) % ${n})::int`
-  const values = options.withValues ? sql`, ${sql.join(vars.map((v) => sql`q.${col(v.name)}`), sql`, `)}` : sql``
+    options.variant === 'random'
+      ? sql`floor(random() * ${n})::int`
+      : sql`((row_number() over (order by g.id) - 1) % ${n})::int`
+  const values = options.withValues
+    ? sql`, ${sql.join(
+        vars.map((v) => sql`q.${col(v.name)}`),
+        sql`, `,
+      )}`
+    : sql``
   return sql`select q.chat_group_id, q.account_id, q.topic, q.variant, ${renderVariants(campaign.variantParts)} as text ${values}
     from (select g.id as chat_group_id, g.account_id, g.topic, ${variant} as variant ${variableColumns(vars, scope.literals)}
-          from chat_groups g ${joinsFor(vars, scope.at, sql`g.account_id`)}
+          from chat_groups g ${joinsFor(vars, scope.at, { accountColumn: sql`g.account_id` })}
           where ${sql.join(where, sql` or `)}) q`
 }

@@ -92,7 +92,8 @@ export function uplift(c: ResultCounts): Uplift {
         : null,
     sendRevenuePerMemberFen: sendRpm === null ? null : Math.round(sendRpm),
     holdoutRevenuePerMemberFen: holdoutRpm === null ? null : Math.round(holdoutRpm),
-    incrementalRevenueFen: sendRpm !== null && holdoutRpm !== null ? Math.round((sendRpm - holdoutRpm) * c.send) : null,
+    incrementalRevenueFen:
+      sendRpm !== null && holdoutRpm !== null ? Math.round((sendRpm - holdoutRpm) * c.send) : null,
   }
 }
 
@@ -184,7 +185,13 @@ export async function campaignResults(db: Db, campaignId: number, runId: number 
       ) f
       group by f.run_id, f.account_id`,
   )
-  const groupRows = await queryRows<{ run_id: number; account_id: number; posts: number; sent: number; failed: number }>(
+  const groupRows = await queryRows<{
+    run_id: number
+    account_id: number
+    posts: number
+    sent: number
+    failed: number
+  }>(
     db,
     sql`select o.campaign_run_id as run_id, o.account_id, count(*)::int as posts,
           count(*) filter (where o.status = 'sent')::int as sent,
@@ -228,9 +235,9 @@ export async function campaignResults(db: Db, campaignId: number, runId: number 
   const campaignTotals = zero()
   const accountTotals = new Map<number | null, ResultCounts>()
   const runResults: RunResults[] = runs.map((run) => {
-    const accounts = [...(perRunAccount.get(Number(run.id)) ?? new Map<number | null, ResultCounts>()).entries()].sort(
-      ([a], [b]) => (a ?? Infinity) - (b ?? Infinity),
-    )
+    const accounts = [
+      ...(perRunAccount.get(Number(run.id)) ?? new Map<number | null, ResultCounts>()).entries(),
+    ].sort(([a], [b]) => (a ?? Infinity) - (b ?? Infinity))
     const totals = zero()
     for (const [accountId, c] of accounts) {
       add(totals, c)
@@ -263,11 +270,17 @@ export async function campaignResults(db: Db, campaignId: number, runId: number 
 
 /** Members a run could not reach (no advisor, no chat contact, no subscribe consent left), for follow-up. */
 export async function unreachableRecipients(db: Db, runId: number, limit = 500) {
-  return queryRows<{ member_id: number; member_no: string; name: string | null; account_id: number | null; reason: string }>(
+  return queryRows<{
+    member_id: number
+    member_no: string
+    name: string | null
+    account_id: number | null
+    reason: string
+  }>(
     db,
     sql`select r.member_id, m.member_no, coalesce(m.name, m.nickname) as name, r.account_id, r.unreachable_reason as reason
         from campaign_recipients r join members m on m.id = r.member_id
         where r.run_id = ${runId} and r.cohort = 'send' and r.channel = 'none'
-        order by r.id limit ${limit}`,
+        order by r.member_id limit ${limit}`,
   )
 }

@@ -40,7 +40,11 @@ export function shanghaiMinutes(at: Date): number {
  * yearly schedule). A yearly or daily run is due from its time of day until the end of that day, so a
  * worker that was down at 09:00 still sends at 09:40, but never the day after.
  */
-export function dueRun(schedule: Schedule, now: Date, isOccasionDay: (date: string) => boolean): DueRun | null {
+export function dueRun(
+  schedule: Schedule,
+  now: Date,
+  isOccasionDay: (date: string) => boolean,
+): DueRun | null {
   const today = shanghaiDate(now)
   switch (schedule.type) {
     case 'once': {
@@ -49,9 +53,13 @@ export function dueRun(schedule: Schedule, now: Date, isOccasionDay: (date: stri
     }
     case 'yearly':
       if (!isOccasionDay(today)) return null
-      return shanghaiMinutes(now) >= minutesOfDay(schedule.time) ? { occasionKey: today, runDate: today } : null
+      return shanghaiMinutes(now) >= minutesOfDay(schedule.time)
+        ? { occasionKey: today, runDate: today }
+        : null
     case 'daily':
-      return shanghaiMinutes(now) >= minutesOfDay(schedule.time) ? { occasionKey: today, runDate: today } : null
+      return shanghaiMinutes(now) >= minutesOfDay(schedule.time)
+        ? { occasionKey: today, runDate: today }
+        : null
   }
 }
 

@@ -1,7 +1,18 @@
 // Campaigns: keeping in touch with members (holiday and birthday greetings, service reminders,
 // win-backs, tier invites, referral asks, benefit-change notices), their runs and every recipient.
 import { sql } from 'drizzle-orm'
-import { check, date, index, integer, jsonb, pgTable, smallint, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import {
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core'
 import { at, createdAt, id, ref } from '../db/columns'
 import { members } from '../members/schema'
 
@@ -74,7 +85,7 @@ export const campaignRunStatuses = ['planning', 'planned', 'cancelled', 'failed'
 export type CampaignRunStatus = (typeof campaignRunStatuses)[number]
 
 /** Where planning of a run has got to: a run that stopped half-way resumes at its phase. */
-export const campaignRunPhases = ['audience', 'enqueue', 'gifts', 'done'] as const
+export const campaignRunPhases = ['audience', 'gifts', 'done'] as const
 export type CampaignRunPhase = (typeof campaignRunPhases)[number]
 
 /** One sending of a campaign for one occasion (a festival day, a day's birthdays, a one-off). */
@@ -95,6 +106,8 @@ export const campaignRuns = pgTable(
     phase: text('phase', { enum: campaignRunPhases }).notNull().default('audience'),
     /** The campaign version planned. */
     campaignVersion: integer('campaign_version').notNull(),
+    /** The audience is planned in batches of member ids: the last id of the last batch committed. */
+    cursorMemberId: ref('cursor_member_id'),
     /** Which worker is planning it, until when. */
     leaseOwner: text('lease_owner'),
     leaseUntil: at('lease_until'),
@@ -121,26 +134,23 @@ export const subscribeStatuses = ['pending', 'sending', 'sent', 'failed'] as con
 
 /**
  * Every member a run selected, once: who is sent to (and how), who is held out, who opted out. The
- * direct messages themselves are rows of the paced outbox (`outbound_messages`, dedupe key
- * `campaign:<run>:<member>`); subscribe messages are sent from here.
+ * direct messages themselves — their text included — are rows of the paced outbox
+ * (`outbound_messages`, dedupe key `campaign:<run>:<member>`); subscribe messages are sent from here.
+ * Written only by the planner, in bulk, from `members` and its own run in the same statement: the
+ * foreign keys are left out so that 50,000 rows are not 100,000 key checks.
  */
 export const campaignRecipients = pgTable(
   'campaign_recipients',
   {
-    id: id(),
-    runId: ref('run_id')
-      .notNull()
-      .references(() => campaignRuns.id),
-    memberId: ref('member_id')
-      .notNull()
-      .references(() => members.id),
+    runId: ref('run_id').notNull(),
+    memberId: ref('member_id').notNull(),
     /** The advisor account at planning time (what results are grouped by). */
     accountId: ref('account_id'),
     cohort: text('cohort', { enum: recipientCohorts }).notNull(),
     channel: text('channel', { enum: recipientChannels }).notNull(),
     unreachableReason: text('unreachable_reason', { enum: unreachableReasons }),
+    /** Which wording variant the member got. */
     variant: smallint('variant'),
-    text: text('text'),
     subscribeData: jsonb('subscribe_data'),
     subscribeStatus: text('subscribe_status', { enum: subscribeStatuses }),
     subscribeSentAt: at('subscribe_sent_at'),
@@ -148,10 +158,10 @@ export const campaignRecipients = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('campaign_recipients_run_member_key').on(t.runId, t.memberId),
-    index('campaign_recipients_member_idx').on(t.memberId, t.createdAt),
+    primaryKey({ name: 'campaign_recipients_pkey', columns: [t.runId, t.memberId] }),
+    index('campaign_recipients_member_idx').on(t.memberId),
     index('campaign_recipients_subscribe_due_idx')
-      .on(t.subscribeStatus, t.id)
+      .on(t.subscribeStatus, t.runId, t.memberId)
       .where(sql`${t.subscribeStatus} in ('pending', 'sending')`),
   ],
 )

@@ -71,7 +71,9 @@ export async function checkForSave(ctx: CampaignContext, input: CampaignInput): 
     if (!ctx.integrations.segments)
       throw new DomainError('audience_source_unavailable', '会员分群尚未接入，暂时无法按分群选择受众', 409)
     if (!(await ctx.integrations.segments.find(ctx.db, checked.segmentId)))
-      throw new DomainError('segment_not_found', '分群不存在', 400, [{ path: 'body.segmentId', message: '分群不存在' }])
+      throw new DomainError('segment_not_found', '分群不存在', 400, [
+        { path: 'body.segmentId', message: '分群不存在' },
+      ])
   }
   return checked
 }
@@ -172,7 +174,11 @@ const transitions: Record<'pause' | 'resume' | 'archive', { from: CampaignStatus
   archive: { from: ['draft', 'approved', 'paused'], to: 'archived' },
 }
 
-export async function changeCampaignStatus(ctx: CampaignContext, id: number, action: keyof typeof transitions) {
+export async function changeCampaignStatus(
+  ctx: CampaignContext,
+  id: number,
+  action: keyof typeof transitions,
+) {
   const current = await loadCampaign(ctx.db, id)
   const t = transitions[action]
   if (!t.from.includes(current.status))
@@ -328,7 +334,11 @@ export interface DryRunAccount {
  * The audience per advisor account and when each account will have sent its share: the account's
  * daily cap, quiet hours and queue, at the assumed interval between messages.
  */
-export async function dryRunCampaign(ctx: CampaignContext, campaign: CheckedCampaign, campaignId: number | null) {
+export async function dryRunCampaign(
+  ctx: CampaignContext,
+  campaign: CheckedCampaign,
+  campaignId: number | null,
+) {
   const { scope, next } = await scopeFor(ctx, campaign, campaignId)
   const startsAt = next?.startsAt ?? ctx.clock.now()
   const counts = new Map<number | null, DryRunAccount>()

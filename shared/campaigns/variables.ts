@@ -93,25 +93,35 @@ export const giftPointsVariable: VariableDefinition = {
   expr: (l) => sql`${l.giftPoints === null ? null : String(l.giftPoints)}::text`,
 }
 
-/** Joins needed by the variables used, as SQL to append after `from members m ...`. */
+/**
+ * Joins needed by the variables used, as SQL to append after `from members m ...`. `bulk` (a run's
+ * thousands of members) joins the tier as one set; otherwise (a preview's few) looks it up per member.
+ */
 export function joinsFor(
   vars: readonly VariableDefinition[],
   at: Date,
-  accountColumn: SQL = sql`m.advisor_account_id`,
+  options: { accountColumn?: SQL; bulk?: boolean; memberRange?: [number, number] } = {},
 ): SQL {
   const needed = new Set(vars.flatMap((v) => v.joins ?? []))
   const parts: SQL[] = []
+  const atSql = sql`${at.toISOString()}::timestamptz`
   if (needed.has('points')) parts.push(sql`left join points_accounts pa on pa.member_id = m.id`)
-  if (needed.has('advisor')) parts.push(sql`left join bot_accounts ba on ba.id = ${accountColumn}`)
-  if (needed.has('tier'))
+  if (needed.has('advisor'))
+    parts.push(
+      sql`left join bot_accounts ba on ba.id = ${options.accountColumn ?? sql`m.advisor_account_id`}`,
+    )
+  if (needed.has('tier')) {
     // The member's highest current vertical tier, a paid membership before a spend level.
-    parts.push(sql`left join lateral (
-      select lv.name from member_tiers mt
-      join tier_levels lv on lv.id = mt.level_id
-      join tier_ladders ld on ld.id = mt.ladder_id
-      where mt.member_id = m.id and ld.kind = 'vertical'
-        and mt.starts_at <= ${at.toISOString()}::timestamptz
-        and (mt.ends_at is null or mt.ends_at > ${at.toISOString()}::timestamptz)
-      order by (ld.basis = 'paid') desc, lv.rank desc limit 1) tier on true`)
+    const current = sql`ld.kind = 'vertical' and mt.starts_at <= ${atSql} and (mt.ends_at is null or mt.ends_at > ${atSql})`
+    const tiers = sql`from member_tiers mt join tier_levels lv on lv.id = mt.level_id join tier_ladders ld on ld.id = mt.ladder_id`
+    parts.push(
+      options.bulk
+        ? sql`left join (select distinct on (mt.member_id) mt.member_id, lv.name ${tiers} where ${current}
+              ${options.memberRange ? sql`and mt.member_id between ${options.memberRange[0]} and ${options.memberRange[1]}` : sql``}
+            order by mt.member_id, (ld.basis = 'paid') desc, lv.rank desc) tier on tier.member_id = m.id`
+        : sql`left join lateral (select lv.name ${tiers} where mt.member_id = m.id and ${current}
+            order by (ld.basis = 'paid') desc, lv.rank desc limit 1) tier on true`,
+    )
+  }
   return sql.join(parts, sql` `)
 }

@@ -42,11 +42,20 @@ export async function makeReachableMember(
   if (contact && accountId !== null)
     await db
       .insert(memberIdentities)
-      .values({ memberId: member.id, kind: 'chat_contact', value: `${accountId}:wxid_${member.id}`, verified: true })
+      .values({
+        memberId: member.id,
+        kind: 'chat_contact',
+        value: `${accountId}:wxid_${member.id}`,
+        verified: true,
+      })
   return member
 }
 
-export function campaignContext(db: Db, clock: Clock, integrations: CampaignIntegrations = campaignIntegrations) {
+export function campaignContext(
+  db: Db,
+  clock: Clock,
+  integrations: CampaignIntegrations = campaignIntegrations,
+) {
   return { db, clock, integrations }
 }
 
