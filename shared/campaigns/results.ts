@@ -172,7 +172,8 @@ export async function campaignResults(db: Db, campaignId: number, runId: number 
         left join outbound_messages o on o.dedupe_key = 'campaign:' || r.run_id || ':' || r.member_id
         cross join lateral (select
             case r.channel when 'direct' then o.status when 'subscribe' then r.subscribe_status end as delivery,
-            case r.channel when 'direct' then o.sent_at when 'subscribe' then r.subscribe_sent_at end as delivered_at) d
+            case r.channel when 'direct' then o.sent_at when 'subscribe' then
+              case when r.subscribe_status = 'sent' then r.subscribe_sent_at end end as delivered_at) d
         left join lateral (select count(*) as orders, sum(od.pay_fen - od.refunded_fen) as revenue,
               sum((select pe.amount from points_entries pe where pe.source_key = 'order:' || od.order_no || ':earn')) as points
             from orders od where od.member_id = r.member_id and od.status in ${paidStatuses}
