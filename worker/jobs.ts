@@ -1,8 +1,16 @@
 // Every scheduled job of the system, in one place.
+import { hostname } from 'node:os'
 import { lt } from 'drizzle-orm'
 import { memberSessions, operatorSessions } from '../shared/auth/schema'
 import { expireDuePoints } from '../shared/loyalty/points'
+import { campaignIntegrations } from '../shared/campaigns/integrations'
+import { runDueCampaigns } from '../shared/campaigns/planner'
+import { sendDueSubscribeMessages } from '../shared/campaigns/subscribe-delivery'
+import type { SubscribeMessageClient } from '../shared/wechat/subscribe-message'
 import type { JobDefinition } from './scheduler'
+
+/** Names this process in campaign run leases. */
+const workerName = `${hostname()}:${process.pid}`
 
 export const jobs: JobDefinition[] = [
   {
@@ -31,4 +39,35 @@ export const jobs: JobDefinition[] = [
       return `removed ${ops.length} operator and ${mps.length} member sessions`
     },
   },
+  {
+    name: 'campaigns',
+    schedule: '*/5 * * * *',
+    description: '到点的活动开始发送（节日当天、每天的生日与提醒、一次性活动），中断的发送接着完成',
+    async run({ db, clock, logger }) {
+      const r = await runDueCampaigns({
+        db,
+        clock,
+        logger,
+        integrations: campaignIntegrations,
+        owner: workerName,
+      })
+      return `started ${r.started} runs, planned ${r.planned}, ${r.failed} failed or interrupted`
+    },
+  },
 ]
+
+/**
+ * Sends the campaigns' mini-program subscribe messages: added to the scheduler by the process that has
+ * the mini-program's credentials (an access-token provider for the client).
+ */
+export function campaignSubscribeMessagesJob(client: SubscribeMessageClient): JobDefinition {
+  return {
+    name: 'campaign-subscribe-messages',
+    schedule: '* * * * *',
+    description: '发送活动的小程序订阅消息（没有聊天联系方式的会员）',
+    async run({ db, clock, logger }) {
+      const r = await sendDueSubscribeMessages({ db, clock, logger, client }, 300)
+      return `sent ${r.sent}, failed ${r.failed}, retry ${r.retry}, abandoned ${r.abandoned}`
+    },
+  }
+}

@@ -6,6 +6,9 @@ import { memberAuth, operatorAuth } from '../middleware/auth'
 import { registerHealth } from './health'
 import { registerAdminSession } from './admin/session'
 import { registerMpProfile } from './mp/profile'
+import { registerAdminCampaigns } from './admin/campaigns'
+import { registerAdminCampaignCalendar } from './admin/campaigns-calendar'
+import { registerMpSubscribeConsents } from './mp/subscribe-consents'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -26,6 +29,9 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerHealth(open, deps)
   registerAdminSession(adminPublic, admin, deps)
   registerMpProfile(mp, deps)
+  registerAdminCampaigns(admin, deps)
+  registerAdminCampaignCalendar(admin, deps)
+  registerMpSubscribeConsents(mp, deps)
 
   return [open, adminPublic, admin, mp].map((r) => r.routes())
 }

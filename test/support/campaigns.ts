@@ -40,14 +40,12 @@ export async function makeReachableMember(
     .set({ advisorAccountId: accountId, optedOutAt: optedOutAt ?? null, lastSeenAt: lastSeenAt ?? null })
     .where(eq(members.id, member.id))
   if (contact && accountId !== null)
-    await db
-      .insert(memberIdentities)
-      .values({
-        memberId: member.id,
-        kind: 'chat_contact',
-        value: `${accountId}:wxid_${member.id}`,
-        verified: true,
-      })
+    await db.insert(memberIdentities).values({
+      memberId: member.id,
+      kind: 'chat_contact',
+      value: `${accountId}:wxid_${member.id}`,
+      verified: true,
+    })
   return member
 }
 
