@@ -49,15 +49,13 @@ async function giveTier(memberId: number, ladder: string, level: string) {
       where ld.code = ${ladder} and lv.code = ${level}`,
     )
     .then((r) => (r as unknown as { rows: { id: number; ladder_id: number }[] }).rows)
-  await database.db
-    .insert(memberTiers)
-    .values({
-      memberId,
-      ladderId: Number(lv!.ladder_id),
-      levelId: Number(lv!.id),
-      startsAt: new Date('2026-01-01T00:00:00Z'),
-      source: 'test',
-    })
+  await database.db.insert(memberTiers).values({
+    memberId,
+    ladderId: Number(lv!.ladder_id),
+    levelId: Number(lv!.id),
+    startsAt: new Date('2026-01-01T00:00:00Z'),
+    source: 'test',
+  })
 }
 
 describe('templates', () => {

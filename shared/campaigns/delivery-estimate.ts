@@ -62,7 +62,7 @@ export function estimateFinish(
       const windowStart = Math.max(dayStart + from * 60_000, start.getTime())
       const windowEnd = dayStart + to * 60_000
       if (windowEnd <= windowStart) continue
-      const fits = Math.floor((windowEnd - windowStart) / stepMs) + 1
+      const fits = Math.ceil((windowEnd - windowStart) / stepMs)
       const sendNow = Math.min(capacity, fits, remaining)
       remaining -= sendNow
       capacity -= sendNow
