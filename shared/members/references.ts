@@ -6,6 +6,8 @@ export interface MemberReference {
   column: string
   /** Rows unique per member (one points account, one share code): merged specially, not re-pointed. */
   uniquePerMember?: boolean
+  /** Derived from other rows (statistics): deleted for the absorbed member and recomputed, never moved. */
+  derived?: boolean
 }
 
 export const memberReferences: MemberReference[] = [
@@ -23,4 +25,5 @@ export const memberReferences: MemberReference[] = [
   { table: 'referrals', column: 'referee_id' },
   { table: 'share_codes', column: 'member_id', uniquePerMember: true },
   { table: 'outbound_messages', column: 'member_id' },
+  { table: 'member_stats', column: 'member_id', uniquePerMember: true, derived: true },
 ]
