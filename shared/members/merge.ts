@@ -37,7 +37,8 @@ export interface MergeRecord {
   chained: number[]
   /** Stage history rows the merge wrote for the survivor. */
   stageChangeIds: number[]
-  survivorHadPointsAccount: boolean
+  /** The survivor's points account as it was (null: it had none). */
+  survivorPointsAccount: Row | null
 }
 
 export interface MergeResult {
@@ -121,7 +122,7 @@ export async function mergeMembers(db: Db, input: MergeInput): Promise<MergeResu
       cleared: [],
       chained: [],
       stageChangeIds: [],
-      survivorHadPointsAccount: false,
+      survivorPointsAccount: null,
     }
     const addDeleted = (table: string, rows: Row[]) => {
       if (rows.length) record.deleted.push({ table, rows })
@@ -176,14 +177,14 @@ export async function mergeMembers(db: Db, input: MergeInput): Promise<MergeResu
     if (cleared.length) record.cleared.push({ table: 'orders', column: 'referrer_id', rows: cleared })
 
     // Points: the absorbed account goes; its entries move below and the survivor's balance is re-summed.
-    const [account] = await queryRows<{ n: number }>(
-      tx,
-      sql`select count(*)::int as n from points_accounts where member_id = ${s}`,
-    )
-    record.survivorHadPointsAccount = account!.n > 0
     await tx.execute(
       sql`select 1 from points_accounts where member_id in (${s}, ${m}) order by member_id for update`,
     )
+    const [account] = await queryRows<{ row: Row }>(
+      tx,
+      sql`select row_to_json(p.*) as row from points_accounts p where p.member_id = ${s}`,
+    )
+    record.survivorPointsAccount = account?.row ?? null
     addDeleted('points_accounts', await deleteRecorded(tx, 'points_accounts', sql`t.member_id = ${m}`))
 
     const repointable: MemberReference[] = []
@@ -353,9 +354,14 @@ export async function undoMerge(
           where t.id = r.id`)
       }
       await resumPoints(tx, [s, m], input.at, true)
-      if (!rec.survivorHadPointsAccount)
+      if (!rec.survivorPointsAccount)
         await tx.execute(sql`delete from points_accounts where member_id = ${s} and balance = 0
           and not exists (select 1 from points_entries where member_id = ${s})`)
+      else
+        await tx.execute(sql`
+          update points_accounts p set updated_at = r.updated_at
+          from jsonb_populate_record(null::points_accounts, ${JSON.stringify(rec.survivorPointsAccount)}::jsonb) r
+          where p.member_id = r.member_id and p.balance = r.balance`)
       await refreshMemberStats(tx, { memberIds: [s, m] }, input.at)
       await tx.execute(
         sql`update member_merges set undone_at = ${input.at.toISOString()}::timestamptz where id = ${input.mergeId}`,
