@@ -25,7 +25,6 @@ CREATE TABLE "member_stats" (
 	"last_complaint_at" timestamp with time zone,
 	"interest_events" integer DEFAULT 0 NOT NULL,
 	"inbound_chats" integer DEFAULT 0 NOT NULL,
-	"last_event_at" timestamp with time zone,
 	"computed_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint

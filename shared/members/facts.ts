@@ -4,7 +4,10 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { MemberStats } from './schema'
 
-export type MemberFacts = Omit<MemberStats, 'memberId' | 'computedAt'>
+export type MemberFacts = Omit<MemberStats, 'memberId' | 'computedAt'> & {
+  /** The member's last event of any kind (`members.last_seen_at`). */
+  lastSeenAt: Date | null
+}
 
 export const emptyFacts = (): MemberFacts => ({
   paidOrders: 0,
@@ -24,7 +27,7 @@ export const emptyFacts = (): MemberFacts => ({
   lastComplaintAt: null,
   interestEvents: 0,
   inboundChats: 0,
-  lastEventAt: null,
+  lastSeenAt: null,
 })
 
 export const DAY_MS = 86_400_000
@@ -34,7 +37,10 @@ export function daysSince(then: Date | null, now: Date): number | null {
   return then ? Math.floor((now.getTime() - then.getTime()) / DAY_MS) : null
 }
 
-/** A statistics column of the row aliased `alias` (a left join: missing rows read as zero). */
+/**
+ * Rules compile to SQL over two aliases: `m` (members) and `s` (member_stats, left-joined).
+ * A statistics count (a missing row reads as zero).
+ */
 export function statCount(alias: string, column: string): SQL {
   return sql.raw(`coalesce(${alias}.${column}, 0)`)
 }

@@ -70,10 +70,10 @@ export const activeAndSatisfied: FactRule<
     noComplaintDays: z.number().int().min(1).max(3650),
   }),
   check: (f, a, now) =>
-    (withinDays(f.lastEventAt, now, a.activeDays) || withinDays(f.lastPaidAt, now, a.activeDays)) &&
+    (withinDays(f.lastSeenAt, now, a.activeDays) || withinDays(f.lastPaidAt, now, a.activeDays)) &&
     !withinDays(f.lastComplaintAt, now, a.noComplaintDays),
   toSql: (a, now) =>
-    sql`((${withinDaysSql(statAt('s', 'last_event_at'), now, a.activeDays)} or ${withinDaysSql(
+    sql`((${withinDaysSql(statAt('m', 'last_seen_at'), now, a.activeDays)} or ${withinDaysSql(
       statAt('s', 'last_paid_at'),
       now,
       a.activeDays,

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { queryRows } from '../db/client'
 import { lifecycleStages, type LifecycleStage } from './schema'
-import { refreshMemberStats, scopeFilter, type MemberScope } from './stats'
+import { allStatGroups, refreshMemberStats, scopeFilter, type MemberScope, type StatGroup } from './stats'
 import { defaultRepurchaserRules, defaultStageRules, firstMatchSql, labelledStages } from './lifecycle-rules'
 import { nowSql } from './facts'
 
@@ -74,13 +74,23 @@ export async function refreshLifecycle(db: Db, memberId: number, at: Date): Prom
   })
 }
 
-/** The nightly full pass: everybody's statistics, then everybody's stage, set-based. */
+/**
+ * What the nightly pass refreshes for everybody: the figures that drift with time or may change without
+ * a member event. Item and event figures are kept current by each event (and rebuilt weekly).
+ */
+export const nightlyStatGroups: StatGroup[] = ['orders', 'referrals']
+
+/**
+ * The set-based pass over many members: their statistics (the nightly groups, or all of them for a
+ * rebuild), then their stage and label, with the history of every stage change.
+ */
 export async function recomputeLifecycle(
   db: Db,
   scope: MemberScope,
   at: Date,
+  groups: StatGroup[] = allStatGroups,
 ): Promise<StagePassResult & { statsChanged: number }> {
-  const statsChanged = await refreshMemberStats(db, scope, at)
+  const statsChanged = await refreshMemberStats(db, scope, at, groups)
   const result = await recomputeStages(db, scope, at)
   return { ...result, statsChanged }
 }

@@ -103,13 +103,39 @@ describe('mergeMembers and undoMerge', () => {
     await order(m, 8800, s)
     await order(brought.id, 5000, m)
     // Points on both, some spent.
-    await grantPoints(db, { memberId: s, amount: 120, sourceKey: `t:${s}:a`, reason: '测试', at, expiresAt: null })
-    await grantPoints(db, { memberId: m, amount: 88, sourceKey: `t:${m}:a`, reason: '测试', at, expiresAt: null })
+    await grantPoints(db, {
+      memberId: s,
+      amount: 120,
+      sourceKey: `t:${s}:a`,
+      reason: '测试',
+      at,
+      expiresAt: null,
+    })
+    await grantPoints(db, {
+      memberId: m,
+      amount: 88,
+      sourceKey: `t:${m}:a`,
+      reason: '测试',
+      at,
+      expiresAt: null,
+    })
     await spendPoints(db, { memberId: m, amount: 8, sourceKey: `t:${m}:s`, reason: '测试', at })
     // Events, with the chat identity of the absorbed member on an advisor account.
-    await recordMemberEvent(db, { memberId: m, type: 'chat_message', occurredAt: at, payload: { direction: 'in', text: '在吗' } })
-    await recordMemberEvent(db, { memberId: s, type: 'product_view', occurredAt: at, payload: { title: '面霜' } })
-    await db.execute(sql`insert into member_identities (member_id, kind, value) values (${m}, 'chat_contact', ${`1:wxid_${m}`})`)
+    await recordMemberEvent(db, {
+      memberId: m,
+      type: 'chat_message',
+      occurredAt: at,
+      payload: { direction: 'in', text: '在吗' },
+    })
+    await recordMemberEvent(db, {
+      memberId: s,
+      type: 'product_view',
+      occurredAt: at,
+      payload: { title: '面霜' },
+    })
+    await db.execute(
+      sql`insert into member_identities (member_id, kind, value) values (${m}, 'chat_contact', ${`1:wxid_${m}`})`,
+    )
     // Referrals on both sides and between the two.
     const ref = (a: number, b: number) =>
       db.execute(
@@ -139,7 +165,9 @@ describe('mergeMembers and undoMerge', () => {
     await giveTier(m, mom.id, mom.l1)
     // A session, share codes on both, a message waiting in the outbox.
     const session = await createMemberSession(db, clock, m, 24)
-    await db.execute(sql`insert into share_codes (code, member_id) values (${`S${s}`}, ${s}), (${`S${m}`}, ${m})`)
+    await db.execute(
+      sql`insert into share_codes (code, member_id) values (${`S${s}`}, ${s}), (${`S${m}`}, ${m})`,
+    )
     const [account] = await queryRows<{ id: number }>(
       db,
       sql`insert into bot_accounts (name, display_name) values (${`acct${m}`}, '小美') returning id`,
@@ -156,24 +184,37 @@ describe('mergeMembers and undoMerge', () => {
     const pointsBefore = (await ledgerAddsUp(s)).sum + (await ledgerAddsUp(m)).sum
 
     clock.advance(3600_000)
-    const result = await mergeMembers(db, { survivorId: s, mergedId: m, reason: '同一手机号', at: clock.now() })
+    const result = await mergeMembers(db, {
+      survivorId: s,
+      mergedId: m,
+      reason: '同一手机号',
+      at: clock.now(),
+    })
 
     const count = async (q: ReturnType<typeof sql>) => Number((await queryRows<{ n: number }>(db, q))[0]!.n)
     // Nothing points at the absorbed member any more.
     for (const r of memberReferences)
       expect(
-        await count(sql`select count(*)::int as n from ${sql.identifier(r.table)} where ${sql.identifier(r.column)} = ${m}`),
+        await count(
+          sql`select count(*)::int as n from ${sql.identifier(r.table)} where ${sql.identifier(r.column)} = ${m}`,
+        ),
         `${r.table}.${r.column}`,
       ).toBe(0)
     expect(await count(sql`select count(*)::int as n from orders where member_id = ${s}`)).toBe(2)
     expect(await count(sql`select count(*)::int as n from orders where referrer_id = ${s}`)).toBe(1)
     expect(await count(sql`select count(*)::int as n from member_events where member_id = ${s}`)).toBe(2)
     expect(
-      await count(sql`select count(*)::int as n from member_identities where member_id = ${s} and kind = 'chat_contact'`),
+      await count(
+        sql`select count(*)::int as n from member_identities where member_id = ${s} and kind = 'chat_contact'`,
+      ),
     ).toBe(1)
     // Referrals: the one between them is gone, the survivor keeps its own introducer, gains the referee.
     expect(await count(sql`select count(*)::int as n from referrals where referee_id = ${s}`)).toBe(1)
-    expect(await count(sql`select count(*)::int as n from referrals where referee_id = ${s} and referrer_id = ${survivorIntroducer.id}`)).toBe(1)
+    expect(
+      await count(
+        sql`select count(*)::int as n from referrals where referee_id = ${s} and referrer_id = ${survivorIntroducer.id}`,
+      ),
+    ).toBe(1)
     expect(await count(sql`select count(*)::int as n from referrals where referrer_id = ${s}`)).toBe(2)
     // Tags: survivor's skin type wins; the shared tag is kept once; the extra interest arrives.
     const tagsNow = await queryRows<{ tag_id: number; tagged_by: string }>(
@@ -223,11 +264,15 @@ describe('mergeMembers and undoMerge', () => {
     const a = await makeMember(db)
     const b = await makeMember(db)
     const c = await makeMember(db)
-    await expect(mergeMembers(db, { survivorId: a.id, mergedId: a.id, reason: 'x', at: clock.now() })).rejects.toMatchObject({
+    await expect(
+      mergeMembers(db, { survivorId: a.id, mergedId: a.id, reason: 'x', at: clock.now() }),
+    ).rejects.toMatchObject({
       code: 'merge_same_member',
     })
     await mergeMembers(db, { survivorId: a.id, mergedId: b.id, reason: 'x', at: clock.now() })
-    await expect(mergeMembers(db, { survivorId: b.id, mergedId: c.id, reason: 'x', at: clock.now() })).rejects.toMatchObject({
+    await expect(
+      mergeMembers(db, { survivorId: b.id, mergedId: c.id, reason: 'x', at: clock.now() }),
+    ).rejects.toMatchObject({
       code: 'member_already_merged',
       status: 409,
     })
@@ -237,7 +282,14 @@ describe('mergeMembers and undoMerge', () => {
     const a = await makeMember(db)
     const b = await makeMember(db)
     const at = clock.now()
-    await grantPoints(db, { memberId: b.id, amount: 50, sourceKey: `u:${b.id}`, reason: '测试', at, expiresAt: null })
+    await grantPoints(db, {
+      memberId: b.id,
+      amount: 50,
+      sourceKey: `u:${b.id}`,
+      reason: '测试',
+      at,
+      expiresAt: null,
+    })
     const { mergeId } = await mergeMembers(db, { survivorId: a.id, mergedId: b.id, reason: '同一人', at })
     await spendPoints(db, { memberId: a.id, amount: 50, sourceKey: `u:${a.id}:spend`, reason: '兑换', at })
     await expect(undoMerge(db, { mergeId, at })).rejects.toMatchObject({ code: 'points_changed_since_merge' })

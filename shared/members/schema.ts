@@ -228,8 +228,9 @@ export const memberStageChanges = pgTable(
 /**
  * What the lifecycle, the candidate ranking and the segments read about a member, derived from the
  * orders, events, referrals and tiers: refreshed for one member on each of their events and for
- * everybody by the nightly pass. Windowed counts are as of `computedAt`; recency is judged at read time
- * from the absolute timestamps.
+ * everybody by the nightly pass. Windowed counts are as of the last refresh; recency is judged at read
+ * time from the absolute timestamps (and from `members.last_seen_at`). `computedAt` is when the figures
+ * last changed.
  */
 export const memberStats = pgTable(
   'member_stats',
@@ -259,7 +260,6 @@ export const memberStats = pgTable(
     interestEvents: integer('interest_events').notNull().default(0),
     /** Chat messages the member sent to an advisor or a group. */
     inboundChats: integer('inbound_chats').notNull().default(0),
-    lastEventAt: at('last_event_at'),
     computedAt: at('computed_at').notNull(),
   },
   (t) => [index('member_stats_last_paid_idx').on(t.lastPaidAt)],
