@@ -6,6 +6,10 @@ import { memberAuth, operatorAuth } from '../middleware/auth'
 import { registerHealth } from './health'
 import { registerAdminSession } from './admin/session'
 import { registerMpProfile } from './mp/profile'
+import { registerAdminMembers } from './admin/members'
+import { registerAdminTags } from './admin/tags'
+import { registerAdminSegments } from './admin/segments'
+import { registerAdminTill } from './admin/till'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -26,6 +30,10 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerHealth(open, deps)
   registerAdminSession(adminPublic, admin, deps)
   registerMpProfile(mp, deps)
+  registerAdminMembers(admin, deps)
+  registerAdminTags(admin, deps)
+  registerAdminSegments(admin, deps)
+  registerAdminTill(admin, deps)
 
   return [open, adminPublic, admin, mp].map((r) => r.routes())
 }
