@@ -25,8 +25,8 @@ const ago = (minutes: number) => new Date(NOW.getTime() - minutes * MIN)
 let database: Database
 let db: Db
 let categoryIds: number[] = []
-let productIds: number[] = []
-let skuIds: number[] = []
+const productIds: number[] = []
+const skuIds: number[] = []
 let brandOf: Map<number, number | null>
 let tagIds: number[] = []
 let levelIds: { V1: number; V2: number }
