@@ -8,6 +8,7 @@ import { memberTiers } from '../shared/loyalty/schema'
 import { grantPoints } from '../shared/loyalty/points'
 import { recordMemberEvent } from '../shared/members/events'
 import { seedReferenceData } from '../shared/demo/seed'
+import { createSavedSegment } from '../shared/members/segments'
 import { campaignIntegrations } from '../shared/campaigns/integrations'
 import { runDueCampaigns } from '../shared/campaigns/planner'
 import { testDatabase } from './support/db'
@@ -253,9 +254,45 @@ describe('dry run and approval', () => {
     expect(res.body.error.code).toBe('audience_source_unavailable')
     const segment = await app.request('POST', '/api/admin/campaigns', {
       token,
-      body: greeting({ segmentId: 3 }),
+      body: greeting({ segmentId: 999 }),
     })
-    expect(segment.status).toBe(409)
+    expect(segment.status).toBe(400)
+    expect(segment.body.error).toMatchObject({
+      code: 'segment_not_found',
+      fields: [{ path: 'body.segmentId' }],
+    })
+  })
+
+  it('greets every V2 member of a saved segment, through their own advisor', async () => {
+    const account = await makeAccount(database.db)
+    const v2 = await makeReachableMember(database.db, account.id, { name: '赵敏' })
+    const v1 = await makeReachableMember(database.db, account.id)
+    await giveTier(v2.id, 'vip', 'V2')
+    await giveTier(v1.id, 'vip', 'V1')
+    const segment = await createSavedSegment(
+      database.db,
+      { name: 'V2 会员', filter: { conditions: [{ field: 'tier', ladder: 'vip', levels: ['V2'] }] } },
+      null,
+      clock.now(),
+    )
+    const body = greeting({ segmentId: segment.id, variants: ['{{name}}，{{tier}}专属中秋问候'] })
+    const preview = await app.request('POST', '/api/admin/campaigns/preview', {
+      token,
+      body: { ...body, sampleSize: 50 },
+    })
+    expect(preview.status).toBe(200)
+    const ids = preview.body.samples.map((s: { memberId: number }) => s.memberId)
+    expect(ids).toContain(v2.id)
+    expect(ids).not.toContain(v1.id)
+    expect(preview.body.samples.find((s: { memberId: number }) => s.memberId === v2.id)).toMatchObject({
+      accountId: account.id,
+      channel: 'direct',
+      text: '赵敏，V2 会员专属中秋问候',
+    })
+    const dry = await app.request('POST', '/api/admin/campaigns/dry-run', { token, body })
+    expect(dry.body.accounts.find((a: { accountId: number }) => a.accountId === account.id)).toMatchObject({
+      direct: 1,
+    })
   })
 })
 

@@ -6,6 +6,10 @@ import { memberAuth, operatorAuth } from '../middleware/auth'
 import { registerHealth } from './health'
 import { registerAdminSession } from './admin/session'
 import { registerMpProfile } from './mp/profile'
+import { registerAdminMembers } from './admin/members'
+import { registerAdminTags } from './admin/tags'
+import { registerAdminSegments } from './admin/segments'
+import { registerAdminTill } from './admin/till'
 import { registerAdminCampaigns } from './admin/campaigns'
 import { registerAdminCampaignCalendar } from './admin/campaigns-calendar'
 import { registerMpSubscribeConsents } from './mp/subscribe-consents'
@@ -29,6 +33,10 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerHealth(open, deps)
   registerAdminSession(adminPublic, admin, deps)
   registerMpProfile(mp, deps)
+  registerAdminMembers(admin, deps)
+  registerAdminTags(admin, deps)
+  registerAdminSegments(admin, deps)
+  registerAdminTill(admin, deps)
   registerAdminCampaigns(admin, deps)
   registerAdminCampaignCalendar(admin, deps)
   registerMpSubscribeConsents(mp, deps)

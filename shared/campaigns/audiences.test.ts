@@ -224,13 +224,11 @@ describe('referral asks', () => {
       await paidOrder(m.id, 9900, '2026-06-01T00:00:00Z')
       await paidOrder(m.id, 9900, '2026-09-10T00:00:00Z')
     }
-    await database.db
-      .insert(referrals)
-      .values({
-        referrerId: referrer.id,
-        refereeId: friend.id,
-        attributedAt: new Date('2026-07-01T00:00:00Z'),
-      })
+    await database.db.insert(referrals).values({
+      referrerId: referrer.id,
+      refereeId: friend.id,
+      attributedAt: new Date('2026-07-01T00:00:00Z'),
+    })
     clock.set('2026-09-25T01:00:00Z')
     const first = await sendNow({ kind: 'referral_ask' })
     expect(first.members).toContain(happy.id)

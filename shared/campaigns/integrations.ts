@@ -4,6 +4,10 @@
 // back to plain SQL over the shared data model or refuses with a clear 409.
 import type { SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { DomainError } from '../errors'
+import { listCandidates } from '../members/candidates'
+import { segmentMemberIds } from '../members/segment-filter'
+import { getSavedSegment } from '../members/segments'
 
 export interface SavedSegment {
   id: number
@@ -46,11 +50,42 @@ export interface CampaignIntegrations {
   issueCoupon: ((db: Db, input: CouponIssue) => Promise<void>) | null
 }
 
+/** Saved segments of the members domain: the filter is compiled to SQL when the campaign runs. */
+export const savedSegmentSource: SegmentSource = {
+  async find(db, segmentId) {
+    try {
+      const segment = await getSavedSegment(db, segmentId)
+      return { id: segment.id, name: segment.name }
+    } catch (err) {
+      if (err instanceof DomainError && err.status === 404) return null
+      throw err
+    }
+  },
+  async memberIds(db, segmentId, at) {
+    return segmentMemberIds(db, (await getSavedSegment(db, segmentId)).filter, at)
+  },
+}
+
+/** The members domain's ranked candidate list, best first, `limit` long. */
+async function rankedCandidates(db: Db, at: Date, limit: number): Promise<number[]> {
+  const ids: number[] = []
+  while (ids.length < limit) {
+    const page = await listCandidates(db, {
+      at,
+      limit: Math.min(500, limit - ids.length),
+      offset: ids.length,
+    })
+    ids.push(...page.items.map((c) => c.memberId))
+    if (page.items.length === 0 || ids.length >= page.total) break
+  }
+  return ids
+}
+
 /** The wiring used by the server and the worker. */
 export const campaignIntegrations: CampaignIntegrations = {
-  segments: null,
+  segments: savedSegmentSource,
   referralAskList: null,
   benefitChangeNotices: null,
-  superUserCandidates: null,
+  superUserCandidates: rankedCandidates,
   issueCoupon: null,
 }
