@@ -48,6 +48,12 @@ export interface CampaignIntegrations {
   superUserCandidates: ((db: Db, at: Date, limit: number) => Promise<number[]>) | null
   /** Issue a coupon from a template to a member, idempotent by source key (store domain). */
   issueCoupon: ((db: Db, input: CouponIssue) => Promise<void>) | null
+  /**
+   * When an account will have sent `messages` more proactive messages from `start`, under the bot's own
+   * pacing rule and state (chat domain); null = never. Unwired, the dry run uses delivery-estimate.ts.
+   */
+  accountFinishEstimate:
+    ((db: Db, accountId: number, messages: number, start: Date) => Promise<Date | null>) | null
 }
 
 /** Saved segments of the members domain: the filter is compiled to SQL when the campaign runs. */
@@ -88,4 +94,5 @@ export const campaignIntegrations: CampaignIntegrations = {
   benefitChangeNotices: null,
   superUserCandidates: rankedCandidates,
   issueCoupon: null,
+  accountFinishEstimate: null,
 }

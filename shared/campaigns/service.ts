@@ -412,17 +412,24 @@ export async function dryRunCampaign(
       e.state = a.state
       e.dailyCap = a.daily_cap
       e.backlog = Number(a.backlog)
-      const finish = estimateFinish(
-        {
-          dailyCap: a.daily_cap,
-          quietStart: a.quiet_start,
-          quietEnd: a.quiet_end,
-          sentToday: Number(a.sent_today),
-          backlog: Number(a.backlog),
-        },
-        e.direct + e.groups,
-        startsAt,
-      )
+      const finish = ctx.integrations.accountFinishEstimate
+        ? await ctx.integrations.accountFinishEstimate(
+            ctx.db,
+            Number(a.id),
+            Number(a.backlog) + e.direct + e.groups,
+            startsAt,
+          )
+        : estimateFinish(
+            {
+              dailyCap: a.daily_cap,
+              quietStart: a.quiet_start,
+              quietEnd: a.quiet_end,
+              sentToday: Number(a.sent_today),
+              backlog: Number(a.backlog),
+            },
+            e.direct + e.groups,
+            startsAt,
+          )
       e.estimatedFinishAt = finish?.toISOString() ?? null
       if (['banned', 'disabled', 'logged_out'].includes(a.state)) e.warning = '该账号当前无法发送消息'
       else if (!finish) e.warning = '该账号每日上限为 0，无法发送'
@@ -445,9 +452,11 @@ export async function dryRunCampaign(
     },
     estimatedFinishAt: finishes.length ? finishes.sort().at(-1)! : null,
     accounts: list,
-    assumptions: {
-      intervalSeconds: ASSUMED_SEND_INTERVAL_SECONDS,
-      note: '按每个账号的每日上限、免打扰时段和已排队消息估算，两条消息间隔按 20–60 秒（平均 40 秒）计算',
-    },
+    assumptions: ctx.integrations.accountFinishEstimate
+      ? { intervalSeconds: null, note: '按发送端的节奏规则、每个账号的每日上限、免打扰时段和已排队消息估算' }
+      : {
+          intervalSeconds: ASSUMED_SEND_INTERVAL_SECONDS,
+          note: '按每个账号的每日上限、免打扰时段和已排队消息估算，两条消息间隔按 20–60 秒（平均 40 秒）计算',
+        },
   }
 }

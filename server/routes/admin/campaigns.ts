@@ -88,7 +88,7 @@ const dryRunSchema = z.object({
     }),
   ),
   assumptions: z.object({
-    intervalSeconds: z.object({ min: z.number(), max: z.number() }),
+    intervalSeconds: z.object({ min: z.number(), max: z.number() }).nullable(),
     note: z.string(),
   }),
 })
