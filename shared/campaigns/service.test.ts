@@ -21,16 +21,14 @@ it('the dry run asks the wired pacing rule when each account finishes, counting 
   const account = await makeAccount(database.db)
   const m = await makeReachableMember(database.db, account.id)
   await makeReachableMember(database.db, account.id)
-  await database.db
-    .insert(outboundMessages)
-    .values({
-      dedupeKey: 'ahead-1',
-      accountId: account.id,
-      memberId: m.id,
-      kind: 'direct',
-      text: '在吗',
-      source: 'operator',
-    })
+  await database.db.insert(outboundMessages).values({
+    dedupeKey: 'ahead-1',
+    accountId: account.id,
+    memberId: m.id,
+    kind: 'direct',
+    text: '在吗',
+    source: 'operator',
+  })
   const asked: [number, number, string][] = []
   const ctx = {
     db: database.db,

@@ -147,7 +147,12 @@ export async function listCampaigns(db: Db, filter: { status?: CampaignStatus; k
  * Approve the version the operator reviewed. A campaign edited since (another version) is refused, so
  * nobody approves wording they have not seen.
  */
-export async function approveCampaign(ctx: CampaignContext, id: number, version: number, operatorId: number) {
+export async function approveCampaign(
+  ctx: CampaignContext,
+  id: number,
+  version: number,
+  operatorId: number | null,
+) {
   const current = await loadCampaign(ctx.db, id)
   if (current.status === 'archived') throw new DomainError('campaign_archived', '活动已归档', 409)
   if (current.version !== version)

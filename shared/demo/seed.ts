@@ -4,6 +4,7 @@
 import { count, max } from 'drizzle-orm'
 import { recomputeLifecycle } from '../members/lifecycle'
 import { orders } from '../orders/schema'
+import { seedCampaignDemo } from '../campaigns/demo'
 import type { Database, Db } from '../db/client'
 import { categories, products, skus } from '../catalog/schema'
 import { tierLadders, tierLevels } from '../loyalty/schema'
@@ -300,6 +301,7 @@ export async function seedDemo(database: Database, opts: SeedOptions): Promise<S
   const firstId = (await maxMemberId(database.db)) + 1
   await database.exec(peopleScript(opts))
   await seedLifecycle(database.db, [firstId, await maxMemberId(database.db)], opts.now)
+  await seedCampaignDemo(database.db, opts.now)
   const added = (await countOrders()) - before
   return { members: opts.members, orders: added, seconds: (performance.now() - started) / 1000 }
 }
