@@ -126,11 +126,10 @@ export async function seedCampaignDemo(db: Db, now: Date): Promise<void> {
       kindArgs: { occasion: 'brand_anniversary' },
       channel: 'direct',
       variants: [
-        '{{name|亲}}，今天是我们的会员日，{{advisor}}给您送上{{gift_points}}积分，感谢一路相伴！',
-        '{{name|亲}}，会员日快乐！{{gift_points}}积分已到账，您现在共有{{points}}积分～',
+        '{{name|亲}}，今天是我们的会员日，{{advisor}}感谢您一路相伴！会员日全场积分双倍，您现在有{{points}}积分～',
+        '{{name|亲}}，会员日快乐！今天下单积分翻倍，您的{{tier}}专属礼遇也别忘了用哦。',
       ],
       schedule: { type: 'once', at: null },
-      offer: { points: 100 },
       holdoutPct: 10,
     }),
     null,
