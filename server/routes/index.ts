@@ -38,6 +38,13 @@ import { registerAdminAdvocates } from './admin/advocates'
 import { registerMpReferral } from './mp/referral'
 import { registerMpCommission } from './mp/commission'
 import { registerMpSurvey } from './mp/survey'
+import { registerAdminMembers } from './admin/members'
+import { registerAdminTags } from './admin/tags'
+import { registerAdminSegments } from './admin/segments'
+import { registerAdminTill } from './admin/till'
+import { registerAdminCampaigns } from './admin/campaigns'
+import { registerAdminCampaignCalendar } from './admin/campaigns-calendar'
+import { registerMpSubscribeConsents } from './mp/subscribe-consents'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -92,6 +99,13 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerMpReferral(mp, deps)
   registerMpCommission(mp, deps)
   registerMpSurvey(mp, deps)
+  registerAdminMembers(admin, deps)
+  registerAdminTags(admin, deps)
+  registerAdminSegments(admin, deps)
+  registerAdminTill(admin, deps)
+  registerAdminCampaigns(admin, deps)
+  registerAdminCampaignCalendar(admin, deps)
+  registerMpSubscribeConsents(mp, deps)
 
   return [open, adminPublic, mpPublic, pay, admin, mp].map((r) => r.routes())
 }

@@ -6,6 +6,8 @@ export interface MemberReference {
   column: string
   /** Rows unique per member (one points account, one share code): merged specially, not re-pointed. */
   uniquePerMember?: boolean
+  /** Derived from other rows (statistics): deleted for the absorbed member and recomputed, never moved. */
+  derived?: boolean
 }
 
 export const memberReferences: MemberReference[] = [
@@ -41,4 +43,13 @@ export const memberReferences: MemberReference[] = [
   { table: 'flash_sale_purchases', column: 'member_id' },
   { table: 'group_buy_groups', column: 'leader_id' },
   { table: 'group_buy_participants', column: 'member_id' },
+  { table: 'member_stats', column: 'member_id', uniquePerMember: true, derived: true },
+  /**
+   * Unique per (run, member). Merged as one-per-member so that two records of one person who were both
+   * in a run cannot make the merge fail; the absorbed member's rows are kept for undo.
+   */
+  { table: 'campaign_recipients', column: 'member_id', uniquePerMember: true },
+  /** Unique per (member, template): merged by adding the consents left. */
+  { table: 'subscribe_consents', column: 'member_id', uniquePerMember: true },
+  { table: 'member_service_dates', column: 'member_id' },
 ]
