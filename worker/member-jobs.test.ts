@@ -32,6 +32,9 @@ it('the nightly member pass judges members whose orders arrived without an event
         from members m where id = ${m.id}`,
   )
   expect(row).toEqual({ stage: 'repurchaser', repurchaser_kind: 'ignitable', changes: 1 })
-  const [run] = await queryRows<{ detail: string }>(db, sql`select detail from job_runs where job = 'member-lifecycle'`)
+  const [run] = await queryRows<{ detail: string }>(
+    db,
+    sql`select detail from job_runs where job = 'member-lifecycle'`,
+  )
   expect(run!.detail).toMatch(/1 stage or label changes/)
 })
