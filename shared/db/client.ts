@@ -1,6 +1,6 @@
 // One database handle for the whole system: embedded PGlite by default, a node-postgres pool when a
 // DATABASE_URL is configured. Domain code only sees `Db` and never knows which one it runs on.
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
@@ -27,8 +27,40 @@ export interface Database {
 // bigint (int8) columns come back as JS numbers: our ids and fen amounts stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v))
 
+/**
+ * PGlite is one process's database: a second process opening the same directory would corrupt it.
+ * A lock file with the owner's pid refuses that; a lock left by a killed process is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  const lock = path.join(dir, 'owner.pid')
+  try {
+    writeFileSync(lock, String(process.pid), { flag: 'wx' })
+  } catch {
+    const owner = Number(readFileSync(lock, 'utf8'))
+    let alive = false
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid) {
+      try {
+        process.kill(owner, 0)
+        alive = true
+      } catch (err) {
+        alive = (err as NodeJS.ErrnoException).code === 'EPERM'
+      }
+    }
+    if (alive)
+      throw new Error(
+        `database directory ${dir} is in use by process ${owner}; stop it first or set another DATA_DIR`,
+      )
+    writeFileSync(lock, String(process.pid))
+  }
+  return () => rmSync(lock, { force: true })
+}
+
 export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob } = {}): Promise<Database> {
-  if (options.dataDir) mkdirSync(path.resolve(options.dataDir), { recursive: true })
+  let unlock = () => {}
+  if (options.dataDir) {
+    mkdirSync(path.resolve(options.dataDir), { recursive: true })
+    unlock = lockDataDir(path.resolve(options.dataDir))
+  }
   const client = await PGlite.create({
     ...(options.dataDir ? { dataDir: path.resolve(options.dataDir) } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
@@ -49,6 +81,7 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
     },
     close: async () => {
       if (!client.closed) await client.close()
+      unlock()
     },
   }
 }

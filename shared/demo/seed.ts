@@ -108,6 +108,7 @@ select n, member_id,
   ${now} - (rj * 540) * interval '1 day' - interval '1 hour' as joined_at
 from base;
 create index on seed_m (member_id);
+analyze seed_m;
 
 alter table seed_m add column n_orders int, add column referrer_id bigint, add column advisor_id bigint;
 update seed_m set n_orders = case persona
@@ -115,9 +116,9 @@ update seed_m set n_orders = case persona
     when 'repurchaser' then round((2 + floor(random() * 5)) * ${mult})::int
     when 'super' then round((5 + floor(random() * 10)) * ${mult})::int
     else 0 end;
-with accts as (select array_agg(id order by id) a from bot_accounts where state <> 'disabled')
 update seed_m set advisor_id = case when persona = 'stranger' and n % 3 = 0 then null
-  else (select a[1 + (n % cardinality(a))] from accts) end;
+  else accts.a[1 + (n % cardinality(accts.a))] end
+from (select array_agg(id order by id) a from bot_accounts where state <> 'disabled') accts;
 
 create temp table seed_supers on commit drop as
 select row_number() over (order by joined_at) as idx, member_id, joined_at from seed_m where persona = 'super';
@@ -168,6 +169,8 @@ from (
     random() as r_status, random() as r_channel
   from seed_m m cross join lateral generate_series(1, m.n_orders) g
 ) x;
+analyze seed_o;
+analyze seed_skus;
 
 insert into orders (id, order_no, member_id, kind, channel, status, items_fen, pay_fen, refunded_fen, referrer_id, created_at, paid_at, closed_at)
 select o.order_id, 'D' || to_char(o.placed_at, 'YYYYMMDD') || lpad(o.order_id::text, 10, '0'), o.member_id, 'goods',
