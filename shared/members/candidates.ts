@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
 import { DomainError } from '../errors'
 import { candidateCriteria } from './schema'
+import { inBulk } from './stats'
 import { daysSince, nowSql, statAt, statCount, type MemberFacts } from './facts'
 import type { LifecycleStage } from './schema'
 
@@ -153,6 +154,9 @@ export const candidateCatalogue: CandidateCriterion[] = [
   crossCategory,
   paidMembership,
 ] as unknown as CandidateCriterion[]
+
+/** The score from which a member counts as a potential super user (the "high potential" segment). */
+export const CANDIDATE_THRESHOLD = 50
 
 export interface ConfiguredCriterion {
   criterion: CandidateCriterion
@@ -341,9 +345,12 @@ export async function listCandidates(
   const offset = Math.max(input.offset ?? 0, 0)
   const where = sql`m.merged_into_id is null and ${score} >= ${input.minScore ?? 1}
     ${input.includeSuperUsers ? sql`` : sql`and m.stage <> 'super_user'`}`
-  const rows = await queryRows<FactRow & { total: number }>(
+  const rows = await inBulk(
     db,
-    sql`
+    (tx) =>
+      queryRows<FactRow & { total: number }>(
+        tx,
+        sql`
     with ranked as (
       select m.id, ${score} as score, s.last_paid_at, count(*) over () as total
       from members m left join member_stats s on s.member_id = m.id
@@ -355,6 +362,8 @@ export async function listCandidates(
       ${paidTierName(now)} as paid_tier, s.*
     from ranked r join members m on m.id = r.id left join member_stats s on s.member_id = m.id
     order by r.score desc, r.last_paid_at desc nulls last, m.id`,
+      ),
+    { hashJoinsOnly: false },
   )
   const total = rows[0] ? Number(rows[0].total) : 0
   return {
@@ -382,13 +391,15 @@ export async function scoreDistribution(
 ): Promise<{ scored: number; candidates: number; top: number }> {
   const criteria = await loadCriteria(db)
   const score = candidateScoreSql(criteria, nowSql(at))
-  const [row] = await queryRows<{ scored: number; candidates: number; top: number }>(
-    db,
-    sql`select count(*)::int as scored,
-          (count(*) filter (where x.score >= 50 and x.stage <> 'super_user'))::int as candidates,
+  const [row] = await inBulk(db, (tx) =>
+    queryRows<{ scored: number; candidates: number; top: number }>(
+      tx,
+      sql`select count(*)::int as scored,
+          (count(*) filter (where x.score >= ${CANDIDATE_THRESHOLD} and x.stage <> 'super_user'))::int as candidates,
           coalesce(max(x.score), 0)::int as top
         from (select ${score} as score, m.stage from members m left join member_stats s on s.member_id = m.id
               where m.merged_into_id is null) x`,
+    ),
   )
   return row!
 }

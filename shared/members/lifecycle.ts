@@ -5,7 +5,14 @@ import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { queryRows } from '../db/client'
 import { lifecycleStages, type LifecycleStage } from './schema'
-import { allStatGroups, refreshMemberStats, scopeFilter, type MemberScope, type StatGroup } from './stats'
+import {
+  allStatGroups,
+  bulkSettings,
+  refreshMemberStats,
+  scopeFilter,
+  type MemberScope,
+  type StatGroup,
+} from './stats'
 import { defaultRepurchaserRules, defaultStageRules, firstMatchSql, labelledStages } from './lifecycle-rules'
 import { nowSql } from './facts'
 
@@ -20,6 +27,15 @@ export interface StagePassResult {
 
 /** Apply the stage and repurchaser rules to the members in scope, from their current statistics. */
 export async function recomputeStages(db: Db, scope: MemberScope, at: Date): Promise<StagePassResult> {
+  if (!('memberIds' in scope))
+    return db.transaction(async (tx) => {
+      await bulkSettings(tx)
+      return stagePass(tx, scope, at)
+    })
+  return stagePass(db, scope, at)
+}
+
+async function stagePass(db: Db, scope: MemberScope, at: Date): Promise<StagePassResult> {
   const now = nowSql(at)
   const stage = firstMatchSql(defaultStageRules, now, sql`'stranger'`)
   const labelled = sql.raw(labelledStages.map((st) => `'${st}'`).join(', '))

@@ -107,6 +107,8 @@ export interface CompileContext {
   at: Date
   /** Candidate criteria (only read when the filter scores candidates). */
   criteria: ConfiguredCriterion[]
+  /** The candidate score already computed by the enclosing query, to use instead of recomputing it. */
+  scoreSql?: SQL
 }
 
 const list = (values: readonly (string | number)[]) =>
@@ -245,7 +247,7 @@ function compileCondition(c: SegmentCondition, ctx: CompileContext): SQL {
           and ev.occurred_at > ${daysAgo(now, c.withinDays)} and ev.occurred_at <= ${now}
         group by ev.member_id having count(*) >= ${c.minEvents})`
     case 'candidateScore':
-      return sql`${candidateScoreSql(ctx.criteria, now)} >= ${c.min}`
+      return sql`${ctx.scoreSql ?? candidateScoreSql(ctx.criteria, now)} >= ${c.min}`
     case 'optedOut':
       return c.is ? sql`m.opted_out_at is not null` : sql`m.opted_out_at is null`
   }

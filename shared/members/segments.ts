@@ -17,36 +17,63 @@ import {
   type SegmentFilter,
   type SegmentFilterInput,
 } from './segment-filter'
-import { loadCriteria } from './candidates'
+import { CANDIDATE_THRESHOLD, candidateScoreSql, loadCriteria } from './candidates'
+import { nowSql } from './facts'
 import { shanghaiDate } from '../clock'
+import { inBulk } from './stats'
 
 /** How many members a filter selects. */
 export async function countSegment(db: Db, filter: SegmentFilterInput, at: Date): Promise<number> {
   const parsed = parseSegmentFilter(filter)
   const ctx = await compileContext(db, parsed, at)
-  const [row] = await queryRows<{ n: number }>(
-    db,
-    sql`select count(*)::int as n from members m left join member_stats s on s.member_id = m.id
-        where m.merged_into_id is null and ${compileSegmentCondition(parsed, ctx)}`,
+  const [row] = await inBulk(db, (tx) =>
+    queryRows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from members m left join member_stats s on s.member_id = m.id
+          where m.merged_into_id is null and ${compileSegmentCondition(parsed, ctx)}`,
+    ),
   )
   return Number(row!.n)
 }
 
 /** How many members each of several filters selects, in one pass over the members. */
 export async function countSegments(db: Db, filters: SegmentFilterInput[], at: Date): Promise<number[]> {
-  if (filters.length === 0) return []
+  return (await countSegmentsAndScores(db, filters, at)).counts
+}
+
+/**
+ * The sizes of several segments and the candidate score distribution, in one pass over the members:
+ * each member's score is computed once and shared by every filter that asks for it.
+ */
+export async function countSegmentsAndScores(
+  db: Db,
+  filters: SegmentFilterInput[],
+  at: Date,
+): Promise<{ counts: number[]; scored: number; candidates: number; topScore: number }> {
   const parsed = filters.map(parseSegmentFilter)
-  const ctx: CompileContext = { at, criteria: await loadCriteria(db) }
+  const criteria = await loadCriteria(db)
+  const ctx: CompileContext = { at, criteria, scoreSql: sql`sc.score` }
   const counts = parsed.map(
     (f, i) =>
       sql`(count(*) filter (where ${compileSegmentCondition(f, ctx)}))::int as ${sql.identifier(`c${i}`)}`,
   )
-  const [row] = await queryRows<Record<string, number>>(
-    db,
-    sql`select ${sql.join(counts, sql`, `)} from members m left join member_stats s on s.member_id = m.id
-        where m.merged_into_id is null`,
+  const [row] = await inBulk(db, (tx) =>
+    queryRows<Record<string, number>>(
+      tx,
+      sql`select ${sql.join([...counts, sql`count(*)::int as scored`], sql`, `)},
+            (count(*) filter (where sc.score >= ${CANDIDATE_THRESHOLD} and m.stage <> 'super_user'))::int as candidates,
+            coalesce(max(sc.score), 0)::int as top_score
+          from members m left join member_stats s on s.member_id = m.id
+          cross join lateral (select ${candidateScoreSql(criteria, nowSql(at))} as score) sc
+          where m.merged_into_id is null`,
+    ),
   )
-  return parsed.map((_, i) => Number(row![`c${i}`]))
+  return {
+    counts: parsed.map((_, i) => Number(row![`c${i}`])),
+    scored: Number(row!.scored),
+    candidates: Number(row!.candidates),
+    topScore: Number(row!.top_score),
+  }
 }
 
 export const segmentMemberSchema = z.object({
@@ -97,13 +124,18 @@ const present = (r: MemberRow): SegmentMember => ({
 })
 
 async function pageOf(db: Db, filter: SegmentFilter, ctx: CompileContext, afterId: number, limit: number) {
-  return queryRows<MemberRow>(
+  return inBulk(
     db,
-    sql`select m.id, m.member_no, m.name, m.nickname, m.gender, m.city, m.stage, m.repurchaser_kind,
+    (tx) =>
+      queryRows<MemberRow>(
+        tx,
+        sql`select m.id, m.member_no, m.name, m.nickname, m.gender, m.city, m.stage, m.repurchaser_kind,
           s.paid_orders, s.spend_fen, s.last_paid_at, m.last_seen_at
         from members m left join member_stats s on s.member_id = m.id
         where m.merged_into_id is null and m.id > ${afterId} and ${compileSegmentCondition(filter, ctx)}
         order by m.id limit ${limit}`,
+      ),
+    { hashJoinsOnly: false },
   )
 }
 
@@ -294,9 +326,9 @@ export const readyMadeSegments: ReadyMadeSegment[] = [
   ready('very_active', '非常活跃', '近 30 天互动（聊天、浏览、下单、分享等）不少于 8 次', {
     conditions: [{ field: 'activity', minEvents: 8, withinDays: 30 }],
   }),
-  ready('high_potential', '高潜力', '超级用户候选分不低于 50，且还不是超级用户', {
+  ready('high_potential', '高潜力', `超级用户候选分不低于 ${CANDIDATE_THRESHOLD}，且还不是超级用户`, {
     conditions: [
-      { field: 'candidateScore', min: 50 },
+      { field: 'candidateScore', min: CANDIDATE_THRESHOLD },
       { field: 'stage', in: ['stranger', 'intention', 'customer', 'repurchaser'] },
     ],
   }),
@@ -336,15 +368,28 @@ export async function readyMadeWithTiers(db: Db): Promise<ReadyMadeSegment[]> {
   ]
 }
 
-/** Every ready-made segment with its size, counted in one pass. */
-export async function countReadyMade(db: Db, at: Date) {
+/** Every ready-made segment with its size, and the candidate score distribution, counted in one pass. */
+export async function readyMadeOverview(db: Db, at: Date) {
   const all = await readyMadeWithTiers(db)
-  const counts = await countSegments(
+  const r = await countSegmentsAndScores(
     db,
     all.map((s) => s.filter),
     at,
   )
-  return all.map((s, i) => ({ code: s.code, name: s.name, description: s.description, members: counts[i]! }))
+  return {
+    segments: all.map((s, i) => ({
+      code: s.code,
+      name: s.name,
+      description: s.description,
+      members: r.counts[i]!,
+    })),
+    candidates: { scored: r.scored, scoring50Plus: r.candidates, topScore: r.topScore },
+  }
+}
+
+/** Every ready-made segment with its size. */
+export async function countReadyMade(db: Db, at: Date) {
+  return (await readyMadeOverview(db, at)).segments
 }
 
 /** Today in Asia/Shanghai, for file names. */

@@ -152,6 +152,28 @@ function upsertStats(source: SQL, groups: StatGroup[]): SQL {
       is distinct from (${sql.raw(cols.map((c) => `excluded.${c}`).join(', '))})`
 }
 
+/**
+ * Settings for a pass over many members, local to its transaction: memory for the per-member hash
+ * aggregates, and hash joins only — right after a bulk import the planner's row estimates are stale
+ * and a nested loop over a re-scanned aggregate would take hours.
+ */
+export async function bulkSettings(tx: Db, options: { hashJoinsOnly?: boolean } = {}): Promise<void> {
+  await tx.execute(sql`set local work_mem = '256MB'`)
+  if (options.hashJoinsOnly ?? true) await tx.execute(sql`set local enable_nestloop = off`)
+}
+
+/** Run a query over many members with bulkSettings, in its own transaction. */
+export function inBulk<T>(
+  db: Db,
+  fn: (tx: Db) => Promise<T>,
+  options?: { hashJoinsOnly?: boolean },
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    await bulkSettings(tx, options)
+    return fn(tx)
+  })
+}
+
 const affected = (result: unknown) => {
   const r = result as { rowCount?: number | null; affectedRows?: number }
   return r.rowCount ?? r.affectedRows ?? 0
