@@ -230,21 +230,24 @@ describe('referral asks', () => {
       attributedAt: new Date('2026-07-01T00:00:00Z'),
     })
     clock.set('2026-09-25T01:00:00Z')
-    const first = await sendNow({ kind: 'referral_ask' })
+    // Without the referral domain's survey-based list, kept orders stand in for satisfaction.
+    const fallback = { ...campaignIntegrations, referralAskList: null }
+    const first = await sendNow({ kind: 'referral_ask' }, fallback)
     expect(first.members).toContain(happy.id)
     expect(first.members).not.toContain(referrer.id)
     clock.set('2026-09-27T01:00:00Z')
-    const again = await sendNow({ kind: 'referral_ask' })
+    const again = await sendNow({ kind: 'referral_ask' }, fallback)
     expect(again.members).not.toContain(happy.id)
   })
 
   it('use the referral domain’s ask list when it is wired', async () => {
     const asked = await makeReachableMember(database.db, accountId)
-    const { members } = await sendNow(
-      { kind: 'referral_ask' },
-      { ...campaignIntegrations, referralAskList: async () => [asked.id] },
-    )
+    const wired = { ...campaignIntegrations, referralAskList: async () => [asked.id] }
+    const { members } = await sendNow({ kind: 'referral_ask' }, wired)
     expect(members).toEqual([asked.id])
+    clock.advance(2 * 86_400_000)
+    const again = await sendNow({ kind: 'referral_ask' }, wired)
+    expect(again.members).toEqual([])
   })
 })
 

@@ -225,8 +225,15 @@ export const campaignKindDefinitions = {
     schedules: ['daily', 'once'],
     variables: [],
     async audience(_args, ctx) {
-      if (ctx.integrations.referralAskList)
-        return idList(await ctx.integrations.referralAskList(ctx.db, ctx.at))
+      if (ctx.integrations.referralAskList) {
+        // The referral domain's list (promoters who scored 9–10 and never referred), less whoever a
+        // referral-ask campaign has already asked.
+        const ids = idList(await ctx.integrations.referralAskList(ctx.db, ctx.at))
+        return sql`select a.member_id from (${ids}) a(member_id)
+          where not exists (select 1 from campaign_recipients cr join campaign_runs ru on ru.id = cr.run_id
+                            join campaigns c on c.id = ru.campaign_id
+                            where cr.member_id = a.member_id and cr.cohort = 'send' and c.kind = 'referral_ask')`
+      }
       // Until the referral domain's ask list is wired: members with two or more kept orders, one in the
       // last 30 days, who never referred anyone and were never asked by a referral-ask campaign.
       const at = isoAt(ctx.at)
