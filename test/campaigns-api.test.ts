@@ -240,7 +240,7 @@ describe('dry run and approval', () => {
     expect((await app.request('POST', `/api/admin/campaigns/${id}/resume`, { token })).status).toBe(409)
   })
 
-  it('refuses a kind whose audience source is not wired yet, with a 409 rather than a failure later', async () => {
+  it('plans benefit-change notices from the loyalty programme, and refuses an unknown segment', async () => {
     const res = await app.request('POST', '/api/admin/campaigns/dry-run', {
       token,
       body: greeting({
@@ -250,8 +250,8 @@ describe('dry run and approval', () => {
         variants: ['{{name}}，{{change}}'],
       }),
     })
-    expect(res.status).toBe(409)
-    expect(res.body.error.code).toBe('audience_source_unavailable')
+    // Wired to the loyalty programme's pending tier-change notices (none scheduled here).
+    expect(res.status).toBe(200)
     const segment = await app.request('POST', '/api/admin/campaigns', {
       token,
       body: greeting({ segmentId: 999 }),

@@ -10,6 +10,9 @@ import { segmentMemberIds } from '../members/segment-filter'
 import { getSavedSegment } from '../members/segments'
 import { referralAskList } from '../referral/asks'
 import { issueCoupon } from '../coupons/service'
+import { and, eq, gt, isNull } from 'drizzle-orm'
+import { tierChangeNotices } from '../loyalty/schema'
+import { shanghaiDate } from '../clock'
 
 export interface SavedSegment {
   id: number
@@ -89,12 +92,43 @@ async function rankedCandidates(db: Db, at: Date, limit: number): Promise<number
   return ids
 }
 
+/**
+ * The loyalty programme's advance notices of scheduled tier rule changes that have not taken effect
+ * yet: all of them, or one rule set's (`changeId` = the rule set id).
+ */
+async function pendingTierChangeNotices(
+  db: Db,
+  at: Date,
+  changeId: string | null,
+): Promise<BenefitChangeNotice[]> {
+  if (changeId !== null && !/^\d+$/.test(changeId)) return []
+  const rows = await db
+    .select({
+      memberId: tierChangeNotices.memberId,
+      message: tierChangeNotices.message,
+      effectiveAt: tierChangeNotices.effectiveAt,
+    })
+    .from(tierChangeNotices)
+    .where(
+      and(
+        isNull(tierChangeNotices.deliveredAt),
+        gt(tierChangeNotices.effectiveAt, at),
+        changeId === null ? undefined : eq(tierChangeNotices.ruleSetId, Number(changeId)),
+      ),
+    )
+  return rows.map((r) => ({
+    memberId: r.memberId,
+    change: r.message,
+    effectiveOn: shanghaiDate(r.effectiveAt),
+  }))
+}
+
 /** The wiring used by the server and the worker. */
 export const campaignIntegrations: CampaignIntegrations = {
   segments: savedSegmentSource,
   referralAskList: async (db, at) =>
     (await referralAskList(db, at, { limit: 100_000 })).filter((a) => !a.optedOut).map((a) => a.memberId),
-  benefitChangeNotices: null,
+  benefitChangeNotices: pendingTierChangeNotices,
   superUserCandidates: rankedCandidates,
   issueCoupon: async (db, input) => {
     await issueCoupon(db, {
