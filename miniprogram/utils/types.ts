@@ -82,8 +82,15 @@ export interface Address {
 
 export interface MemberCoupon {
   id: number
-  name?: string
-  status?: string
+  templateId: number
+  name: string
+  kind: string
+  amountFen: number | null
+  percentOff: number | null
+  thresholdFen: number | null
+  status: string
+  validFrom: string
+  validUntil: string
 }
 
 export interface Quote {
