@@ -6,3 +6,9 @@ export const API_BASE = 'http://127.0.0.1:3000'
 export const TOKEN_KEY = 'memberToken'
 /** Storage key of the share code the member arrived with, until it has been claimed. */
 export const SHARE_CODE_KEY = 'arrivalShareCode'
+
+/**
+ * Subscribe-message template ids (from the mini-program admin console) offered to the member after
+ * payment (order shipped, points expiring, campaign reminders). Empty: nothing is asked.
+ */
+export const SUBSCRIBE_TEMPLATE_IDS: string[] = []

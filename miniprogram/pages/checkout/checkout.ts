@@ -3,6 +3,7 @@
 import { ApiError, call, showError } from '../../utils/api'
 import { yuan } from '../../utils/format'
 import { arrivalShareCode } from '../../utils/referral'
+import { askSubscribe } from '../../utils/subscribe'
 import type { Address, MemberCoupon, OrderView, PayResult, Quote } from '../../utils/types'
 
 interface Line {
@@ -170,6 +171,7 @@ Page({
       const pay = await call<PayResult>('payOrder', { params: { orderNo: order.orderNo } })
       await requestPayment(pay.payment)
       wx.showToast({ title: '支付成功', icon: 'success' })
+      await askSubscribe()
       wx.redirectTo({ url: `/pages/survey/survey?orderNo=${order.orderNo}` })
     } catch (e) {
       if (order) {
