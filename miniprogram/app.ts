@@ -19,7 +19,8 @@ App({
   },
   onShow(options) {
     // Opening a shared card while the mini-program is already running arrives here, not at onLaunch.
-    if (options.query && (options.query.ref || options.query.scene)) captureShareCode(options.query as LaunchQuery)
+    if (options.query && (options.query.ref || options.query.scene))
+      captureShareCode(options.query as LaunchQuery)
     claimShareCode().catch(() => undefined)
   },
 })

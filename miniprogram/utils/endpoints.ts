@@ -12,7 +12,6 @@ const ep = (method: HttpMethod, path: string): Endpoint => ({ method, path: `/ap
 
 export const endpoints = {
   login: ep('POST', '/login'),
-  me: ep('GET', '/me'),
   categories: ep('GET', '/categories'),
   products: ep('GET', '/products'),
   product: ep('GET', '/products/{id}'),
@@ -24,7 +23,6 @@ export const endpoints = {
   previewOrder: ep('POST', '/orders/preview'),
   createOrder: ep('POST', '/orders'),
   orders: ep('GET', '/orders'),
-  order: ep('GET', '/orders/{orderNo}'),
   payOrder: ep('POST', '/orders/{orderNo}/pay'),
   cancelOrder: ep('POST', '/orders/{orderNo}/cancel'),
   confirmOrder: ep('POST', '/orders/{orderNo}/confirm'),

@@ -127,7 +127,14 @@ export interface OrderView {
   expiresAt: string | null
   trackingNo: string | null
   shippingCompany: string | null
-  items: { productId: number; skuId: number; title: string; spec: string; quantity: number; unitPriceFen: number }[]
+  items: {
+    productId: number
+    skuId: number
+    title: string
+    spec: string
+    quantity: number
+    unitPriceFen: number
+  }[]
 }
 
 export interface PayResult {

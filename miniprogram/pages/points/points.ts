@@ -11,7 +11,13 @@ const KIND_NAMES: Record<string, string> = {
   adjust: '调整',
   reverse: '撤销',
 }
-const PERIOD_NAMES: Record<string, string> = { once: '共', day: '每日', week: '每周', month: '每月', year: '每年' }
+const PERIOD_NAMES: Record<string, string> = {
+  once: '共',
+  day: '每日',
+  week: '每周',
+  month: '每月',
+  year: '每年',
+}
 
 interface EntryRow {
   id: number

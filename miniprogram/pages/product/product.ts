@@ -56,7 +56,8 @@ Page({
 
   onPlus() {
     const sku = this.data.skus[this.data.selected]
-    if (this.data.quantity < Math.min(99, sku?.stock ?? 99)) this.setData({ quantity: this.data.quantity + 1 })
+    if (this.data.quantity < Math.min(99, sku?.stock ?? 99))
+      this.setData({ quantity: this.data.quantity + 1 })
   },
 
   selectedSku(): SkuRow | null {
