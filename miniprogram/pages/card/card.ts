@@ -11,6 +11,7 @@ let refreshTimer: number | null = null
 Page({
   data: {
     card: null as MemberCard | null,
+    levels: [] as (MemberCard['levels'][number] & { until: string })[],
     displayName: '',
     expiresAt: '',
     expiringAt: '',
@@ -49,6 +50,7 @@ Page({
       const card = await call<MemberCard>('card')
       this.setData({
         card,
+        levels: card.levels.map((l) => ({ ...l, until: shanghaiTime(l.endsAt) })),
         displayName: card.member.nickname ?? card.member.name ?? '会员',
         expiresAt: shanghaiTime(card.tillCode.expiresAt),
         expiringAt: shanghaiTime(card.points.expiringSoonestAt),
