@@ -21,8 +21,21 @@ export function arrivalShareCode(): string | undefined {
   return code || undefined
 }
 
+let claiming: Promise<ClaimResult | null> | null = null
+
 /** Claim the stored code once (the server decides whether it attributes this member). */
-export async function claimShareCode(): Promise<ClaimResult | null> {
+export function claimShareCode(): Promise<ClaimResult | null> {
+  if (!claiming) {
+    claiming = claimOnce()
+    claiming.then(
+      () => (claiming = null),
+      () => (claiming = null),
+    )
+  }
+  return claiming
+}
+
+async function claimOnce(): Promise<ClaimResult | null> {
   const code = arrivalShareCode()
   if (!code || wx.getStorageSync(CLAIMED_KEY) === code) return null
   const result = await call<ClaimResult>('referralClaim', { body: { code }, silent: true })
