@@ -1,6 +1,7 @@
 // Lint rules, including the dependency direction of HOUSE_STYLE.md: bot -> shared <- server.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import reactHooks from 'eslint-plugin-react-hooks'
 
 const forbid = (...dirs) => ({
   'no-restricted-imports': [
@@ -15,7 +16,16 @@ const forbid = (...dirs) => ({
 })
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'drizzle/**', 'console/dist/**', 'miniprogram/**/*.js'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'data/**',
+      'drizzle/**',
+      'console/dist/**',
+      'console/.dist-*/**',
+      'miniprogram/**/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -32,6 +42,29 @@ export default tseslint.config(
   {
     files: ['miniprogram/**/*.ts', 'console/**/*.ts', 'console/**/*.tsx'],
     rules: forbid('server', 'bot', 'worker', 'cli'),
+  },
+  // The console runs in the browser: React's rules of hooks, and no import of anything but contracts.
+  {
+    files: ['console/src/**/*.ts', 'console/src/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(server|bot|worker|cli)(/|$)',
+              message: 'the console talks to the server over HTTP only',
+            },
+            {
+              regex: '^(\\.\\./)+shared/(?!reports/(contracts|stages)$)',
+              message: 'the console may import only contracts (zod schemas and types) from shared/',
+            },
+          ],
+        },
+      ],
+    },
   },
   { files: ['cli/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', '**/*.test.ts'], rules: { 'no-console': 'off' } },
   { files: ['test/**/*.ts', '**/*.test.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },

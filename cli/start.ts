@@ -9,6 +9,7 @@ import { Scheduler } from '../worker/scheduler'
 import { jobs } from '../worker/jobs'
 import { systemClock } from '../shared/clock'
 import { configFromEnvironment, openSystem, rootLogger } from './runtime'
+import { buildConsoleInBackground, stopConsoleBuild } from './console-build'
 
 const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } })
 const roles = new Set(values.only?.length ? values.only : ['server', 'bot', 'worker'])
@@ -30,6 +31,7 @@ let supervisor: Supervisor | undefined
 let scheduler: Scheduler | undefined
 
 if (roles.has('server')) {
+  buildConsoleInBackground(logger.child({ part: 'console' }))
   const app = createApp(deps)
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s))
@@ -39,7 +41,7 @@ if (roles.has('server')) {
   const shown = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST
   logger.info({ port }, 'server listening')
   process.stdout.write(
-    `\n  私域超级用户运营系统已启动: http://${shown}:${port}\n  运营后台登录: admin（初始密码见 ADMIN_INITIAL_PASSWORD）\n\n`,
+    `\n  私域超级用户运营系统已启动: http://${shown}:${port}\n  运营后台: http://${shown}:${port}/console/ 登录: admin（初始密码见 ADMIN_INITIAL_PASSWORD）\n\n`,
   )
 }
 if (roles.has('bot')) {
@@ -64,6 +66,7 @@ async function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down')
   const force = setTimeout(() => process.exit(1), 15_000)
   force.unref()
+  stopConsoleBuild()
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
   await supervisor?.stop()
   await scheduler?.stop()

@@ -4,13 +4,32 @@ import '../shared/validation'
 import Koa from 'koa'
 import { bodyParser } from '@koa/bodyparser'
 import type { AppDeps, AppState } from './deps'
+import { wechatClients } from '../shared/wechat/clients'
 import { errorHandler } from './middleware/errors'
 import { requestContext } from './middleware/request-context'
+import { consoleAssets } from './middleware/console-assets'
 import { RouteRegistry } from './api-router'
 import { buildOpenApi } from './openapi'
 import { mountRoutes } from './routes'
 
-export function createApp(deps: AppDeps): Koa<AppState> {
+/** Mini-program codes through the store's WeChat client (shared access token), when one is configured. */
+function withWxacode(deps: AppDeps): AppDeps {
+  if (deps.wxacode) return deps
+  const mp = wechatClients({ db: deps.db, config: deps.config, clock: deps.clock }).mp
+  if (!mp) return deps
+  return {
+    ...deps,
+    wxacode: {
+      getUnlimited: async (request) => ({
+        contentType: 'image/png',
+        body: await mp.getUnlimitedQrCode(request),
+      }),
+    },
+  }
+}
+
+export function createApp(appDeps: AppDeps): Koa<AppState> {
+  const deps = withWxacode(appDeps)
   const app = new Koa<AppState>({ proxy: true })
   const registry = new RouteRegistry()
 
@@ -26,6 +45,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     }),
   )
 
+  app.use(consoleAssets(deps.consoleDir))
   for (const router of mountRoutes(registry, deps)) app.use(router)
 
   const openapi = buildOpenApi(registry, { title: '私域超级用户运营系统 API', version: '0.1.0' })

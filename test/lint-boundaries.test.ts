@@ -48,3 +48,20 @@ describe('layer boundaries', () => {
     ).toEqual([])
   })
 })
+
+describe('console boundaries', () => {
+  it('the console may import contracts from shared/ but no database code, server or bot', async () => {
+    expect(
+      await lint(
+        'console/src/pages/x.tsx',
+        "import type { FunnelReport } from '../../../shared/reports/contracts'\nimport { funnelStages } from '../../../shared/reports/stages'\nexport type X = FunnelReport\nexport const y = funnelStages\n",
+      ),
+    ).toEqual([])
+    expect(
+      await lint(
+        'console/src/pages/x.tsx',
+        "import { members } from '../../../shared/members/schema'\nimport { createApp } from '../../../server/app'\nexport const x = [members, createApp]\n",
+      ),
+    ).toHaveLength(2)
+  })
+})

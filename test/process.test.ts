@@ -53,7 +53,8 @@ async function json(url: string, init?: RequestInit) {
   return { status: res.status, body: (await res.json()) as any }
 }
 
-describe('npm start', () => {
+// Generous limits: a start migrates and seeds a whole demo brand, and CI machines may be busy.
+describe('npm start', { timeout: 300_000 }, () => {
   let token = ''
 
   it('starts on an empty data directory, seeds the demo brand and answers /healthz', async () => {

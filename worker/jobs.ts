@@ -1,34 +1,17 @@
-// Every scheduled job of the system, in one place.
-import { lt } from 'drizzle-orm'
-import { memberSessions, operatorSessions } from '../shared/auth/schema'
-import { expireDuePoints } from '../shared/loyalty/points'
+// Every scheduled job of the system, in one place: each domain keeps its own list in worker/jobs/.
 import type { JobDefinition } from './scheduler'
+import { coreJobs } from './jobs/core'
+import { memberJobs } from './jobs/members'
+import { loyaltyJobs } from './jobs/loyalty'
+import { storeJobs } from './jobs/store'
+import { referralJobs } from './jobs/referral'
+import { campaignJobs } from './jobs/campaigns'
 
 export const jobs: JobDefinition[] = [
-  {
-    name: 'points-expiry',
-    schedule: '5 0 * * *',
-    description: '到期积分按每笔发放的有效期逐笔过期',
-    async run({ db, clock }) {
-      const r = await expireDuePoints(db, clock.now())
-      return `expired ${r.points} points of ${r.members} members`
-    },
-  },
-  {
-    name: 'expired-sessions-cleanup',
-    schedule: '17 4 * * *',
-    description: '清理过期的登录会话',
-    async run({ db, clock }) {
-      const now = clock.now()
-      const ops = await db
-        .delete(operatorSessions)
-        .where(lt(operatorSessions.expiresAt, now))
-        .returning({ t: operatorSessions.tokenHash })
-      const mps = await db
-        .delete(memberSessions)
-        .where(lt(memberSessions.expiresAt, now))
-        .returning({ t: memberSessions.tokenHash })
-      return `removed ${ops.length} operator and ${mps.length} member sessions`
-    },
-  },
+  ...coreJobs,
+  ...memberJobs,
+  ...loyaltyJobs,
+  ...storeJobs,
+  ...referralJobs,
+  ...campaignJobs,
 ]

@@ -4,12 +4,15 @@ import cron, { type ScheduledTask } from 'node-cron'
 import type { Clock } from '../shared/clock'
 import type { Db } from '../shared/db/client'
 import type { Logger } from '../shared/logger'
+import type { Config } from '../shared/config'
 import { claimJobRun, finishJobRun } from '../shared/jobs/runs'
 
 export interface JobDeps {
   db: Db
   clock: Clock
   logger: Logger
+  /** Present in the running system; jobs that talk to WeChat need it. */
+  config?: Config
 }
 
 export interface JobDefinition {

@@ -5,12 +5,51 @@ import type { AppDeps } from '../deps'
 import { memberAuth, operatorAuth } from '../middleware/auth'
 import { registerHealth } from './health'
 import { registerAdminSession } from './admin/session'
+import { registerAdminReports } from './admin/reports'
 import { registerMpProfile } from './mp/profile'
 import { registerAdminAccounts } from './admin/accounts'
 import { registerAdminGroups } from './admin/groups'
 import { registerAdminOutbox } from './admin/outbox'
 import { registerAdminTickets } from './admin/tickets'
 import { registerMpAdvisor } from './mp/advisor'
+import { registerAdminTiers } from './admin/tiers'
+import { registerAdminPoints } from './admin/points'
+import { registerAdminBenefits } from './admin/benefits'
+import { registerAdminRewards } from './admin/rewards'
+import { registerAdminHonours } from './admin/honours'
+import { registerMpCard } from './mp/card'
+import { registerMpPoints } from './mp/points'
+import { registerMpTasks } from './mp/tasks'
+import { registerMpRewards } from './mp/rewards'
+import { registerMpLogin } from './mp/login'
+import { registerMpProducts } from './mp/products'
+import { registerMpCart } from './mp/cart'
+import { registerMpAddresses } from './mp/addresses'
+import { registerMpOrders } from './mp/orders'
+import { registerMpCoupons } from './mp/coupons'
+import { registerMpFlashSales } from './mp/flash-sales'
+import { registerMpGroupBuys } from './mp/group-buys'
+import { registerPayNotify } from './pay/notify'
+import { registerAdminProducts } from './admin/products'
+import { registerAdminOrders } from './admin/orders'
+import { registerAdminCoupons } from './admin/coupons'
+import { registerAdminFlashSales } from './admin/flash-sales'
+import { registerAdminGroupBuys } from './admin/group-buys'
+import { registerAdminReferrals } from './admin/referrals'
+import { registerAdminPromoters } from './admin/promoters'
+import { registerAdminCommissions } from './admin/commissions'
+import { registerAdminWithdrawals } from './admin/withdrawals'
+import { registerAdminAdvocates } from './admin/advocates'
+import { registerMpReferral } from './mp/referral'
+import { registerMpCommission } from './mp/commission'
+import { registerMpSurvey } from './mp/survey'
+import { registerAdminMembers } from './admin/members'
+import { registerAdminTags } from './admin/tags'
+import { registerAdminSegments } from './admin/segments'
+import { registerAdminTill } from './admin/till'
+import { registerAdminCampaigns } from './admin/campaigns'
+import { registerAdminCampaignCalendar } from './admin/campaigns-calendar'
+import { registerMpSubscribeConsents } from './mp/subscribe-consents'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -21,6 +60,8 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
     secured: 'operator',
     auth: operatorAuth(deps),
   })
+  const mpPublic = new ApiRouter(registry, { prefix: '/api/mp', tag: 'mini-program', secured: null })
+  const pay = new ApiRouter(registry, { prefix: '', tag: 'wechat-pay', secured: null })
   const mp = new ApiRouter(registry, {
     prefix: '/api/mp',
     tag: 'mini-program',
@@ -30,12 +71,51 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
 
   registerHealth(open, deps)
   registerAdminSession(adminPublic, admin, deps)
+  registerAdminReports(admin, deps)
   registerMpProfile(mp, deps)
   registerAdminAccounts(admin, deps)
   registerAdminGroups(admin, deps)
   registerAdminTickets(admin, deps)
   registerAdminOutbox(admin, deps)
   registerMpAdvisor(mp, deps)
+  registerAdminTiers(admin, deps)
+  registerAdminPoints(admin, deps)
+  registerAdminBenefits(admin, deps)
+  registerAdminRewards(admin, deps)
+  registerAdminHonours(admin, deps)
+  registerMpCard(mp, deps)
+  registerMpPoints(mp, deps)
+  registerMpTasks(mp, deps)
+  registerMpRewards(mp, deps)
+  registerMpLogin(mpPublic, mp, deps)
+  registerMpProducts(mp, deps)
+  registerMpCart(mp, deps)
+  registerMpAddresses(mp, deps)
+  registerMpOrders(mp, deps)
+  registerMpCoupons(mp, deps)
+  registerMpFlashSales(mp, deps)
+  registerMpGroupBuys(mp, deps)
+  registerPayNotify(pay, deps)
+  registerAdminProducts(admin, deps)
+  registerAdminOrders(admin, deps)
+  registerAdminCoupons(admin, deps)
+  registerAdminFlashSales(admin, deps)
+  registerAdminGroupBuys(admin, deps)
+  registerAdminReferrals(admin, deps)
+  registerAdminPromoters(admin, deps)
+  registerAdminCommissions(admin, deps)
+  registerAdminWithdrawals(admin, deps)
+  registerAdminAdvocates(admin, deps)
+  registerMpReferral(mp, deps)
+  registerMpCommission(mp, deps)
+  registerMpSurvey(mp, deps)
+  registerAdminMembers(admin, deps)
+  registerAdminTags(admin, deps)
+  registerAdminSegments(admin, deps)
+  registerAdminTill(admin, deps)
+  registerAdminCampaigns(admin, deps)
+  registerAdminCampaignCalendar(admin, deps)
+  registerMpSubscribeConsents(mp, deps)
 
-  return [open, adminPublic, admin, mp].map((r) => r.routes())
+  return [open, adminPublic, mpPublic, pay, admin, mp].map((r) => r.routes())
 }

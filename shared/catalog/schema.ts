@@ -1,7 +1,8 @@
 // The catalogue: categories, brands, products and their SKUs. Money is integer fen.
 import { sql } from 'drizzle-orm'
-import { check, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import { check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
 import { createdAt, id, ref } from '../db/columns'
+import { tierLevels } from '../loyalty/schema'
 
 export const categories = pgTable('categories', {
   id: id(),
@@ -36,9 +37,19 @@ export const products = pgTable(
     status: text('status', { enum: ['on_sale', 'off_sale'] })
       .notNull()
       .default('on_sale'),
+    /** Higher first in the mini-program list. */
+    sort: integer('sort').notNull().default(0),
+    /** The lowest SKU list price, kept by the catalogue service: the list sorts and filters on it. */
+    minPriceFen: integer('min_price_fen').notNull().default(0),
+    /** Units sold (paid orders), shown as 已售 and used to sort by popularity. */
+    soldCount: integer('sold_count').notNull().default(0),
     createdAt: createdAt(),
   },
-  (t) => [index('products_category_idx').on(t.categoryId)],
+  (t) => [
+    index('products_category_idx').on(t.categoryId),
+    index('products_listing_idx').on(t.status, t.sort, t.id),
+    index('products_price_idx').on(t.status, t.minPriceFen),
+  ],
 )
 export type Product = typeof products.$inferSelect
 
@@ -65,3 +76,22 @@ export const skus = pgTable(
   ],
 )
 export type Sku = typeof skus.$inferSelect
+
+/** A member price: what members holding a tier level pay for a SKU (the lowest of their levels wins). */
+export const skuMemberPrices = pgTable(
+  'sku_member_prices',
+  {
+    skuId: ref('sku_id')
+      .notNull()
+      .references(() => skus.id),
+    levelId: ref('level_id')
+      .notNull()
+      .references(() => tierLevels.id),
+    priceFen: integer('price_fen').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.skuId, t.levelId] }),
+    check('sku_member_prices_positive', sql`${t.priceFen} > 0`),
+  ],
+)
+export type SkuMemberPrice = typeof skuMemberPrices.$inferSelect

@@ -2,13 +2,13 @@
 // advisor"), or by a phone number typed into the friend request. A lead created from the contact
 // before it was bound is joined into the member in the same transaction.
 import { randomInt } from 'node:crypto'
-import { and, eq, gt, isNull, sql } from 'drizzle-orm'
+import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { DomainError } from '../errors'
-import { memberIdentities, memberMerges, members, memberTags, type Member } from '../members/schema'
-import { memberReferences } from '../members/references'
-import { botAccounts, chatBindCodes, chatTickets } from './schema'
+import { mergeMembers } from '../members/merge'
+import { memberIdentities, members, type Member } from '../members/schema'
+import { botAccounts, chatBindCodes } from './schema'
 import { contactIdentity } from './contacts'
 import { assignAdvisor } from './assignment'
 
@@ -153,7 +153,14 @@ async function bindContactTx(
       .from(memberIdentities)
       .where(eq(memberIdentities.memberId, existing.memberId))
     if (others.every((o) => o.kind === 'chat_contact')) {
-      await absorbLead(tx, existing.memberId, member.id, input.at)
+      // A lead known only from chat: the members domain's merge moves everything it has (recorded,
+      // undoable), here as a savepoint inside this transaction.
+      await mergeMembers(tx as unknown as Db, {
+        survivorId: member.id,
+        mergedId: existing.memberId,
+        reason: 'chat_lead_bound',
+        at: input.at,
+      })
       absorbedLeadId = existing.memberId
     }
     // The contact now belongs to the member whose code or phone it gave.
@@ -172,64 +179,4 @@ async function bindContactTx(
     .where(eq(members.id, member.id))
     .returning()
   return { ok: true, member: updated!, absorbedLeadId }
-}
-
-/**
- * Join a lead (known only from chat) into the member it turned out to be: every row that points at the
- * lead is re-pointed in this transaction and the lead is marked merged, with what moved recorded.
- * (The general merge with undo lives with the members domain; this covers a lead's few rows.)
- */
-export async function absorbLead(tx: Tx, leadId: number, memberId: number, at: Date): Promise<void> {
-  if (leadId === memberId) return
-  const moved: Record<string, number[] | number> = {}
-  // A lead has at most the same tag once; the member may already carry it.
-  const tagRows = (await tx.execute(
-    sql`insert into member_tags (member_id, tag_id, tagged_by, operator_id, created_at)
-        select ${memberId}, tag_id, tagged_by, operator_id, created_at from member_tags where member_id = ${leadId}
-        on conflict do nothing returning tag_id`,
-  )) as unknown as { rows: { tag_id: number }[] }
-  await tx.delete(memberTags).where(eq(memberTags.memberId, leadId))
-  moved.member_tags = tagRows.rows.map((r) => Number(r.tag_id))
-  // One open ticket per member: the lead's is closed into the member's if both have one.
-  const [memberOpen] = await tx
-    .select({ id: chatTickets.id })
-    .from(chatTickets)
-    .where(and(eq(chatTickets.memberId, memberId), eq(chatTickets.status, 'open')))
-  if (memberOpen) {
-    await tx
-      .update(chatTickets)
-      .set({ status: 'resolved', resolution: '并入会员的未结工单', resolvedAt: at })
-      .where(and(eq(chatTickets.memberId, leadId), eq(chatTickets.status, 'open')))
-  }
-  for (const ref of memberReferences) {
-    if (ref.table === 'member_tags' || ref.uniquePerMember) continue
-    if (ref.table === 'member_identities') continue // the caller moves the contact itself
-    const result = (await tx.execute(
-      sql.raw(
-        `update ${ref.table} set ${ref.column} = ${Number(memberId)} where ${ref.column} = ${Number(leadId)} returning *`,
-      ),
-    )) as unknown as { rows: { id?: number }[] }
-    if (result.rows.length > 0) {
-      moved[`${ref.table}.${ref.column}`] = result.rows.map((r) => Number(r.id ?? 0))
-    }
-  }
-  // Any other chat contact of the lead (on another account) moves too.
-  await tx
-    .update(memberIdentities)
-    .set({ memberId })
-    .where(
-      and(
-        eq(memberIdentities.memberId, leadId),
-        eq(memberIdentities.kind, 'chat_contact'),
-        gt(memberIdentities.id, 0),
-      ),
-    )
-  await tx.update(members).set({ mergedIntoId: memberId, updatedAt: at }).where(eq(members.id, leadId))
-  await tx.insert(memberMerges).values({
-    survivorId: memberId,
-    mergedId: leadId,
-    reason: 'chat_lead_bound',
-    moved,
-    createdAt: at,
-  })
 }

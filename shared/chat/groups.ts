@@ -78,10 +78,12 @@ export async function recordGroupJoin(
     sourceKey: `group-join:${row.id}`,
     payload: {
       accountId: input.group.accountId,
+      groupId: input.group.id,
       chatGroupId: input.group.id,
+      roomId: input.group.roomId,
       topic: input.group.topic,
       purpose: input.group.purpose,
-      inviterContactId: input.inviterContactId ?? null,
+      ...(input.inviterContactId ? { inviterContactId: input.inviterContactId } : {}),
     },
   })
   return true

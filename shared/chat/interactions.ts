@@ -33,14 +33,15 @@ export async function recordChatMessage(db: Db, m: ChatMessageRecord) {
     type: 'chat_message' as const,
     occurredAt: m.at,
     sourceKey: m.sourceKey,
+    // Only the fields that are known: the event's schema takes a missing field, not a null.
     payload: {
       accountId: m.accountId,
-      chatGroupId: m.chatGroupId ?? null,
-      roomId: m.roomId ?? null,
-      contactId: m.contactId ?? null,
       direction: m.direction,
       messageType: m.messageType,
-      text: m.text === null ? null : m.text.slice(0, MAX_TEXT),
+      ...(m.chatGroupId ? { chatGroupId: m.chatGroupId, groupId: m.chatGroupId } : {}),
+      ...(m.roomId ? { roomId: m.roomId } : {}),
+      ...(m.contactId ? { contactId: m.contactId } : {}),
+      ...(m.text !== null ? { text: m.text.slice(0, MAX_TEXT) } : {}),
       ...(m.origin ? { origin: m.origin } : {}),
     },
   }

@@ -186,6 +186,63 @@ describe('points ledger', () => {
     expect(await ledgerAddsUp(m.id)).toBe(0)
   })
 
+  it("a refunded grant that lapsed unused is not taken again from the member's other points", async () => {
+    const m = await makeMember(database.db)
+    await grantPoints(database.db, {
+      memberId: m.id,
+      amount: 100,
+      sourceKey: `lapsed:${m.id}`,
+      reason: 'a',
+      at: t('2026-01-01T00:00:00Z'),
+      expiresAt: t('2026-02-01T00:00:00Z'),
+    })
+    await spendPoints(database.db, {
+      memberId: m.id,
+      amount: 40,
+      sourceKey: `use:${m.id}`,
+      reason: 'x',
+      at: t('2026-01-10T00:00:00Z'),
+    })
+    await grantPoints(database.db, {
+      memberId: m.id,
+      amount: 500,
+      sourceKey: `later:${m.id}`,
+      reason: 'b',
+      at: t('2026-03-01T00:00:00Z'),
+      expiresAt: null,
+    })
+    // 40 were spent, 60 lapsed: the refund takes back the 40 spent, not the 60 that expired.
+    const r = await reverseGrant(database.db, {
+      grantSourceKey: `lapsed:${m.id}`,
+      sourceKey: `lapsed-refund:${m.id}`,
+      reason: '退款',
+      at: t('2026-03-02T00:00:00Z'),
+    })
+    expect(r.entry.amount).toBe(-40)
+    expect(r.shortfall).toBe(0)
+    expect(await ledgerAddsUp(m.id)).toBe(460)
+  })
+
+  it.runIf(onPostgresServer())('the same spend retried 10 times concurrently debits once', async () => {
+    const m = await makeMember(database.db)
+    const at = t('2026-05-01T00:00:00Z')
+    await grantPoints(database.db, {
+      memberId: m.id,
+      amount: 500,
+      sourceKey: `pot:${m.id}`,
+      reason: 'a',
+      at,
+      expiresAt: null,
+    })
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        spendPoints(database.db, { memberId: m.id, amount: 100, sourceKey: `once:${m.id}`, reason: 'x', at }),
+      ),
+    )
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1)
+    expect(await ledgerAddsUp(m.id)).toBe(400)
+  })
+
   it.runIf(onPostgresServer())(
     '50 concurrent redemptions of 100 on a balance of 1,000: exactly 10 succeed',
     async () => {

@@ -3,7 +3,7 @@
 // the soonest-expiring grants first; the balance row moves in the same transaction and the database
 // refuses to let it go below zero. A retried event (same source key) changes nothing.
 import { and, asc, eq, gt, lte, sql } from 'drizzle-orm'
-import type { Db } from '../db/client'
+import { queryRows, type Db } from '../db/client'
 import { DomainError } from '../errors'
 import { pointsAccounts, pointsEntries, type PointsEntry, type PointsEntryKind } from './schema'
 
@@ -14,7 +14,7 @@ export interface PointsResult {
   balance: number
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
 const positiveInt = (n: number, what: string) => {
   if (!Number.isInteger(n) || n <= 0)
@@ -36,7 +36,14 @@ async function balanceIn(tx: Tx | Db, memberId: number): Promise<number> {
   return row?.balance ?? 0
 }
 
-/** Lock (creating if needed) a member's points account: every change to one member is serialised. */
+/**
+ * Lock (creating if needed) a member's points account: every spend, expiry and reversal of one member
+ * is serialised on this row, and so is anything a caller wants to keep in step with them (redeeming).
+ */
+export async function lockPointsAccount(tx: Tx, memberId: number): Promise<number> {
+  return lockAccount(tx, memberId)
+}
+
 async function lockAccount(tx: Tx, memberId: number): Promise<number> {
   await tx.insert(pointsAccounts).values({ memberId, balance: 0 }).onConflictDoNothing()
   const rows = await tx.execute(
@@ -117,36 +124,63 @@ export interface GrantInput {
   kind?: Extract<PointsEntryKind, 'earn' | 'adjust'>
 }
 
-/** Credit points once per source key. */
+/**
+ * Credit points once per source key. One statement writes the grant and moves the balance (atomic on
+ * its own, inside a caller's transaction too); a source key seen before changes nothing and answers
+ * `duplicate` with the entry first written for it.
+ */
 export async function grantPoints(db: Db, input: GrantInput): Promise<PointsResult> {
   positiveInt(input.amount, '积分数量')
-  return db.transaction(async (tx) => {
-    const prior = await existing(tx, input.sourceKey)
-    if (prior) return { entry: prior, duplicate: true, balance: await balanceIn(tx, input.memberId) }
-    await lockAccount(tx, input.memberId)
-    const [entry] = await tx
-      .insert(pointsEntries)
-      .values({
-        memberId: input.memberId,
-        kind: input.kind ?? 'earn',
-        amount: input.amount,
-        remaining: input.amount,
-        sourceKey: input.sourceKey,
-        reason: input.reason,
-        expiresAt: input.expiresAt,
-        createdAt: input.at,
-      })
-      .onConflictDoNothing({ target: pointsEntries.sourceKey })
-      .returning()
-    if (!entry)
-      return {
-        entry: (await existing(tx, input.sourceKey))!,
-        duplicate: true,
-        balance: await balanceIn(tx, input.memberId),
-      }
-    const balance = await move(tx, input.memberId, input.amount, input.at)
-    return { entry, duplicate: false, balance }
-  })
+  const rows = await queryRows<EntryRow & { balance: number }>(
+    db,
+    sql`with e as (
+          insert into points_entries (member_id, kind, amount, remaining, source_key, reason, expires_at, created_at)
+          values (${input.memberId}, ${input.kind ?? 'earn'}, ${input.amount}, ${input.amount}, ${input.sourceKey},
+                  ${input.reason}, ${input.expiresAt?.toISOString() ?? null}::timestamptz, ${input.at.toISOString()}::timestamptz)
+          on conflict (source_key) do nothing
+          returning *
+        ), a as (
+          insert into points_accounts (member_id, balance, updated_at)
+          select member_id, amount, created_at from e
+          on conflict (member_id) do update
+            set balance = points_accounts.balance + excluded.balance,
+                updated_at = greatest(points_accounts.updated_at, excluded.updated_at)
+          returning balance
+        )
+        select e.*, a.balance from e, a`,
+  )
+  const row = rows[0]
+  if (row) return { entry: entryFromRow(row), duplicate: false, balance: row.balance }
+  const prior = await existing(db, input.sourceKey)
+  return { entry: prior!, duplicate: true, balance: await balanceIn(db, prior!.memberId) }
+}
+
+interface EntryRow {
+  id: number
+  member_id: number
+  kind: PointsEntryKind
+  amount: number
+  source_key: string
+  reason: string
+  expires_at: Date | string | null
+  remaining: number | null
+  created_at: Date | string
+}
+
+const asDate = (v: Date | string) => (v instanceof Date ? v : new Date(v))
+
+function entryFromRow(r: EntryRow): PointsEntry {
+  return {
+    id: r.id,
+    memberId: r.member_id,
+    kind: r.kind,
+    amount: r.amount,
+    sourceKey: r.source_key,
+    reason: r.reason,
+    expiresAt: r.expires_at === null ? null : asDate(r.expires_at),
+    remaining: r.remaining,
+    createdAt: asDate(r.created_at),
+  }
 }
 
 export interface DebitInput {
@@ -173,6 +207,9 @@ export async function spendIn(tx: Tx, input: DebitInput): Promise<PointsResult> 
   const prior = await existing(tx, input.sourceKey)
   if (prior) return { entry: prior, duplicate: true, balance: await balanceIn(tx, input.memberId) }
   await lockAccount(tx, input.memberId)
+  // The same spend retried concurrently: the first one holds the lock; the others find its entry here.
+  const raced = await existing(tx, input.sourceKey)
+  if (raced) return { entry: raced, duplicate: true, balance: await balanceIn(tx, input.memberId) }
   await expireDueIn(tx, input.memberId, input.at)
   const balance = await balanceIn(tx, input.memberId)
   if (balance < input.amount) {
@@ -201,9 +238,17 @@ export interface ReversalResult extends PointsResult {
 }
 
 /**
- * Reverse a grant (a refunded order's points). Its unspent remainder is taken back first; what the
- * member already spent is taken from their other points as far as the balance allows; the balance never
- * goes below zero, and what cannot be recovered is reported as the shortfall (written off).
+ * Reverse a grant (a refunded order's points).
+ *
+ * Shortfall policy, when some of the grant's points were already spent:
+ * 1. the grant's unspent remainder is taken back first;
+ * 2. what the member already spent of it is taken from their other open points (soonest-expiring
+ *    first), as far as the balance allows; what lapsed unused (expired) is not taken again;
+ * 3. the balance never goes below zero: whatever was spent and still cannot be recovered is the
+ *    `shortfall`, written off and reported to the caller (the refund flow may deduct its value in fen
+ *    from the refund, or an operator may adjust later; this module never creates debt).
+ * The reversal is one `reverse` entry keyed by its own source, so a repeated refund changes nothing;
+ * a grant with nothing left to take back records no entry (entries are never zero).
  */
 export async function reverseGrant(
   db: Db,
@@ -212,24 +257,29 @@ export async function reverseGrant(
   return db.transaction(async (tx) => {
     const grant = await existing(tx, input.grantSourceKey)
     if (!grant || grant.amount <= 0) throw new DomainError('grant_not_found', '要冲正的积分记录不存在', 404)
+    const settled = async (prior: PointsEntry): Promise<ReversalResult> => ({
+      entry: prior,
+      duplicate: true,
+      balance: await balanceIn(tx, grant.memberId),
+      shortfall: Math.max(0, grant.amount + prior.amount - (await expiredOf(tx, grant.id))),
+    })
     const prior = await existing(tx, input.sourceKey)
-    if (prior)
-      return {
-        entry: prior,
-        duplicate: true,
-        balance: await balanceIn(tx, grant.memberId),
-        shortfall: grant.amount + prior.amount,
-      }
+    if (prior) return settled(prior)
     await lockAccount(tx, grant.memberId)
+    const raced = await existing(tx, input.sourceKey)
+    if (raced) return settled(raced)
     await expireDueIn(tx, grant.memberId, input.at)
     const [fresh] = await tx.select().from(pointsEntries).where(eq(pointsEntries.id, grant.id))
     const fromGrant = fresh!.remaining ?? 0
+    // What the member actually spent of the grant (not what lapsed unused): only that is recovered from
+    // their other points.
+    const spent = grant.amount - fromGrant - (await expiredOf(tx, grant.id))
     const balance = await balanceIn(tx, grant.memberId)
-    const fromOthers = Math.min(grant.amount - fromGrant, balance - fromGrant)
-    const total = fromGrant + Math.max(0, fromOthers)
+    const fromOthers = Math.max(0, Math.min(spent, balance - fromGrant))
+    const total = fromGrant + fromOthers
     if (total === 0) {
       // Nothing left to take back: record nothing in the ledger (entries are never zero).
-      return { entry: fresh!, duplicate: false, balance, shortfall: grant.amount }
+      return { entry: fresh!, duplicate: false, balance, shortfall: spent }
     }
     await tx.update(pointsEntries).set({ remaining: 0 }).where(eq(pointsEntries.id, grant.id))
     const [entry] = await tx
@@ -243,14 +293,20 @@ export async function reverseGrant(
         createdAt: input.at,
       })
       .returning()
-    if (total > fromGrant) await consumeGrants(tx, grant.memberId, total - fromGrant)
+    if (fromOthers > 0) await consumeGrants(tx, grant.memberId, fromOthers)
     return {
       entry: entry!,
       duplicate: false,
       balance: await move(tx, grant.memberId, -total, input.at),
-      shortfall: grant.amount - total,
+      shortfall: spent - fromOthers,
     }
   })
+}
+
+/** Points of a grant that lapsed unused (its expiry entry). */
+async function expiredOf(tx: Tx, grantId: number): Promise<number> {
+  const entry = await existing(tx, `expire:${grantId}`)
+  return entry ? -entry.amount : 0
 }
 
 /** Expire every grant whose date has come (the nightly job); returns points expired. */
@@ -282,4 +338,56 @@ export async function pointsBalance(db: Db, memberId: number, at: Date): Promise
       ),
     )
   return (await balanceIn(db, memberId)) - lapsed!.n
+}
+
+/**
+ * Move every points entry of `mergedId` to `survivorId` and restate both balances as the sums of their
+ * entries, in one transaction (accounts locked in id order). The survivor's balance becomes the sum of
+ * both; the absorbed member's becomes zero. Safe to call after a generic merge already re-pointed the
+ * entries: the balances are restated from the ledger either way.
+ */
+export async function mergePointsAccounts(
+  db: Db,
+  input: { survivorId: number; mergedId: number; at: Date },
+): Promise<{ balance: number }> {
+  return db.transaction(async (tx) => {
+    for (const id of [input.survivorId, input.mergedId].sort((a, b) => a - b)) await lockAccount(tx, id)
+    await tx
+      .update(pointsEntries)
+      .set({ memberId: input.survivorId })
+      .where(eq(pointsEntries.memberId, input.mergedId))
+    const balances = await restate(tx, [input.survivorId, input.mergedId], input.at)
+    return { balance: balances.get(input.survivorId)! }
+  })
+}
+
+/**
+ * Restate members' balances as the sums of their ledger entries (after entries were moved between
+ * members, e.g. a merge undone). Refused (the CHECK) if a ledger would sum below zero.
+ */
+export async function rebalancePointsAccounts(
+  db: Db,
+  memberIds: number[],
+  at: Date,
+): Promise<Map<number, number>> {
+  return db.transaction(async (tx) => {
+    for (const id of [...new Set(memberIds)].sort((a, b) => a - b)) await lockAccount(tx, id)
+    return restate(tx, memberIds, at)
+  })
+}
+
+async function restate(tx: Tx, memberIds: number[], at: Date): Promise<Map<number, number>> {
+  const out = new Map<number, number>()
+  for (const id of memberIds) {
+    const [row] = await tx
+      .update(pointsAccounts)
+      .set({
+        balance: sql`(select coalesce(sum(amount), 0) from points_entries where member_id = ${id})`,
+        updatedAt: at,
+      })
+      .where(eq(pointsAccounts.memberId, id))
+      .returning({ balance: pointsAccounts.balance })
+    out.set(id, row!.balance)
+  }
+  return out
 }

@@ -6,6 +6,8 @@ export interface MemberReference {
   column: string
   /** Rows unique per member (one points account, one share code): merged specially, not re-pointed. */
   uniquePerMember?: boolean
+  /** Derived from other rows (statistics): deleted for the absorbed member and recomputed, never moved. */
+  derived?: boolean
 }
 
 export const memberReferences: MemberReference[] = [
@@ -19,12 +21,39 @@ export const memberReferences: MemberReference[] = [
   { table: 'points_entries', column: 'member_id' },
   { table: 'points_accounts', column: 'member_id', uniquePerMember: true },
   { table: 'member_tiers', column: 'member_id' },
+  { table: 'tier_changes', column: 'member_id' },
+  { table: 'tier_change_notices', column: 'member_id' },
+  { table: 'tier_renewals', column: 'member_id' },
+  { table: 'benefit_usages', column: 'member_id' },
+  { table: 'benefit_usages', column: 'friend_member_id' },
+  { table: 'task_completions', column: 'member_id' },
+  { table: 'redemptions', column: 'member_id' },
+  { table: 'member_honours', column: 'member_id' },
   { table: 'referrals', column: 'referrer_id' },
   { table: 'referrals', column: 'referee_id' },
   { table: 'share_codes', column: 'member_id', uniquePerMember: true },
+  { table: 'referral_touches', column: 'member_id' },
+  { table: 'promoters', column: 'member_id', uniquePerMember: true },
+  { table: 'survey_responses', column: 'member_id' },
+  { table: 'advocacy_asks', column: 'member_id' },
   { table: 'outbound_messages', column: 'member_id' },
   { table: 'chat_bind_codes', column: 'member_id' },
   { table: 'chat_group_members', column: 'member_id' },
   { table: 'chat_tickets', column: 'member_id' },
   { table: 'advisor_reassignments', column: 'member_id' },
+  { table: 'cart_items', column: 'member_id' },
+  { table: 'member_addresses', column: 'member_id' },
+  { table: 'member_coupons', column: 'member_id' },
+  { table: 'flash_sale_purchases', column: 'member_id' },
+  { table: 'group_buy_groups', column: 'leader_id' },
+  { table: 'group_buy_participants', column: 'member_id' },
+  { table: 'member_stats', column: 'member_id', uniquePerMember: true, derived: true },
+  /**
+   * Unique per (run, member). Merged as one-per-member so that two records of one person who were both
+   * in a run cannot make the merge fail; the absorbed member's rows are kept for undo.
+   */
+  { table: 'campaign_recipients', column: 'member_id', uniquePerMember: true },
+  /** Unique per (member, template): merged by adding the consents left. */
+  { table: 'subscribe_consents', column: 'member_id', uniquePerMember: true },
+  { table: 'member_service_dates', column: 'member_id' },
 ]

@@ -1,10 +1,12 @@
 // Members: one person across every channel, their profile, tags, event stream and journey stage.
 import { sql } from 'drizzle-orm'
 import {
+  bigint,
   boolean,
   check,
   date,
   index,
+  integer,
   jsonb,
   pgSequence,
   pgTable,
@@ -222,3 +224,69 @@ export const memberStageChanges = pgTable(
     check('member_stage_changes_differ', sql`${t.fromStage} is distinct from ${t.toStage}`),
   ],
 )
+
+/**
+ * What the lifecycle, the candidate ranking and the segments read about a member, derived from the
+ * orders, events, referrals and tiers: refreshed for one member on each of their events and for
+ * everybody by the nightly pass. Windowed counts are as of the last refresh; recency is judged at read
+ * time from the absolute timestamps (and from `members.last_seen_at`). `computedAt` is when the figures
+ * last changed.
+ */
+export const memberStats = pgTable(
+  'member_stats',
+  {
+    memberId: ref('member_id')
+      .primaryKey()
+      .references(() => members.id),
+    /** Paid orders not refunded or cancelled (partly refunded ones count). */
+    paidOrders: integer('paid_orders').notNull().default(0),
+    orders90d: integer('orders_90d').notNull().default(0),
+    orders180d: integer('orders_180d').notNull().default(0),
+    orders365d: integer('orders_365d').notNull().default(0),
+    /** What the member paid, net of refunds, in fen. */
+    spendFen: bigint('spend_fen', { mode: 'number' }).notNull().default(0),
+    firstPaidAt: at('first_paid_at'),
+    lastPaidAt: at('last_paid_at'),
+    categories: integer('categories').notNull().default(0),
+    brands: integer('brands').notNull().default(0),
+    shares: integer('shares').notNull().default(0),
+    /** Members this member brought (referrals as referrer). */
+    referrals: integer('referrals').notNull().default(0),
+    feedbacks: integer('feedbacks').notNull().default(0),
+    complaints: integer('complaints').notNull().default(0),
+    lastFeedbackAt: at('last_feedback_at'),
+    lastComplaintAt: at('last_complaint_at'),
+    /** Signs of interest short of buying: product views, cart adds, unpaid orders, check-ins, surveys. */
+    interestEvents: integer('interest_events').notNull().default(0),
+    /** Chat messages the member sent to an advisor or a group. */
+    inboundChats: integer('inbound_chats').notNull().default(0),
+    computedAt: at('computed_at').notNull(),
+  },
+  (t) => [index('member_stats_last_paid_idx').on(t.lastPaidAt)],
+)
+export type MemberStats = typeof memberStats.$inferSelect
+
+/** A saved segment: a named filter (see segments/filter.ts) that campaigns can target. */
+export const segments = pgTable(
+  'segments',
+  {
+    id: id(),
+    name: text('name').notNull(),
+    description: text('description'),
+    filter: jsonb('filter').notNull(),
+    operatorId: ref('operator_id'),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('segments_name_key').on(t.name)],
+)
+export type SavedSegment = typeof segments.$inferSelect
+
+/** Operators' weights and arguments for the super-user candidate criteria (defaults live in code). */
+export const candidateCriteria = pgTable('candidate_criteria', {
+  code: text('code').primaryKey(),
+  weight: integer('weight').notNull(),
+  args: jsonb('args').notNull().default({}),
+  operatorId: ref('operator_id'),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+})

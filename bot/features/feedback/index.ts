@@ -49,6 +49,9 @@ export function Feedback(config: FeedbackConfig): WechatyPlugin {
           accountId: ctx.accountId,
           chatGroupId: sender.group?.id ?? null,
           category: hit.category,
+          ...(['complaint', 'suggestion', 'praise'].includes(hit.category)
+            ? { sentiment: hit.category }
+            : {}),
           matched: hit.matched,
           text: message.text().slice(0, 500),
         },

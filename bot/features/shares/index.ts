@@ -38,6 +38,9 @@ export function Shares(config: SharesConfig): WechatyPlugin {
           url: hit.url,
           title: hit.title,
           shareCode: hit.shareCode,
+          // The fields the members domain reads: what was shared and the sharer's code.
+          ...((hit.url ?? hit.title) ? { target: (hit.url ?? hit.title)! } : {}),
+          ...(hit.shareCode ? { code: hit.shareCode } : {}),
         },
       })
     })

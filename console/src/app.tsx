@@ -1,0 +1,87 @@
+// Routes: the login page, and every section of the console inside the signed-in layout.
+import { Suspense, useCallback, useEffect, useState } from 'react'
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router'
+import { App as AntApp, ConfigProvider, Spin } from 'antd'
+import zhCN from 'antd/locale/zh_CN'
+import dayjs from 'dayjs'
+import 'dayjs/locale/zh-cn'
+import { SESSION_EXPIRED } from './api'
+import { clearSession, loadSession, saveSession, type OperatorSession } from './session'
+import { ConsoleLayout } from './layout'
+import { LoginPage } from './pages/login-page'
+import { NotFoundPage } from './pages/not-found-page'
+import { sectionGroups } from './navigation'
+
+dayjs.locale('zh-cn')
+
+const loading = (
+  <div style={{ padding: 48, textAlign: 'center' }}>
+    <Spin />
+  </div>
+)
+
+function RequireSession({
+  session,
+  children,
+}: {
+  session: OperatorSession | null
+  children: React.ReactNode
+}) {
+  const location = useLocation()
+  if (!session) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />
+  return <>{children}</>
+}
+
+export function App() {
+  const [session, setSession] = useState(loadSession)
+  useEffect(() => {
+    const expired = () => setSession(null)
+    window.addEventListener(SESSION_EXPIRED, expired)
+    return () => window.removeEventListener(SESSION_EXPIRED, expired)
+  }, [])
+  const signIn = useCallback((s: OperatorSession) => {
+    saveSession(s)
+    setSession(s)
+  }, [])
+  const signOut = useCallback(() => {
+    clearSession()
+    setSession(null)
+  }, [])
+
+  const pages = sectionGroups.flatMap((g) => g.sections).flatMap((s) => [s, ...(s.children ?? [])])
+  return (
+    <ConfigProvider
+      locale={zhCN}
+      button={{ autoInsertSpace: false }}
+      theme={{ token: { colorPrimary: '#c2410c', borderRadius: 6 } }}
+    >
+      <AntApp>
+        <BrowserRouter basename="/console">
+          <Routes>
+            <Route path="/login" element={<LoginPage session={session} onSignIn={signIn} />} />
+            <Route
+              element={
+                <RequireSession session={session}>
+                  <ConsoleLayout operator={session?.operator} onSignOut={signOut} />
+                </RequireSession>
+              }
+            >
+              {pages.map(({ path, page: Page }) => (
+                <Route
+                  key={path}
+                  path={path}
+                  element={
+                    <Suspense fallback={loading}>
+                      <Page />
+                    </Suspense>
+                  }
+                />
+              ))}
+              <Route path="*" element={<NotFoundPage />} />
+            </Route>
+          </Routes>
+        </BrowserRouter>
+      </AntApp>
+    </ConfigProvider>
+  )
+}

@@ -1,0 +1,70 @@
+// Chinese names and colours for the codes the API returns.
+import type { FunnelStage } from '../../shared/reports/stages'
+
+export const stageLabels: Record<FunnelStage, string> = {
+  stranger: '陌生人',
+  intention: '意向用户',
+  customer: '首购客户',
+  repurchaser: '复购客户',
+  super_user: '超级用户',
+}
+
+export const stageColors: Record<FunnelStage, string> = {
+  stranger: 'default',
+  intention: 'blue',
+  customer: 'cyan',
+  repurchaser: 'purple',
+  super_user: 'gold',
+}
+
+export const repurchaserKindLabels: Record<string, string> = {
+  spontaneous: '自发型（已在推荐）',
+  ignitable: '可点燃型',
+  non_combustible: '不可燃型',
+}
+
+export const identityKindLabels: Record<string, string> = {
+  mp_openid: '小程序 openid',
+  unionid: 'UnionID',
+  oa_openid: '公众号 openid',
+  phone: '手机号',
+  chat_contact: '个人号好友',
+  store_card: '门店会员卡',
+}
+
+export const genderLabels: Record<string, string> = { unknown: '未知', male: '男', female: '女' }
+
+export const sourceLabels: Record<string, string> = {
+  miniprogram: '小程序',
+  chat: '个人号聊天',
+  store: '门店',
+  referral: '朋友推荐',
+  import: '导入',
+  unknown: '未知',
+}
+
+export const eventLabels: Record<string, string> = {
+  chat_message: '聊天消息',
+  friend_added: '添加好友',
+  group_joined: '加入社群',
+  group_left: '退出社群',
+  product_view: '浏览商品',
+  cart_add: '加入购物车',
+  order_placed: '下单',
+  order_paid: '支付订单',
+  order_refunded: '订单退款',
+  share: '分享',
+  referral: '推荐新会员',
+  feedback: '反馈',
+  check_in: '签到',
+  points_changed: '积分变动',
+  tier_changed: '等级变动',
+  campaign_delivered: '收到活动消息',
+  profile_completed: '完善资料',
+  oa_followed: '关注公众号',
+  store_visit: '到店',
+  survey_answered: '填写问卷',
+}
+
+export const label = (labels: Record<string, string>, code: string | null) =>
+  code === null ? '—' : (labels[code] ?? code)

@@ -1,0 +1,54 @@
+// The console's sections. A new section (campaigns, the bot's account pool, the store, referral) is one
+// more entry here: the menu and the routes are both built from this list.
+import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react'
+import { DashboardOutlined, TeamOutlined } from '@ant-design/icons'
+
+export interface Section {
+  /** Path under /console/, also the menu key. */
+  path: string
+  label: string
+  icon: ReactNode
+  page: LazyExoticComponent<ComponentType>
+  /** Pages reached from this section without a menu entry of their own (e.g. one member). */
+  children?: { path: string; page: LazyExoticComponent<ComponentType> }[]
+}
+
+export interface SectionGroup {
+  label: string
+  sections: Section[]
+}
+
+export const sectionGroups: SectionGroup[] = [
+  {
+    label: '数据',
+    sections: [
+      {
+        path: '/',
+        label: '数据看板',
+        icon: <DashboardOutlined />,
+        page: lazy(() => import('./pages/dashboard/dashboard-page')),
+      },
+    ],
+  },
+  {
+    label: '会员',
+    sections: [
+      {
+        path: '/members',
+        label: '会员列表',
+        icon: <TeamOutlined />,
+        page: lazy(() => import('./pages/members/member-list-page')),
+        children: [{ path: '/members/:id', page: lazy(() => import('./pages/members/member-detail-page')) }],
+      },
+    ],
+  },
+]
+
+/** The section a location belongs to, for highlighting the menu. */
+export function sectionOf(pathname: string): Section | undefined {
+  const all = sectionGroups.flatMap((g) => g.sections)
+  return (
+    all.filter((s) => s.path !== '/' && (pathname === s.path || pathname.startsWith(`${s.path}/`)))[0] ??
+    all.find((s) => s.path === pathname)
+  )
+}

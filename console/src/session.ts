@@ -1,0 +1,31 @@
+// The operator's login, kept in localStorage so a reload stays signed in until the token expires.
+export interface OperatorSession {
+  token: string
+  expiresAt: string
+  operator: { id: number; username: string; displayName: string; role: string }
+}
+
+const KEY = 'sup.console.session'
+
+export function loadSession(): OperatorSession | null {
+  try {
+    const raw = localStorage.getItem(KEY)
+    if (!raw) return null
+    const session = JSON.parse(raw) as OperatorSession
+    if (!session.token || Date.parse(session.expiresAt) <= Date.now()) {
+      localStorage.removeItem(KEY)
+      return null
+    }
+    return session
+  } catch {
+    return null
+  }
+}
+
+export function saveSession(session: OperatorSession): void {
+  localStorage.setItem(KEY, JSON.stringify(session))
+}
+
+export function clearSession(): void {
+  localStorage.removeItem(KEY)
+}

@@ -1,0 +1,134 @@
+// My orders by status, with paying a pending order, cancelling it, and confirming receipt.
+import { ApiError, call } from '../../utils/api'
+import { shanghaiTime, yuan } from '../../utils/format'
+import type { OrderView, PayResult } from '../../utils/types'
+
+const PAGE_SIZE = 10
+const TABS = [
+  { status: '', name: '全部' },
+  { status: 'pending', name: '待付款' },
+  { status: 'paid', name: '待发货' },
+  { status: 'shipped', name: '待收货' },
+  { status: 'completed', name: '已完成' },
+]
+
+interface OrderRow extends OrderView {
+  pay: string
+  created: string
+  summary: string
+}
+
+const rowOf = (o: OrderView): OrderRow => ({
+  ...o,
+  pay: yuan(o.payFen),
+  created: shanghaiTime(o.createdAt),
+  summary: o.items.map((i) => `${i.title}（${i.spec}）×${i.quantity}`).join('、'),
+})
+
+Page({
+  data: {
+    tabs: TABS,
+    status: '',
+    orders: [] as OrderRow[],
+    page: 0,
+    loading: false,
+    finished: false,
+  },
+
+  onLoad(query: Record<string, string | undefined>) {
+    if (query.status) this.setData({ status: query.status })
+  },
+
+  onShow() {
+    this.reload()
+  },
+
+  onPullDownRefresh() {
+    this.reload().finally(() => wx.stopPullDownRefresh())
+  },
+
+  onReachBottom() {
+    this.loadMore()
+  },
+
+  reload(): Promise<void> {
+    this.setData({ orders: [], page: 0, finished: false })
+    return this.loadMore()
+  },
+
+  async loadMore(): Promise<void> {
+    if (this.data.loading || this.data.finished) return
+    this.setData({ loading: true })
+    try {
+      const page = this.data.page + 1
+      const result = await call<{ items: OrderView[] }>('orders', {
+        query: { status: this.data.status || undefined, page, pageSize: PAGE_SIZE },
+      })
+      this.setData({
+        orders: this.data.orders.concat(result.items.map(rowOf)),
+        page,
+        finished: result.items.length < PAGE_SIZE,
+      })
+    } catch {
+      // the toast has been shown
+    } finally {
+      this.setData({ loading: false })
+    }
+  },
+
+  onTab(e: WechatMiniprogram.TouchEvent) {
+    this.setData({ status: String(e.currentTarget.dataset.status ?? '') })
+    this.reload()
+  },
+
+  async onPay(e: WechatMiniprogram.TouchEvent) {
+    const orderNo = String(e.currentTarget.dataset.orderno)
+    try {
+      const pay = await call<PayResult>('payOrder', { params: { orderNo } })
+      await new Promise<void>((resolve, reject) =>
+        wx.requestPayment({ ...pay.payment, success: () => resolve(), fail: reject }),
+      )
+      wx.showToast({ title: '支付成功', icon: 'success' })
+      wx.navigateTo({ url: `/pages/survey/survey?orderNo=${orderNo}` })
+    } catch (err) {
+      if (!(err instanceof ApiError)) wx.showToast({ title: '支付未完成', icon: 'none' })
+    }
+    this.reload()
+  },
+
+  onCancel(e: WechatMiniprogram.TouchEvent) {
+    const orderNo = String(e.currentTarget.dataset.orderno)
+    wx.showModal({
+      title: '取消订单',
+      content: '确定取消这笔订单吗？',
+      success: async (r) => {
+        if (!r.confirm) return
+        try {
+          await call<OrderView>('cancelOrder', { params: { orderNo } })
+          wx.showToast({ title: '已取消', icon: 'success' })
+          this.reload()
+        } catch {
+          // the toast has been shown
+        }
+      },
+    })
+  },
+
+  onConfirm(e: WechatMiniprogram.TouchEvent) {
+    const orderNo = String(e.currentTarget.dataset.orderno)
+    wx.showModal({
+      title: '确认收货',
+      content: '确认已收到商品吗？',
+      success: async (r) => {
+        if (!r.confirm) return
+        try {
+          await call<OrderView>('confirmOrder', { params: { orderNo } })
+          wx.showToast({ title: '已确认收货', icon: 'success' })
+          this.reload()
+        } catch {
+          // the toast has been shown
+        }
+      },
+    })
+  },
+})

@@ -1,0 +1,126 @@
+// Points: balance, what expires soon, the daily check-in, earning tasks and the history (paged by the
+// server's `before` cursor). Amounts and streak bonuses all come from the server.
+import { call } from '../../utils/api'
+import { shanghaiTime } from '../../utils/format'
+import type { MemberTask, PointsHistory, TaskCompletion } from '../../utils/types'
+
+const KIND_NAMES: Record<string, string> = {
+  earn: '获得',
+  spend: '使用',
+  expire: '过期',
+  adjust: '调整',
+  reverse: '撤销',
+}
+const PERIOD_NAMES: Record<string, string> = {
+  once: '共',
+  day: '每日',
+  week: '每周',
+  month: '每月',
+  year: '每年',
+}
+
+interface EntryRow {
+  id: number
+  reason: string
+  kindName: string
+  amount: string
+  positive: boolean
+  at: string
+}
+
+interface TaskRow extends MemberTask {
+  period: string
+}
+
+Page({
+  data: {
+    balance: 0,
+    expiringPoints: 0,
+    expiringAt: '',
+    entries: [] as EntryRow[],
+    nextBefore: null as number | null,
+    loading: false,
+    checkIn: null as TaskRow | null,
+    tasks: [] as TaskRow[],
+  },
+
+  onShow() {
+    this.setData({ entries: [], nextBefore: null })
+    this.loadHistory(true)
+    this.loadTasks()
+  },
+
+  onReachBottom() {
+    if (this.data.nextBefore !== null) this.loadHistory(false)
+  },
+
+  async loadHistory(first: boolean) {
+    if (this.data.loading) return
+    this.setData({ loading: true })
+    try {
+      const h = await call<PointsHistory>('points', {
+        query: { before: first ? undefined : (this.data.nextBefore ?? undefined), limit: 20 },
+      })
+      const rows = h.entries.map((e) => ({
+        id: e.id,
+        reason: e.reason,
+        kindName: KIND_NAMES[e.kind] ?? e.kind,
+        amount: e.amount > 0 ? `+${e.amount}` : String(e.amount),
+        positive: e.amount > 0,
+        at: shanghaiTime(e.at),
+      }))
+      this.setData({
+        balance: h.balance,
+        expiringPoints: h.expiring.points,
+        expiringAt: shanghaiTime(h.expiring.soonestAt),
+        entries: first ? rows : this.data.entries.concat(rows),
+        nextBefore: h.nextBefore,
+      })
+    } catch {
+      // the toast has been shown
+    } finally {
+      this.setData({ loading: false })
+    }
+  },
+
+  async loadTasks() {
+    try {
+      const tasks = (await call<MemberTask[]>('tasks')).map((t) => ({
+        ...t,
+        period: `${PERIOD_NAMES[t.limitPer] ?? ''}${t.limitTimes} 次`,
+      }))
+      this.setData({
+        checkIn: tasks.find((t) => t.code === 'daily_check_in') ?? null,
+        tasks: tasks.filter((t) => t.code !== 'daily_check_in'),
+      })
+    } catch {
+      // the toast has been shown
+    }
+  },
+
+  async onCheckIn() {
+    try {
+      const r = await call<TaskCompletion>('checkIn')
+      const bonus = r.bonus ? `，连续签到奖励 ${r.bonus}` : ''
+      wx.showToast({ title: `签到成功 +${r.points}${bonus}`, icon: 'none' })
+      this.onShow()
+    } catch {
+      // the toast has been shown (e.g. already checked in today)
+    }
+  },
+
+  async onTask(e: WechatMiniprogram.TouchEvent) {
+    const code = String(e.currentTarget.dataset.code)
+    try {
+      const r = await call<TaskCompletion>('completeTask', { params: { code }, body: {} })
+      wx.showToast({ title: `完成任务 +${r.points + r.bonus} 积分`, icon: 'none' })
+      this.onShow()
+    } catch {
+      // the toast has been shown
+    }
+  },
+
+  onRewards() {
+    wx.navigateTo({ url: '/pages/rewards/rewards' })
+  },
+})

@@ -1,0 +1,54 @@
+// Every server endpoint the mini-program calls, in one list (a test checks each against the server's
+// OpenAPI document). Path parameters are written {name}, as in OpenAPI.
+// wx.request has no PATCH.
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
+
+export interface Endpoint {
+  method: HttpMethod
+  path: string
+}
+
+const ep = (method: HttpMethod, path: string): Endpoint => ({ method, path: `/api/mp${path}` })
+
+export const endpoints = {
+  login: ep('POST', '/login'),
+  categories: ep('GET', '/categories'),
+  products: ep('GET', '/products'),
+  product: ep('GET', '/products/{id}'),
+  cart: ep('GET', '/cart'),
+  setCartItem: ep('PUT', '/cart/items/{skuId}'),
+  addresses: ep('GET', '/addresses'),
+  addAddress: ep('POST', '/addresses'),
+  coupons: ep('GET', '/coupons'),
+  previewOrder: ep('POST', '/orders/preview'),
+  createOrder: ep('POST', '/orders'),
+  orders: ep('GET', '/orders'),
+  payOrder: ep('POST', '/orders/{orderNo}/pay'),
+  cancelOrder: ep('POST', '/orders/{orderNo}/cancel'),
+  confirmOrder: ep('POST', '/orders/{orderNo}/confirm'),
+  card: ep('GET', '/card'),
+  points: ep('GET', '/points'),
+  tasks: ep('GET', '/tasks'),
+  completeTask: ep('POST', '/tasks/{code}/complete'),
+  checkIn: ep('POST', '/check-in'),
+  rewards: ep('GET', '/rewards'),
+  redeemReward: ep('POST', '/rewards/{id}/redeem'),
+  redemptions: ep('GET', '/redemptions'),
+  referralCode: ep('GET', '/referral/code'),
+  referralClaim: ep('POST', '/referral/claim'),
+  referralMine: ep('GET', '/referral/mine'),
+  pendingSurvey: ep('GET', '/surveys/pending'),
+  answerSurvey: ep('POST', '/surveys'),
+  subscribeConsents: ep('POST', '/subscribe-consents'),
+} satisfies Record<string, Endpoint>
+
+export type EndpointName = keyof typeof endpoints
+
+/** Fill {name} placeholders; values are URI-encoded. */
+export function fillPath(path: string, params: Record<string, string | number> = {}): string {
+  return path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    const value = params[name]
+    if (value === undefined) throw new Error(`missing path parameter ${name}`)
+    return encodeURIComponent(String(value))
+  })
+}

@@ -1,0 +1,89 @@
+// Operator API for benefits: the benefit catalogue, a member's benefits with quota use, and recording a
+// use (at the till by scanning the member code, or by member id), refused once the quota is used up.
+import { z } from 'zod'
+import {
+  benefitInputSchema,
+  createBenefit,
+  listBenefits,
+  memberBenefits,
+  useBenefit,
+  type BenefitInput,
+} from '../../../shared/loyalty/benefits'
+import { memberIdForTillCode, tillCodeKey } from '../../../shared/loyalty/card'
+import { invalid } from '../../../shared/errors'
+import type { ApiRouter } from '../../api-router'
+import type { AppDeps } from '../../deps'
+import { managers } from './tiers-access'
+
+export function registerAdminBenefits(api: ApiRouter, deps: AppDeps): void {
+  const tillKey = tillCodeKey(deps.config.SECRET_KEY)
+
+  api.get('/benefits', { summary: '权益列表' }, () => listBenefits(deps.db))
+
+  api.post(
+    '/benefits',
+    {
+      summary: '新建权益（会员价、按周期限次、生日礼、亲友可用）',
+      body: benefitInputSchema,
+      status: 201,
+      use: [managers],
+    },
+    ({ body }) => createBenefit(deps.db, body as BenefitInput),
+  )
+
+  api.get(
+    '/benefits/members/:memberId',
+    {
+      summary: '会员当前享有的权益及本周期已用次数',
+      params: z.object({ memberId: z.coerce.number().int().positive() }),
+    },
+    ({ params }) => memberBenefits(deps.db, params.memberId, deps.clock.now()),
+  )
+
+  api.post(
+    '/benefits/uses',
+    {
+      summary: '核销一次权益（按会员 ID 或扫描会员码）；超出本周期次数返回 409',
+      body: z
+        .object({
+          memberId: z.number().int().positive().optional(),
+          tillCode: z.string().min(10).max(100).optional(),
+          benefitCode: z.string().min(1).max(64),
+          requestId: z.string().trim().min(8, '请求编号至少 8 位').max(64),
+          friendPhone: z
+            .string()
+            .regex(/^1[3-9]\d{9}$/, '手机号格式不正确')
+            .optional(),
+          note: z.string().max(200).optional(),
+        })
+        .refine((b) => b.memberId || b.tillCode, { message: '请提供会员 ID 或会员码', path: ['memberId'] }),
+      status: 201,
+    },
+    async ({ body }, ctx) => {
+      const at = deps.clock.now()
+      if (body.memberId && body.tillCode) throw invalid('tillCode', '会员 ID 与会员码只需提供一个')
+      const memberId = body.memberId ?? (await memberIdForTillCode(deps.db, body.tillCode!, tillKey, at))
+      const r = await useBenefit(
+        deps.db,
+        {
+          memberId,
+          benefitCode: body.benefitCode,
+          requestId: body.requestId,
+          friendPhone: body.friendPhone,
+          operatorId: ctx.state.operator!.id,
+          note: body.note,
+        },
+        at,
+      )
+      return {
+        usageId: r.usage.id,
+        memberId,
+        periodKey: r.usage.periodKey,
+        quota: r.quota,
+        used: r.used,
+        remaining: r.quota - r.used,
+        duplicate: r.duplicate,
+      }
+    },
+  )
+}

@@ -1,0 +1,467 @@
+// Campaigns as operators handle them: write (any edit sends it back to draft), preview rendered
+// messages for a sample of the audience, dry-run (audience per advisor account and when each account
+// will have sent it), approve, pause, resume, archive.
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
+import type { Clock } from '../clock'
+import { shanghaiDate } from '../clock'
+import { queryRows, type Db } from '../db/client'
+import { DomainError, notFound } from '../errors'
+import { botAccounts } from '../chat/schema'
+import { chineseMonthDay, occasionsOfYear } from './calendar'
+import { checkCampaign, type CampaignInput, type CheckedCampaign } from './definition'
+import { ASSUMED_SEND_INTERVAL_SECONDS, estimateFinish } from './delivery-estimate'
+import type { CampaignIntegrations } from './integrations'
+import { findOccasion, listBrandDates } from './occasions'
+import { audienceCore, audienceQuery, groupPostQuery, type AudienceScope } from './render-query'
+import { nextRunStart } from './schedule'
+import { campaigns, type Campaign, type CampaignKind, type CampaignStatus } from './schema'
+import type { RunLiterals } from './variables'
+
+export interface CampaignContext {
+  db: Db
+  clock: Clock
+  integrations: CampaignIntegrations
+}
+
+/** The stored campaign as its definition (what an operator wrote). */
+export function inputOf(row: Campaign): CampaignInput {
+  return {
+    name: row.name,
+    kind: row.kind,
+    kindArgs: row.kindArgs as Record<string, unknown>,
+    segmentId: row.segmentId,
+    channel: row.channel,
+    variants: row.variants,
+    subscribe: row.subscribe as CampaignInput['subscribe'],
+    groupTarget: row.groupTarget as CampaignInput['groupTarget'],
+    schedule: row.schedule as CampaignInput['schedule'],
+    offer: row.offer as CampaignInput['offer'],
+    holdoutPct: row.holdoutPct,
+    cooldownDays: row.cooldownDays,
+  }
+}
+
+export function presentCampaign(row: Campaign) {
+  return {
+    id: row.id,
+    ...inputOf(row),
+    status: row.status,
+    version: row.version,
+    approved: row.status === 'approved' && row.approvedVersion === row.version,
+    approvedBy: row.approvedBy,
+    approvedAt: row.approvedAt?.toISOString() ?? null,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  }
+}
+export type CampaignView = ReturnType<typeof presentCampaign>
+
+/** Everything a definition must satisfy beyond its own shape: the occasion and the segment exist. */
+export async function checkForSave(ctx: CampaignContext, input: CampaignInput): Promise<CheckedCampaign> {
+  const checked = checkCampaign(input)
+  if (checked.kind === 'holiday') {
+    const code = String(checked.kindArgs.occasion)
+    if (!(await findOccasion(ctx.db, code)))
+      throw new DomainError('unknown_occasion', `没有代码为 ${code} 的节日或品牌日`, 400, [
+        { path: 'body.kindArgs.occasion', message: '没有这个节日或品牌日' },
+      ])
+  }
+  if (checked.segmentId !== null) {
+    if (!ctx.integrations.segments)
+      throw new DomainError('audience_source_unavailable', '会员分群尚未接入，暂时无法按分群选择受众', 409)
+    if (!(await ctx.integrations.segments.find(ctx.db, checked.segmentId)))
+      throw new DomainError('segment_not_found', '分群不存在', 400, [
+        { path: 'body.segmentId', message: '分群不存在' },
+      ])
+  }
+  return checked
+}
+
+export async function loadCampaign(db: Db, id: number): Promise<Campaign> {
+  const [row] = await db.select().from(campaigns).where(eq(campaigns.id, id))
+  if (!row) throw notFound('活动', 'campaign_not_found')
+  return row
+}
+
+function storedFields(c: CheckedCampaign) {
+  return {
+    name: c.name,
+    kind: c.kind,
+    kindArgs: c.kindArgs,
+    segmentId: c.segmentId,
+    channel: c.channel,
+    variants: c.variants,
+    subscribe: c.subscribe,
+    groupTarget: c.groupTarget,
+    schedule: c.schedule,
+    offer: c.offer,
+    holdoutPct: c.holdoutPct,
+    cooldownDays: c.cooldownDays,
+  }
+}
+
+export async function createCampaign(ctx: CampaignContext, input: CampaignInput, operatorId: number | null) {
+  const checked = await checkForSave(ctx, input)
+  const now = ctx.clock.now()
+  const [row] = await ctx.db
+    .insert(campaigns)
+    .values({ ...storedFields(checked), createdBy: operatorId, createdAt: now, updatedAt: now })
+    .returning()
+  return row!
+}
+
+/** Replace a campaign's definition. It goes back to draft: an operator must approve it again. */
+export async function updateCampaign(ctx: CampaignContext, id: number, input: CampaignInput) {
+  const current = await loadCampaign(ctx.db, id)
+  if (current.status === 'archived') throw new DomainError('campaign_archived', '活动已归档，不能修改', 409)
+  const checked = await checkForSave(ctx, input)
+  const [row] = await ctx.db
+    .update(campaigns)
+    .set({
+      ...storedFields(checked),
+      status: 'draft',
+      version: sql`${campaigns.version} + 1`,
+      approvedBy: null,
+      approvedVersion: null,
+      approvedAt: null,
+      updatedAt: ctx.clock.now(),
+    })
+    .where(eq(campaigns.id, id))
+    .returning()
+  return row!
+}
+
+export async function listCampaigns(db: Db, filter: { status?: CampaignStatus; kind?: CampaignKind }) {
+  const where: SQL[] = []
+  if (filter.status) where.push(eq(campaigns.status, filter.status))
+  if (filter.kind) where.push(eq(campaigns.kind, filter.kind))
+  return db
+    .select()
+    .from(campaigns)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(campaigns.id))
+}
+
+/**
+ * Approve the version the operator reviewed. A campaign edited since (another version) is refused, so
+ * nobody approves wording they have not seen.
+ */
+export async function approveCampaign(
+  ctx: CampaignContext,
+  id: number,
+  version: number,
+  operatorId: number | null,
+) {
+  const current = await loadCampaign(ctx.db, id)
+  if (current.status === 'archived') throw new DomainError('campaign_archived', '活动已归档', 409)
+  if (current.version !== version)
+    throw new DomainError('campaign_changed', '活动在你查看之后被修改过，请重新预览后再批准', 409)
+  await checkForSave(ctx, inputOf(current))
+  const [row] = await ctx.db
+    .update(campaigns)
+    .set({
+      status: 'approved',
+      approvedBy: operatorId,
+      approvedVersion: version,
+      approvedAt: ctx.clock.now(),
+      updatedAt: ctx.clock.now(),
+    })
+    .where(and(eq(campaigns.id, id), eq(campaigns.version, version)))
+    .returning()
+  if (!row) throw new DomainError('campaign_changed', '活动在你查看之后被修改过，请重新预览后再批准', 409)
+  return row
+}
+
+const transitions: Record<'pause' | 'resume' | 'archive', { from: CampaignStatus[]; to: CampaignStatus }> = {
+  pause: { from: ['approved'], to: 'paused' },
+  resume: { from: ['paused'], to: 'approved' },
+  archive: { from: ['draft', 'approved', 'paused'], to: 'archived' },
+}
+
+export async function changeCampaignStatus(
+  ctx: CampaignContext,
+  id: number,
+  action: keyof typeof transitions,
+) {
+  const current = await loadCampaign(ctx.db, id)
+  const t = transitions[action]
+  if (!t.from.includes(current.status))
+    throw new DomainError('campaign_status_conflict', `活动当前状态为 ${current.status}，不能执行此操作`, 409)
+  if (action === 'resume' && current.approvedVersion !== current.version)
+    throw new DomainError('campaign_not_approved', '活动需要重新批准', 409)
+  const [row] = await ctx.db
+    .update(campaigns)
+    .set({ status: t.to, updatedAt: ctx.clock.now() })
+    .where(and(eq(campaigns.id, id), eq(campaigns.status, current.status)))
+    .returning()
+  if (!row) throw new DomainError('campaign_status_conflict', '活动状态已被其他人修改', 409)
+  return row
+}
+
+/** What a run of this campaign on `runDate` fills in besides each member's own data. */
+export async function runLiterals(db: Db, campaign: CheckedCampaign, runDate: string): Promise<RunLiterals> {
+  const occasion =
+    campaign.kind === 'holiday' ? await findOccasion(db, String(campaign.kindArgs.occasion)) : null
+  return {
+    occasionName: occasion?.name ?? null,
+    dateText: chineseMonthDay(runDate),
+    couponTitle: campaign.offer?.coupon?.title ?? null,
+    giftPoints: campaign.offer?.points ?? null,
+  }
+}
+
+/** When the next run of a campaign starts (or null for a yearly one without a date ahead). */
+export async function nextRunOf(db: Db, campaign: CheckedCampaign, now: Date) {
+  const brand = campaign.kind === 'holiday' ? await listBrandDates(db) : []
+  const code = String(campaign.kindArgs.occasion ?? '')
+  return nextRunStart(campaign.schedule, now, (year) =>
+    occasionsOfYear(year, brand)
+      .filter((o) => o.code === code)
+      .map((o) => o.date),
+  )
+}
+
+async function scopeFor(ctx: CampaignContext, campaign: CheckedCampaign, campaignId: number | null) {
+  const now = ctx.clock.now()
+  const next = await nextRunOf(ctx.db, campaign, now)
+  const runDate = next?.runDate ?? shanghaiDate(now)
+  const scope: AudienceScope = {
+    db: ctx.db,
+    at: now,
+    runDate,
+    literals: await runLiterals(ctx.db, campaign, runDate),
+    integrations: ctx.integrations,
+    holdoutSeed: `preview:${campaignId ?? 0}:`,
+    campaignId,
+    runId: null,
+  }
+  return { scope, next }
+}
+
+export interface PreviewSample {
+  memberId: number | null
+  chatGroupId: number | null
+  accountId: number | null
+  cohort: string
+  channel: string
+  unreachableReason: string | null
+  variant: number
+  text: string | null
+  subscribeData: Record<string, { value: string }> | null
+  values: Record<string, string | null>
+}
+
+/**
+ * Rendered messages for a random sample of the audience, every variable's value beside them, the
+ * wording variants taken in turn so each one is seen.
+ */
+export async function previewCampaign(
+  ctx: CampaignContext,
+  campaign: CheckedCampaign,
+  campaignId: number | null,
+  sampleSize: number,
+): Promise<{ runDate: string; samples: PreviewSample[]; variables: { name: string; label: string }[] }> {
+  const { scope } = await scopeFor(ctx, campaign, campaignId)
+  const names = campaign.availableVariables.map((v) => v.name)
+  const valuesOf = (row: Record<string, unknown>) =>
+    Object.fromEntries(names.map((n) => [n, (row[`x_${n}`] as string | null) ?? null]))
+  const variables = campaign.availableVariables.map((v) => ({ name: v.name, label: v.label }))
+  if (campaign.channel === 'group') {
+    const rows = await queryRows<Record<string, unknown>>(
+      ctx.db,
+      sql`${groupPostQuery(campaign, scope, { variant: 'rotate', withValues: true })} order by q.chat_group_id limit ${sampleSize}`,
+    )
+    return {
+      runDate: scope.runDate,
+      variables,
+      samples: rows.map((r) => ({
+        memberId: null,
+        chatGroupId: Number(r.chat_group_id),
+        accountId: Number(r.account_id),
+        cohort: 'send',
+        channel: 'group',
+        unreachableReason: null,
+        variant: Number(r.variant),
+        text: r.text as string,
+        subscribeData: null,
+        values: valuesOf(r),
+      })),
+    }
+  }
+  const core = await audienceCore(campaign, scope, { variant: 'random' }, [])
+  const sample = await queryRows<{ member_id: number }>(
+    ctx.db,
+    sql`select member_id from (${core}) q where q.cohort <> 'opted_out' order by random() limit ${sampleSize}`,
+  )
+  const memberIds = sample.map((s) => Number(s.member_id))
+  if (memberIds.length === 0) return { runDate: scope.runDate, variables, samples: [] }
+  const rows = await queryRows<Record<string, unknown>>(
+    ctx.db,
+    sql`${await audienceQuery(campaign, scope, { variant: 'rotate', memberIds, withValues: true, renderAll: true })}
+        order by array_position(string_to_array(${memberIds.join(',')}, ',')::bigint[], q.member_id)`,
+  )
+  return {
+    runDate: scope.runDate,
+    variables,
+    samples: rows.map((r) => ({
+      memberId: Number(r.member_id),
+      chatGroupId: null,
+      accountId: r.account_id === null ? null : Number(r.account_id),
+      cohort: r.cohort as string,
+      channel: r.channel as string,
+      unreachableReason: (r.unreachable_reason as string | null) ?? null,
+      variant: Number(r.variant),
+      text: (r.text as string | null) ?? null,
+      subscribeData: (r.subscribe_data as PreviewSample['subscribeData']) ?? null,
+      values: valuesOf(r),
+    })),
+  }
+}
+
+export interface DryRunAccount {
+  accountId: number | null
+  accountName: string | null
+  state: string | null
+  direct: number
+  subscribe: number
+  unreachable: number
+  holdout: number
+  optedOut: number
+  groups: number
+  dailyCap: number | null
+  backlog: number
+  estimatedFinishAt: string | null
+  warning: string | null
+}
+
+/**
+ * The audience per advisor account and when each account will have sent its share: the account's
+ * daily cap, quiet hours and queue, at the assumed interval between messages.
+ */
+export async function dryRunCampaign(
+  ctx: CampaignContext,
+  campaign: CheckedCampaign,
+  campaignId: number | null,
+) {
+  const { scope, next } = await scopeFor(ctx, campaign, campaignId)
+  const startsAt = next?.startsAt ?? ctx.clock.now()
+  const counts = new Map<number | null, DryRunAccount>()
+  const entry = (accountId: number | null): DryRunAccount => {
+    let e = counts.get(accountId)
+    if (!e) {
+      e = {
+        accountId,
+        accountName: null,
+        state: null,
+        direct: 0,
+        subscribe: 0,
+        unreachable: 0,
+        holdout: 0,
+        optedOut: 0,
+        groups: 0,
+        dailyCap: null,
+        backlog: 0,
+        estimatedFinishAt: null,
+        warning: null,
+      }
+      counts.set(accountId, e)
+    }
+    return e
+  }
+  if (campaign.channel === 'group') {
+    const rows = await queryRows<{ account_id: number; n: number }>(
+      ctx.db,
+      sql`select account_id, count(*)::int as n from (${groupPostQuery(campaign, scope, { variant: 'random' })}) g group by account_id`,
+    )
+    for (const r of rows) entry(Number(r.account_id)).groups = Number(r.n)
+  } else {
+    const core = await audienceCore(campaign, scope, { variant: 'random' }, [])
+    const rows = await queryRows<{ account_id: number | null; cohort: string; channel: string; n: number }>(
+      ctx.db,
+      sql`select account_id, cohort, channel, count(*)::int as n from (${core}) q group by 1, 2, 3`,
+    )
+    for (const r of rows) {
+      const e = entry(r.account_id === null ? null : Number(r.account_id))
+      const n = Number(r.n)
+      if (r.cohort === 'opted_out') e.optedOut += n
+      else if (r.cohort === 'holdout') e.holdout += n
+      else if (r.channel === 'direct') e.direct += n
+      else if (r.channel === 'subscribe') e.subscribe += n
+      else e.unreachable += n
+    }
+  }
+  const accountIds = [...counts.keys()].filter((id): id is number => id !== null)
+  if (accountIds.length) {
+    const dayStart = new Date(Date.parse(`${shanghaiDate(startsAt)}T00:00:00+08:00`))
+    const accounts = await queryRows<{
+      id: number
+      display_name: string
+      state: string
+      daily_cap: number
+      quiet_start: string
+      quiet_end: string
+      backlog: number
+      sent_today: number
+    }>(
+      ctx.db,
+      sql`select b.id, b.display_name, b.state, b.daily_cap, b.quiet_start, b.quiet_end,
+            (select count(*)::int from outbound_messages o where o.account_id = b.id and o.status in ('queued', 'claimed')) as backlog,
+            (select count(*)::int from outbound_messages o where o.account_id = b.id and o.status = 'sent'
+               and o.sent_at >= ${dayStart.toISOString()}::timestamptz) as sent_today
+          from ${botAccounts} b where b.id = any(string_to_array(${accountIds.join(',')}, ',')::bigint[])`,
+    )
+    for (const a of accounts) {
+      const e = entry(Number(a.id))
+      e.accountName = a.display_name
+      e.state = a.state
+      e.dailyCap = a.daily_cap
+      e.backlog = Number(a.backlog)
+      const finish = ctx.integrations.accountFinishEstimate
+        ? await ctx.integrations.accountFinishEstimate(
+            ctx.db,
+            Number(a.id),
+            Number(a.backlog) + e.direct + e.groups,
+            startsAt,
+          )
+        : estimateFinish(
+            {
+              dailyCap: a.daily_cap,
+              quietStart: a.quiet_start,
+              quietEnd: a.quiet_end,
+              sentToday: Number(a.sent_today),
+              backlog: Number(a.backlog),
+            },
+            e.direct + e.groups,
+            startsAt,
+          )
+      e.estimatedFinishAt = finish?.toISOString() ?? null
+      if (['banned', 'disabled', 'logged_out'].includes(a.state)) e.warning = '该账号当前无法发送消息'
+      else if (!finish) e.warning = '该账号每日上限为 0，无法发送'
+    }
+  }
+  const list = [...counts.values()].sort((a, b) => (a.accountId ?? Infinity) - (b.accountId ?? Infinity))
+  const sum = (k: keyof DryRunAccount) => list.reduce((s, e) => s + (e[k] as number), 0)
+  const finishes = list.map((e) => e.estimatedFinishAt).filter((f): f is string => f !== null)
+  return {
+    runDate: scope.runDate,
+    startsAt: startsAt.toISOString(),
+    totals: {
+      audience: sum('direct') + sum('subscribe') + sum('unreachable') + sum('holdout') + sum('optedOut'),
+      direct: sum('direct'),
+      subscribe: sum('subscribe'),
+      unreachable: sum('unreachable'),
+      holdout: sum('holdout'),
+      optedOut: sum('optedOut'),
+      groups: sum('groups'),
+    },
+    estimatedFinishAt: finishes.length ? finishes.sort().at(-1)! : null,
+    accounts: list,
+    assumptions: ctx.integrations.accountFinishEstimate
+      ? { intervalSeconds: null, note: '按发送端的节奏规则、每个账号的每日上限、免打扰时段和已排队消息估算' }
+      : {
+          intervalSeconds: ASSUMED_SEND_INTERVAL_SECONDS,
+          note: '按每个账号的每日上限、免打扰时段和已排队消息估算，两条消息间隔按 20–60 秒（平均 40 秒）计算',
+        },
+  }
+}

@@ -1,0 +1,9 @@
+// The referrer's points rebate on a friend's order, as the loyalty programme's points policy sets it
+// (shared/loyalty/earning.ts), plugged into the referral flow's hook.
+import { rebatePointsForReferredOrder, reverseReferralRebate } from '../loyalty/earning'
+import type { ReferredOrderHooks } from '../referral/order-attribution'
+
+export const referralRebate: NonNullable<ReferredOrderHooks['rebate']> = {
+  onPaid: (db, { order, at }) => rebatePointsForReferredOrder(db, order.id, at),
+  onRefunded: (db, { order, at }) => reverseReferralRebate(db, order.orderNo, at),
+}

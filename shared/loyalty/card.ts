@@ -1,0 +1,169 @@
+// The electronic member card: who the member is, their levels and benefits, their points (and what is
+// about to expire), honours, and a short-lived signed code for the till's scanner. Also the member's
+// points history.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import QRCode from 'qrcode'
+import { and, asc, desc, eq, gt, lt, lte, sql } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { DomainError } from '../errors'
+import { getMember } from '../members/profile'
+import { members } from '../members/schema'
+import { pointsEntries } from './schema'
+import { pointsBalance } from './points'
+import { memberLevels } from './ladders'
+import { memberBenefits } from './benefits'
+import { honoursOf } from './honours'
+
+/** How long a till code stays valid: short, so a screenshot cannot be reused later. */
+export const TILL_CODE_TTL_SECONDS = 300
+
+/**
+ * The key that signs till codes: derived from the configured SECRET_KEY so every server process agrees;
+ * without one (demo mode) a fixed development key is used.
+ */
+export function tillCodeKey(secretKeyHex?: string): Buffer {
+  if (!secretKeyHex) return createHash('sha256').update('super-user-ops development till code').digest()
+  return createHmac('sha256', Buffer.from(secretKeyHex, 'hex')).update('till-code').digest()
+}
+
+const sign = (key: Buffer, body: string) =>
+  createHmac('sha256', key).update(body).digest('base64url').slice(0, 22)
+
+/** A till code: `SUC1.<member no>.<expiry, unix seconds>.<signature>`. */
+export function issueTillCode(memberNo: string, at: Date, key: Buffer): { payload: string; expiresAt: Date } {
+  const exp = Math.floor(at.getTime() / 1000) + TILL_CODE_TTL_SECONDS
+  const body = `SUC1.${memberNo}.${exp}`
+  return { payload: `${body}.${sign(key, body)}`, expiresAt: new Date(exp * 1000) }
+}
+
+/** The member number a scanned till code names; a forged or expired code is a 400. */
+export function verifyTillCode(payload: string, key: Buffer, at: Date): string {
+  const m = /^(SUC1\.(M\d{1,18})\.(\d{9,12}))\.([\w-]{22})$/.exec(payload.trim())
+  if (!m) throw new DomainError('till_code_invalid', '会员码无效', 400)
+  const expected = Buffer.from(sign(key, m[1]!))
+  const given = Buffer.from(m[4]!)
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    throw new DomainError('till_code_invalid', '会员码无效', 400)
+  if (Number(m[3]) * 1000 <= at.getTime())
+    throw new DomainError('till_code_expired', '会员码已过期，请刷新后重试', 400)
+  return m[2]!
+}
+
+export async function memberIdForTillCode(db: Db, payload: string, key: Buffer, at: Date): Promise<number> {
+  const memberNo = verifyTillCode(payload, key, at)
+  const [row] = await db.select({ id: members.id }).from(members).where(eq(members.memberNo, memberNo))
+  if (!row) throw new DomainError('till_code_invalid', '会员码无效', 400)
+  return row.id
+}
+
+/** Points that will expire within `days` of `at`, and the soonest date among them. */
+export async function expiringPoints(db: Db, memberId: number, at: Date, days = 90) {
+  const until = new Date(at.getTime() + days * 86_400_000)
+  const [row] = await db
+    .select({
+      points: sql<number>`coalesce(sum(${pointsEntries.remaining}), 0)::int`,
+      soonest: sql<Date | string | null>`min(${pointsEntries.expiresAt})`,
+    })
+    .from(pointsEntries)
+    .where(
+      and(
+        eq(pointsEntries.memberId, memberId),
+        gt(pointsEntries.remaining, 0),
+        gt(pointsEntries.expiresAt, at),
+        lte(pointsEntries.expiresAt, until),
+      ),
+    )
+  const soonest = row?.soonest ? new Date(row.soonest) : null
+  return { points: row?.points ?? 0, soonestAt: soonest }
+}
+
+export async function memberCard(db: Db, memberId: number, at: Date, key: Buffer) {
+  const member = await getMember(db, memberId)
+  const levels = await memberLevels(db, memberId, at)
+  const benefits = await memberBenefits(db, memberId, at)
+  const expiring = await expiringPoints(db, memberId, at)
+  const till = issueTillCode(member.memberNo, at, key)
+  const multiplier = Math.max(100, ...levels.map((l) => l.pointsMultiplierPct))
+  return {
+    member: {
+      memberNo: member.memberNo,
+      name: member.name,
+      nickname: member.nickname,
+      avatarUrl: member.avatarUrl,
+    },
+    levels: levels.map((l) => ({
+      ladder: l.ladder,
+      ladderName: l.ladderName,
+      kind: l.ladderKind,
+      level: l.level,
+      levelName: l.levelName,
+      pointsMultiplierPct: l.pointsMultiplierPct,
+      endsAt: l.endsAt?.toISOString() ?? null,
+    })),
+    pointsMultiplierPct: multiplier,
+    benefits: benefits.map((b) => ({
+      code: b.code,
+      name: b.name,
+      kind: b.kind,
+      description: b.description,
+      level: b.level,
+      quota: b.quota,
+      used: b.used,
+      remaining: b.remaining,
+      discountPct: b.kind === 'member_price' ? (b.args.discountPct as number) : null,
+    })),
+    points: {
+      balance: await pointsBalance(db, memberId, at),
+      expiringPoints: expiring.points,
+      expiringSoonestAt: expiring.soonestAt?.toISOString() ?? null,
+    },
+    honours: await honoursOf(db, memberId),
+    tillCode: {
+      payload: till.payload,
+      expiresAt: till.expiresAt.toISOString(),
+      qrDataUrl: await QRCode.toDataURL(till.payload, { margin: 1, width: 240 }),
+    },
+  }
+}
+
+/** A member's points entries, newest first, paged by entry id. */
+export async function pointsHistory(db: Db, memberId: number, options: { before?: number; limit: number }) {
+  const rows = await db
+    .select()
+    .from(pointsEntries)
+    .where(
+      and(
+        eq(pointsEntries.memberId, memberId),
+        options.before ? lt(pointsEntries.id, options.before) : undefined,
+      ),
+    )
+    .orderBy(desc(pointsEntries.id))
+    .limit(options.limit + 1)
+  const page = rows.slice(0, options.limit)
+  return {
+    entries: page.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      amount: e.amount,
+      reason: e.reason,
+      at: e.createdAt.toISOString(),
+      expiresAt: e.expiresAt?.toISOString() ?? null,
+      remaining: e.remaining,
+    })),
+    nextBefore: rows.length > options.limit ? page[page.length - 1]!.id : null,
+  }
+}
+
+/** Open grants, soonest-expiring first: what the member holds and until when. */
+export async function openGrants(db: Db, memberId: number) {
+  return db
+    .select({
+      id: pointsEntries.id,
+      remaining: pointsEntries.remaining,
+      expiresAt: pointsEntries.expiresAt,
+      reason: pointsEntries.reason,
+    })
+    .from(pointsEntries)
+    .where(and(eq(pointsEntries.memberId, memberId), gt(pointsEntries.remaining, 0)))
+    .orderBy(sql`${pointsEntries.expiresAt} asc nulls last`, asc(pointsEntries.id))
+}

@@ -1,0 +1,427 @@
+// Checkout: the server prices every order itself (member price by tier level, flash-sale or group
+// price, coupon, points deduction with its cap, shipping — see pricing.ts) and places it in one
+// transaction that holds what it needs: the member's flash-sale share, the coupon, the points, the
+// group seat, and last the stock, by conditional updates that can never oversell. The order then waits
+// for payment until it expires and gives everything back.
+import { randomInt } from 'node:crypto'
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { z } from 'zod'
+import type { Clock } from '../clock'
+import { shanghaiDate } from '../clock'
+import type { Db } from '../db/client'
+import { conflict, DomainError, invalid, notFound } from '../errors'
+import { heldLevelIds, memberPricesFor } from '../catalog/browse'
+import { products, skus } from '../catalog/schema'
+import { lockCoupon, usableCoupon } from '../coupons/service'
+import { pointsBalance, spendIn } from '../loyalty/points'
+import { tierLadders, tierLevels } from '../loyalty/schema'
+import { recordMemberEvent } from '../members/events'
+import { claimFlashSaleLimit, sellingFlashSale, takeFlashSaleStock } from '../marketing/flash-sale'
+import { activeGroupBuy, takeGroupSeat } from '../marketing/group-buy'
+import type { FlashSale, GroupBuy } from '../marketing/schema'
+import { shareCodes } from '../referral/schema'
+import { markOrderPaid } from './lifecycle'
+import { priceLine, priceOrder, type OrderPrice, type PricedLine, type StoreRules } from './pricing'
+import { cartItems, memberAddresses, orderItems, orders, type Order, type ShippingAddress } from './schema'
+
+const quantity = z.number().int().min(1, '数量至少为 1').max(99, '单次最多购买 99 件')
+
+export const checkoutInputSchema = z
+  .object({
+    /** Ordinary goods: SKUs and quantities (e.g. from the cart). */
+    items: z
+      .array(z.object({ skuId: z.number().int().positive(), quantity }))
+      .min(1)
+      .max(50)
+      .optional(),
+    /** A flash-sale purchase. */
+    flashSale: z.object({ flashSaleId: z.number().int().positive(), quantity }).optional(),
+    /** A group buy: open a new group (no groupId) or join one. */
+    groupBuy: z
+      .object({ groupBuyId: z.number().int().positive(), groupId: z.number().int().positive().optional() })
+      .optional(),
+    /** A paid membership level (buying or renewing). */
+    membershipLevelId: z.number().int().positive().optional(),
+    addressId: z.number().int().positive().optional(),
+    couponId: z.number().int().positive().optional(),
+    /** Points to deduct, or 'max' for as many as the rules allow. */
+    usePoints: z.union([z.literal('max'), z.number().int().min(0)]).default(0),
+    /** The share code the member arrived through (attributes the order to its sharer). */
+    shareCode: z.string().trim().min(1).max(32).optional(),
+    remark: z.string().trim().max(200).optional(),
+    /** Remove the ordered SKUs from the cart. */
+    fromCart: z.boolean().default(false),
+  })
+  .superRefine((v, ctx) => {
+    const kinds = [v.items, v.flashSale, v.groupBuy, v.membershipLevelId].filter(
+      (x) => x !== undefined,
+    ).length
+    if (kinds !== 1)
+      ctx.addIssue({ code: 'custom', path: ['items'], message: '请选择商品、秒杀、拼团或会员中的一种下单' })
+    if (v.items && new Set(v.items.map((i) => i.skuId)).size !== v.items.length)
+      ctx.addIssue({ code: 'custom', path: ['items'], message: '同一规格请合并数量' })
+  })
+export type CheckoutInput = z.input<typeof checkoutInputSchema>
+
+interface Quote {
+  kind: 'goods' | 'membership'
+  lines: (PricedLine & { title: string; spec: string; costFen: number })[]
+  price: OrderPrice
+  flashSale?: FlashSale
+  groupBuy?: GroupBuy
+  membershipLevel?: { id: number; name: string }
+  address?: ShippingAddress
+  couponId?: number
+}
+
+export interface CheckoutDeps {
+  db: Db
+  clock: Clock
+  rules: StoreRules
+}
+
+async function buildQuote(
+  deps: CheckoutDeps,
+  memberId: number,
+  input: z.output<typeof checkoutInputSchema>,
+): Promise<Quote> {
+  const { db } = deps
+  const at = deps.clock.now()
+  let kind: Quote['kind'] = 'goods'
+  let lines: Quote['lines'] = []
+  let flashSale: FlashSale | undefined
+  let groupBuy: GroupBuy | undefined
+  let membershipLevel: Quote['membershipLevel']
+
+  if (input.membershipLevelId) {
+    kind = 'membership'
+    const [level] = await db
+      .select({ level: tierLevels, ladder: tierLadders })
+      .from(tierLevels)
+      .innerJoin(tierLadders, eq(tierLadders.id, tierLevels.ladderId))
+      .where(eq(tierLevels.id, input.membershipLevelId))
+    if (!level || level.ladder.basis !== 'paid' || level.level.annualFeeFen <= 0)
+      throw invalid('membershipLevelId', '该会员等级不能购买', 'membership_not_for_sale')
+    membershipLevel = { id: level.level.id, name: level.level.name }
+    lines = []
+    const price = priceOrder(deps.rules, {
+      kind,
+      lines: [
+        {
+          skuId: 0,
+          productId: 0,
+          categoryId: 0,
+          quantity: 1,
+          listPriceFen: level.level.annualFeeFen,
+          unitPriceFen: level.level.annualFeeFen,
+          source: 'membership',
+        },
+      ],
+      pointsBalance: input.usePoints === 0 ? 0 : await pointsBalance(db, memberId, at),
+      pointsRequested: input.usePoints,
+    })
+    return { kind, lines, price, membershipLevel }
+  }
+
+  let wanted: { skuId: number; quantity: number }[]
+  let promotion: { source: 'flash_sale' | 'group_buy'; priceFen: number } | undefined
+  if (input.flashSale) {
+    flashSale = await sellingFlashSale(db, input.flashSale.flashSaleId, at)
+    // Sold out already (and within the limit, which is checked first): answer without opening a
+    // transaction. The conditional updates inside the transaction still decide.
+    if (
+      input.flashSale.quantity <= flashSale.perMemberLimit &&
+      flashSale.stockLeft < input.flashSale.quantity
+    )
+      throw conflict('flash_sale_sold_out', '手慢了，秒杀商品已抢光')
+    wanted = [{ skuId: flashSale.skuId, quantity: input.flashSale.quantity }]
+    promotion = { source: 'flash_sale', priceFen: flashSale.priceFen }
+  } else if (input.groupBuy) {
+    groupBuy = await activeGroupBuy(db, input.groupBuy.groupBuyId, at)
+    wanted = [{ skuId: groupBuy.skuId, quantity: 1 }]
+    promotion = { source: 'group_buy', priceFen: groupBuy.groupPriceFen }
+  } else {
+    wanted = input.items!
+  }
+  const rows = await db
+    .select({ sku: skus, product: products })
+    .from(skus)
+    .innerJoin(products, eq(products.id, skus.productId))
+    .where(
+      inArray(
+        skus.id,
+        wanted.map((w) => w.skuId),
+      ),
+    )
+  const byId = new Map(rows.map((r) => [r.sku.id, r]))
+  const levelIds = promotion ? [] : await heldLevelIds(db, memberId, at)
+  const memberPrices = await memberPricesFor(
+    db,
+    wanted.map((w) => w.skuId),
+    levelIds,
+  )
+  lines = wanted.map((w, i) => {
+    const row = byId.get(w.skuId)
+    if (!row) throw invalid(`items.${i}.skuId`, '商品规格不存在', 'sku_not_found')
+    if (row.product.status !== 'on_sale')
+      throw new DomainError('product_off_sale', `「${row.product.title}」已下架`, 409, [
+        { path: `items.${i}.skuId`, message: '商品已下架' },
+      ])
+    if (!promotion && row.sku.stock < w.quantity)
+      throw new DomainError('out_of_stock', `「${row.product.title}」库存不足`, 409, [
+        { path: `items.${i}.quantity`, message: `库存仅剩 ${row.sku.stock} 件` },
+      ])
+    return {
+      ...priceLine({
+        skuId: row.sku.id,
+        productId: row.product.id,
+        categoryId: row.product.categoryId,
+        quantity: w.quantity,
+        listPriceFen: row.sku.priceFen,
+        memberPricesFen: memberPrices.get(row.sku.id) ?? [],
+        ...(promotion ? { promotion } : {}),
+      }),
+      title: row.product.title,
+      spec: row.sku.spec,
+      costFen: row.sku.costFen,
+    }
+  })
+
+  let coupon: Awaited<ReturnType<typeof usableCoupon>> | undefined
+  if (input.couponId) coupon = await usableCoupon(db, memberId, input.couponId, at)
+  const price = priceOrder(deps.rules, {
+    kind,
+    lines,
+    ...(coupon ? { coupon: coupon.rule } : {}),
+    pointsBalance: input.usePoints === 0 ? 0 : await pointsBalance(db, memberId, at),
+    pointsRequested: input.usePoints,
+  })
+  if (price.coupon && !price.coupon.ok)
+    throw new DomainError(
+      'coupon_not_applicable',
+      price.coupon.reason === 'below_threshold' ? '未达到优惠券的使用门槛' : '优惠券不适用于所选商品',
+      409,
+      [{ path: 'couponId', message: '优惠券不可用于本单' }],
+    )
+
+  let address: ShippingAddress | undefined
+  if (input.addressId) {
+    const [a] = await db
+      .select()
+      .from(memberAddresses)
+      .where(
+        and(
+          eq(memberAddresses.id, input.addressId),
+          eq(memberAddresses.memberId, memberId),
+          isNull(memberAddresses.deletedAt),
+        ),
+      )
+    if (!a) throw invalid('addressId', '收货地址不存在', 'address_not_found')
+    address = {
+      name: a.name,
+      phone: a.phone,
+      province: a.province,
+      city: a.city,
+      district: a.district,
+      detail: a.detail,
+    }
+  }
+  return {
+    kind,
+    lines,
+    price,
+    ...(flashSale ? { flashSale } : {}),
+    ...(groupBuy ? { groupBuy } : {}),
+    ...(address ? { address } : {}),
+    ...(coupon ? { couponId: coupon.coupon.id } : {}),
+  }
+}
+
+export interface QuoteView {
+  kind: 'goods' | 'membership'
+  lines: {
+    skuId: number
+    title: string
+    spec: string
+    quantity: number
+    listPriceFen: number
+    unitPriceFen: number
+    priceSource: string
+  }[]
+  itemsFen: number
+  discountFen: number
+  pointsUsed: number
+  pointsDeductFen: number
+  shippingFen: number
+  payFen: number
+}
+
+const present = (q: Quote): QuoteView => ({
+  kind: q.kind,
+  lines: q.lines.map((l) => ({
+    skuId: l.skuId,
+    title: l.title,
+    spec: l.spec,
+    quantity: l.quantity,
+    listPriceFen: l.listPriceFen,
+    unitPriceFen: l.unitPriceFen,
+    priceSource: l.source,
+  })),
+  itemsFen: q.price.itemsFen,
+  discountFen: q.price.discountFen,
+  pointsUsed: q.price.pointsUsed,
+  pointsDeductFen: q.price.pointsDeductFen,
+  shippingFen: q.price.shippingFen,
+  payFen: q.price.payFen,
+})
+
+/** What the order would cost, without holding anything (the checkout page). */
+export async function previewOrder(
+  deps: CheckoutDeps,
+  memberId: number,
+  input: CheckoutInput,
+): Promise<QuoteView> {
+  return present(await buildQuote(deps, memberId, checkoutInputSchema.parse(input)))
+}
+
+/** Our order number, also WeChat Pay's out_trade_no: D + Shanghai date + 12 random digits. */
+export function newOrderNo(at: Date): string {
+  const day = shanghaiDate(at).replace(/-/g, '')
+  return `D${day}${String(randomInt(0, 1_000_000)).padStart(6, '0')}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`
+}
+
+/** Place the order: everything it holds is taken in one transaction, or nothing is. */
+export async function placeOrder(
+  deps: CheckoutDeps,
+  memberId: number,
+  raw: CheckoutInput,
+): Promise<{ order: Order; quote: QuoteView }> {
+  const input = checkoutInputSchema.parse(raw)
+  const quote = await buildQuote(deps, memberId, input)
+  if (quote.kind === 'goods' && !quote.address)
+    throw invalid('addressId', '请选择收货地址', 'address_required')
+  const at = deps.clock.now()
+  const orderNo = newOrderNo(at)
+  const { db } = deps
+
+  let referrerId: number | null = null
+  if (input.shareCode) {
+    const [code] = await db.select().from(shareCodes).where(eq(shareCodes.code, input.shareCode))
+    if (code && code.memberId !== memberId) referrerId = code.memberId
+  }
+
+  const order = await db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Db
+    // Per-member holdings first (rows only this member contends for) …
+    if (quote.flashSale) await claimFlashSaleLimit(tx, quote.flashSale, memberId, quote.lines[0]!.quantity)
+    const p = quote.price
+    const [order] = await tx
+      .insert(orders)
+      .values({
+        orderNo,
+        memberId,
+        kind: quote.kind,
+        channel: 'mp',
+        itemsFen: p.itemsFen,
+        discountFen: p.discountFen,
+        pointsUsed: p.pointsUsed,
+        pointsDeductFen: p.pointsDeductFen,
+        shippingFen: p.shippingFen,
+        payFen: p.payFen,
+        referrerId,
+        membershipLevelId: quote.membershipLevel?.id ?? null,
+        flashSaleId: quote.flashSale?.id ?? null,
+        address: quote.address ?? null,
+        remark: input.remark ?? null,
+        createdAt: at,
+        expiresAt: new Date(at.getTime() + deps.rules.unpaidOrderMinutes * 60_000),
+      })
+      .returning()
+    if (quote.lines.length)
+      await tx.insert(orderItems).values(
+        quote.lines.map((l) => ({
+          orderId: order!.id,
+          productId: l.productId,
+          skuId: l.skuId,
+          categoryId: l.categoryId,
+          title: l.title,
+          spec: l.spec,
+          quantity: l.quantity,
+          listPriceFen: l.listPriceFen,
+          unitPriceFen: l.unitPriceFen,
+          unitCostFen: l.costFen,
+        })),
+      )
+    if (quote.couponId && !(await lockCoupon(tx, quote.couponId, order!.id)))
+      throw conflict('coupon_unusable', '优惠券已被使用')
+    if (p.pointsUsed > 0)
+      await spendIn(txRaw, {
+        memberId,
+        amount: p.pointsUsed,
+        sourceKey: `order:${orderNo}:deduct`,
+        reason: `订单 ${orderNo} 积分抵扣`,
+        at,
+      })
+    if (quote.groupBuy) {
+      const group = await takeGroupSeat(tx, {
+        groupBuy: quote.groupBuy,
+        ...(input.groupBuy?.groupId ? { groupId: input.groupBuy.groupId } : {}),
+        memberId,
+        orderId: order!.id,
+        at,
+      })
+      await tx.update(orders).set({ groupBuyGroupId: group.id }).where(eq(orders.id, order!.id))
+      order!.groupBuyGroupId = group.id
+    }
+    if (input.fromCart && quote.lines.length)
+      await tx.delete(cartItems).where(
+        and(
+          eq(cartItems.memberId, memberId),
+          inArray(
+            cartItems.skuId,
+            quote.lines.map((l) => l.skuId),
+          ),
+        ),
+      )
+    await recordMemberEvent(tx, {
+      memberId,
+      type: 'order_placed',
+      occurredAt: at,
+      sourceKey: `order_placed:${orderNo}`,
+      payload: { orderNo, kind: quote.kind, payFen: p.payFen },
+    })
+    // … then the shared rows everyone contends for, last, so their locks are held for the shortest time.
+    if (quote.flashSale) {
+      await takeFlashSaleStock(tx, quote.flashSale.id, quote.lines[0]!.quantity, at)
+    } else {
+      for (const l of [...quote.lines].sort((a, b) => a.skuId - b.skuId)) {
+        const taken = await tx
+          .update(skus)
+          .set({ stock: sql`${skus.stock} - ${l.quantity}` })
+          .where(and(eq(skus.id, l.skuId), sql`${skus.stock} >= ${l.quantity}`))
+          .returning({ id: skus.id })
+        if (taken.length === 0) throw conflict('out_of_stock', `「${l.title}」库存不足`)
+      }
+    }
+    return order!
+  })
+
+  // Nothing to pay (points and coupon covered it all): paid at once, through the same transition.
+  if (order.payFen === 0) {
+    const paid = await markOrderPaid(db, { orderNo, transactionId: null, paidAt: at })
+    return {
+      order: paid.order.status === 'pending' ? { ...paid.order, status: 'paid' } : paid.order,
+      quote: present(quote),
+    }
+  }
+  return { order, quote: present(quote) }
+}
+
+export async function orderOf(db: Db, memberId: number, orderNo: string): Promise<Order> {
+  const [order] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.orderNo, orderNo), eq(orders.memberId, memberId)))
+  if (!order) throw notFound('订单', 'order_not_found')
+  return order
+}

@@ -1,0 +1,155 @@
+// Referred orders: an order placed within the window after a member was brought is credited to
+// whoever brought them (orders.referrer_id for member referrers), earns its promoters commission when
+// paid, and gives it back when refunded. The store's payment and refund flows call the two hooks.
+import { eq, sql } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { orders, type Order } from '../orders/schema'
+import { grantPoints, reverseGrant } from '../loyalty/points'
+import { defaultPointsExpiry } from '../loyalty/earning'
+import { referrals } from './schema'
+import type { Sharer } from './attribution-rules'
+import { getReferralSettings, type ReferralSettings } from './settings'
+import { accrueCommissionsIn, reverseCommissionsIn, type CommissionReversal } from './commissions'
+import type { Commission } from './schema'
+import type { Tx } from './commission-ledger'
+
+const DAY_MS = 86_400_000
+
+export interface OrderAttribution {
+  orderId: number
+  /** Who brought the order: a member (also written to orders.referrer_id) or a staff promoter. */
+  broughtBy: Sharer
+}
+
+async function attributeOrderIn(
+  tx: Tx,
+  order: Order,
+  settings: ReferralSettings,
+): Promise<OrderAttribution | null> {
+  if (order.referrerId !== null)
+    return { orderId: order.id, broughtBy: { memberId: order.referrerId, operatorId: null } }
+  const [referral] = await tx.select().from(referrals).where(eq(referrals.refereeId, order.memberId))
+  if (!referral) return null
+  const placed = order.createdAt.getTime()
+  const from = referral.attributedAt.getTime()
+  if (placed < from || placed > from + settings.orderWindowDays * DAY_MS) return null
+  if (referral.referrerId !== null) {
+    await tx
+      .update(orders)
+      .set({ referrerId: referral.referrerId })
+      .where(sql`${orders.id} = ${order.id} and ${orders.referrerId} is null`)
+  }
+  return {
+    orderId: order.id,
+    broughtBy: { memberId: referral.referrerId, operatorId: referral.referrerOperatorId },
+  }
+}
+
+/**
+ * Credit an order to whoever brought its buyer, if it was placed within the order window after the
+ * attribution. Sets orders.referrer_id for member referrers; returns null for an unreferred order.
+ */
+export async function attributeOrder(db: Db, orderId: number): Promise<OrderAttribution | null> {
+  const settings = await getReferralSettings(db)
+  return db.transaction(async (tx) => {
+    const [order] = await tx.select().from(orders).where(eq(orders.id, orderId))
+    if (!order) return null
+    return attributeOrderIn(tx, order, settings)
+  })
+}
+
+export interface ReferredOrderHooks {
+  /** Points (or any other rebate) for the member who brought the order, e.g. `referralPointsRebate`. */
+  rebate?: {
+    onPaid(db: Db, input: { order: Order; referrerMemberId: number; at: Date }): Promise<unknown>
+    onRefunded(db: Db, input: { order: Order; referrerMemberId: number; at: Date }): Promise<unknown>
+  }
+}
+
+export interface ReferredOrderPaid {
+  attribution: OrderAttribution | null
+  commissions: Commission[]
+}
+
+/**
+ * The order was paid: attribute it, accrue its commission (frozen), and give the optional rebate.
+ * Safe to call again for the same order (nothing is credited twice).
+ */
+export async function onReferredOrderPaid(
+  db: Db,
+  orderId: number,
+  at: Date,
+  hooks: ReferredOrderHooks = {},
+): Promise<ReferredOrderPaid> {
+  const settings = await getReferralSettings(db)
+  const result = await db.transaction(async (tx) => {
+    const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update')
+    if (!order || !order.paidAt || order.status === 'cancelled' || order.status === 'refunded')
+      return { order: order ?? null, attribution: null, commissions: [] }
+    const attribution = await attributeOrderIn(tx, order, settings)
+    if (!attribution) return { order, attribution: null, commissions: [] }
+    const created = await accrueCommissionsIn(tx, { order, broughtBy: attribution.broughtBy, settings, at })
+    return { order, attribution, commissions: created }
+  })
+  const referrerMemberId = result.attribution?.broughtBy.memberId
+  if (hooks.rebate && result.order && referrerMemberId)
+    await hooks.rebate.onPaid(db, { order: result.order, referrerMemberId, at })
+  return { attribution: result.attribution, commissions: result.commissions }
+}
+
+/**
+ * The order was refunded (in part or in full; orders.refunded_fen and status already updated by the
+ * store): take back the matching share of its commission and of the rebate.
+ */
+export async function onReferredOrderRefunded(
+  db: Db,
+  orderId: number,
+  at: Date,
+  hooks: ReferredOrderHooks = {},
+): Promise<{ reversals: CommissionReversal[] }> {
+  const result = await db.transaction(async (tx) => {
+    const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update')
+    if (!order) return { order: null, reversals: [] }
+    return { order, reversals: await reverseCommissionsIn(tx, order, at) }
+  })
+  if (hooks.rebate && result.order?.referrerId)
+    await hooks.rebate.onRefunded(db, { order: result.order, referrerMemberId: result.order.referrerId, at })
+  return { reversals: result.reversals }
+}
+
+const rebateKey = (orderNo: string) => `order:${orderNo}:referral-rebate`
+
+/**
+ * A points rebate for the member who brought an order: `pointsPerYuan` points per yuan the buyer
+ * paid (shipping excluded), taken back in full when the order is fully refunded.
+ */
+export function referralPointsRebate(pointsPerYuan: number): NonNullable<ReferredOrderHooks['rebate']> {
+  return {
+    async onPaid(db, { order, referrerMemberId, at }) {
+      const amount = Math.floor((Math.max(0, order.payFen - order.shippingFen) / 100) * pointsPerYuan)
+      if (amount <= 0) return null
+      return grantPoints(db, {
+        memberId: referrerMemberId,
+        amount,
+        sourceKey: rebateKey(order.orderNo),
+        reason: `推荐的好友下单（${order.orderNo}）奖励积分`,
+        at,
+        expiresAt: defaultPointsExpiry(at),
+      })
+    },
+    async onRefunded(db, { order, at }) {
+      if (order.status !== 'refunded' && order.refundedFen < order.payFen) return null
+      try {
+        return await reverseGrant(db, {
+          grantSourceKey: rebateKey(order.orderNo),
+          sourceKey: `${rebateKey(order.orderNo)}:refund`,
+          reason: `推荐的好友订单退款（${order.orderNo}），扣回奖励积分`,
+          at,
+        })
+      } catch (err) {
+        if ((err as { code?: string }).code === 'grant_not_found') return null
+        throw err
+      }
+    },
+  }
+}

@@ -1,0 +1,188 @@
+// The operator console in real Chromium against the real app and the seeded demo brand: sign in, read
+// the dashboard (its figures checked against the database with queries of this test's own), find a
+// member and open their record; a wrong password is refused in Chinese.
+import { sql } from 'drizzle-orm'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createOperator } from '../../shared/auth/service'
+import { queryRows, type Database } from '../../shared/db/client'
+import { seedDemo } from '../../shared/demo/seed'
+import { reportPeriod } from '../../shared/reports/period'
+import { startTestApp, type TestApp } from '../support/app'
+import { launchChromium, operatorContext, screenshotPath } from '../support/browser'
+import { testDatabase } from '../support/db'
+
+const PASSWORD = 'console-pass-2026'
+
+let database: Database
+let app: TestApp
+let browser: Browser
+let context: BrowserContext
+let page: Page
+/** Uncaught errors in the page: any is a failure, whatever the test was checking. */
+const pageErrors: string[] = []
+
+const count = (n: number) => new Intl.NumberFormat('zh-CN').format(n)
+const yuan = (fen: number) =>
+  `¥${new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(fen / 100)}`
+const percent = (a: number, b: number) => (b === 0 ? '—' : `${((a / b) * 100).toFixed(1)}%`)
+
+async function one<T>(query: ReturnType<typeof sql>): Promise<T> {
+  const [row] = await queryRows<T>(database.db, query)
+  return row!
+}
+
+async function signIn(p: Page, password: string) {
+  await p.getByPlaceholder('用户名').fill('chenjing')
+  await p.getByPlaceholder('密码').fill(password)
+  await p.getByRole('button', { name: '登录' }).click()
+}
+
+beforeAll(async () => {
+  database = await testDatabase()
+  await seedDemo(database, { members: 240, now: new Date() })
+  await createOperator(database.db, {
+    username: 'chenjing',
+    displayName: '陈静',
+    role: 'operator',
+    password: PASSWORD,
+  })
+  app = await startTestApp(database)
+  browser = await launchChromium()
+  context = await operatorContext(browser)
+  page = await context.newPage()
+  page.on('pageerror', (err) => pageErrors.push(err.message))
+})
+
+afterEach(() => {
+  expect(pageErrors).toEqual([])
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await app?.close()
+  await database?.close()
+})
+
+describe('operator console', () => {
+  it('sends / to the console, asks for a login, and refuses a wrong password in Chinese', async () => {
+    await page.goto(`${app.url}/`)
+    await page.waitForURL('**/console/login')
+    await page.getByText('运营后台登录').waitFor()
+    await signIn(page, 'not-the-password')
+    const error = page.getByTestId('login-error')
+    await error.waitFor()
+    expect(await error.innerText()).toContain('用户名或密码错误')
+    expect(new URL(page.url()).pathname).toBe('/console/login')
+    await page.screenshot({ path: screenshotPath('login-refused') })
+  })
+
+  it('signs in and shows the dashboard with the figures the database holds', async () => {
+    await signIn(page, PASSWORD)
+    await page.waitForURL((url) => /^\/console\/?$/.test(url.pathname))
+    expect(await page.getByTestId('operator-name').innerText()).toBe('陈静')
+
+    // Independent answers, straight from the tables.
+    const stages = await queryRows<{ stage: string; n: number }>(
+      database.db,
+      sql`select stage, count(*)::int as n from members where merged_into_id is null group by stage`,
+    )
+    const total = stages.reduce((a, s) => a + Number(s.n), 0)
+    const at = (stage: string) => Number(stages.find((s) => s.stage === stage)?.n ?? 0)
+    const period = reportPeriod(new Date(), {})
+    const [start, end] = [period.start.toISOString(), period.end.toISOString()]
+    const sales = await one<{ fen: number; orders: number; buyers: number }>(sql`
+      select coalesce(sum(pay_fen - refunded_fen), 0)::bigint as fen, count(*)::int as orders,
+        count(distinct member_id)::int as buyers
+      from orders where paid_at >= ${start}::timestamptz and paid_at < ${end}::timestamptz
+        and status not in ('cancelled', 'refunded')`)
+    const joined = await one<{ n: number; referred: number }>(sql`
+      select count(*)::int as n, count(r.id)::int as referred
+      from members m left join referrals r on r.referee_id = m.id
+      where m.merged_into_id is null and m.created_at >= ${start}::timestamptz and m.created_at < ${end}::timestamptz`)
+    const reached = await one<{ n: number }>(sql`
+      select count(distinct member_id)::int as n from member_events
+      where occurred_at >= ${start}::timestamptz and occurred_at < ${end}::timestamptz
+        and (type = 'campaign_delivered' or (type = 'chat_message' and payload->>'direction' = 'out'))`)
+    const membersAtEnd = await one<{ n: number }>(
+      sql`select count(*)::int as n from members where merged_into_id is null and created_at < ${end}::timestamptz`,
+    )
+    expect(total).toBe(240)
+    expect(Number(sales.orders)).toBeGreaterThan(0)
+
+    const text = (id: string) => page.getByTestId(id).innerText()
+    await page.getByTestId('funnel-super_user').waitFor()
+    expect(await text('kpi-total-members')).toBe(count(total))
+    for (const stage of ['stranger', 'intention', 'customer', 'repurchaser', 'super_user']) {
+      expect(await text(`funnel-${stage}`)).toBe(count(at(stage)))
+    }
+    await page.getByTestId('sales-total').waitFor()
+    expect(await text('kpi-sales')).toBe(yuan(Number(sales.fen)))
+    expect(await text('sales-total')).toBe(yuan(Number(sales.fen)))
+    expect(await text('sales-orders')).toBe(count(Number(sales.orders)))
+    expect(await text('sales-buyers')).toBe(count(Number(sales.buyers)))
+    expect(await text('sales-aov')).toBe(yuan(Math.round(Number(sales.fen) / Number(sales.orders))))
+    expect(await text('kpi-referral-rate')).toBe(percent(Number(joined.referred), Number(joined.n)))
+    expect(await text('kpi-reach-rate')).toBe(percent(Number(reached.n), Number(membersAtEnd.n)))
+
+    // The charts drew something: a canvas with a size, in each chart host.
+    for (const chart of ['funnel-chart', 'tier-chart', 'growth-chart']) {
+      const box = await page.getByTestId(chart).locator('canvas').first().boundingBox()
+      expect(box?.width).toBeGreaterThan(200)
+    }
+    await page.getByTestId('growth-totals').waitFor()
+    await page.screenshot({ path: screenshotPath('dashboard'), fullPage: true })
+  })
+
+  it('finds a member by phone number and opens their record', async () => {
+    const member = await one<{
+      id: number
+      member_no: string
+      name: string
+      phone: string
+      points: number
+    }>(sql`
+      select m.id, m.member_no, m.name, i.value as phone, coalesce(pa.balance, 0)::int as points
+      from members m
+      join member_identities i on i.member_id = m.id and i.kind = 'phone'
+      left join points_accounts pa on pa.member_id = m.id
+      where m.stage = 'super_user' and m.name is not null
+      order by m.id limit 1`)
+
+    await page.getByRole('link', { name: '会员列表' }).click()
+    await page.waitForURL('**/console/members')
+    const search = page.getByPlaceholder('姓名 / 手机号 / 会员号')
+    await search.fill(member.phone)
+    await search.press('Enter')
+    await page.waitForURL((url) => url.searchParams.get('q') === member.phone)
+    const row = page.locator('tr', { hasText: member.member_no })
+    await row.waitFor()
+    expect(await page.locator('tbody tr.ant-table-row').count()).toBe(1)
+    expect(await row.innerText()).toContain(`${member.phone.slice(0, 3)}****${member.phone.slice(-4)}`)
+    expect(await row.innerText()).toContain('超级用户')
+    await page.screenshot({ path: screenshotPath('member-search') })
+
+    await row.click()
+    await page.waitForURL(`**/console/members/${member.id}`)
+    await page.getByTestId('member-no').waitFor()
+    expect(await page.getByTestId('member-name').innerText()).toBe(member.name)
+    expect(await page.getByTestId('member-no').innerText()).toBe(member.member_no)
+    expect(await page.getByTestId('member-stage').innerText()).toBe('超级用户')
+    expect(await page.getByTestId('member-points').innerText()).toBe(count(Number(member.points)))
+    expect(await page.getByTestId('member-identities').innerText()).toContain(member.phone)
+    await page.screenshot({ path: screenshotPath('member-detail'), fullPage: true })
+
+    // A deep link survives a reload: the server answers the app for it and the login is kept.
+    await page.reload()
+    await page.getByTestId('member-no').waitFor()
+    expect(await page.getByTestId('member-no').innerText()).toBe(member.member_no)
+  })
+
+  it('shows no member for a search that matches nobody, and signs out back to the login', async () => {
+    await page.goto(`${app.url}/console/members?q=${encodeURIComponent('查无此人')}`)
+    await page.getByText('没有找到与“查无此人”匹配的会员').waitFor()
+    await page.getByRole('button', { name: '退出登录' }).click()
+    await page.waitForURL('**/console/login')
+    expect(await page.evaluate('window.localStorage.length')).toBe(0)
+  })
+})

@@ -1,0 +1,27 @@
+import { nightlyStatGroups, recomputeLifecycle } from '../../shared/members/lifecycle'
+import { allStatGroups } from '../../shared/members/stats'
+import { scoreDistribution } from '../../shared/members/candidates'
+import type { JobDefinition } from '../scheduler'
+
+export const memberJobs: JobDefinition[] = [
+  {
+    name: 'member-lifecycle',
+    schedule: '30 2 * * *',
+    description: '每晚重算全部会员的订单指标、生命周期阶段和复购类型（写入阶段变化历史），并统计超级用户候选',
+    async run({ db, clock }) {
+      const at = clock.now()
+      const r = await recomputeLifecycle(db, { all: true }, at, nightlyStatGroups)
+      const c = await scoreDistribution(db, at)
+      return `stats changed for ${r.statsChanged} members; ${r.changed} stage or label changes (${r.stageChanges} stage moves); ${c.candidates} candidates scoring 50+ of ${c.scored}`
+    },
+  },
+  {
+    name: 'member-stats-rebuild',
+    schedule: '0 4 * * 0',
+    description: '每周从订单、商品、事件和推荐全量重建会员统计，再重算阶段',
+    async run({ db, clock }) {
+      const r = await recomputeLifecycle(db, { all: true }, clock.now(), allStatGroups)
+      return `rebuilt statistics: ${r.statsChanged} changed; ${r.changed} stage or label changes`
+    },
+  },
+]
