@@ -12,6 +12,8 @@ import { referralAskList } from '../referral/asks'
 import { issueCoupon } from '../coupons/service'
 import { and, eq, gt, isNull } from 'drizzle-orm'
 import { tierChangeNotices } from '../loyalty/schema'
+import { botAccounts } from '../chat/schema'
+import { accountPacingState, accountPolicy, estimateFinish } from '../chat/pacing'
 import { shanghaiDate } from '../clock'
 
 export interface SavedSegment {
@@ -123,6 +125,25 @@ async function pendingTierChangeNotices(
   }))
 }
 
+/** When an account will be done, by the sender's own pacing rule and the account's current state. */
+async function botPacingFinish(
+  db: Db,
+  accountId: number,
+  messages: number,
+  start: Date,
+): Promise<Date | null> {
+  const [account] = await db.select().from(botAccounts).where(eq(botAccounts.id, accountId))
+  if (!account) return null
+  const finish = estimateFinish(
+    messages,
+    accountPolicy(account),
+    start,
+    'direct',
+    accountPacingState(account),
+  )
+  return finish.getTime() >= 8.64e15 ? null : finish
+}
+
 /** The wiring used by the server and the worker. */
 export const campaignIntegrations: CampaignIntegrations = {
   segments: savedSegmentSource,
@@ -139,5 +160,5 @@ export const campaignIntegrations: CampaignIntegrations = {
       at: input.at,
     })
   },
-  accountFinishEstimate: null,
+  accountFinishEstimate: botPacingFinish,
 }
