@@ -54,13 +54,19 @@ export async function seedReferralDemo(db: Db, now: Date): Promise<void> {
     select s.code, r.referee_id, 'attributed', r.attributed_at
     from referrals r join share_codes s on s.member_id = r.referrer_id
     where not exists (select 1 from referral_touches t where t.member_id = r.referee_id and t.code = s.code)`)
+  // One member in eight opened somebody's code once (picked by hash, so the work grows with the members,
+  // not with members × codes).
   await db.execute(sql`
+    with codes as (
+      select code, member_id, created_at, (row_number() over (order by code) - 1)::int as i from share_codes
+    ), n as (select count(*)::int as n from codes)
     insert into referral_touches (code, member_id, outcome, touched_at)
-    select s.code, m.id, 'not_new', greatest(m.created_at, s.created_at) + interval '40 days'
-    from share_codes s
-    join members m on m.id <> s.member_id and (hashtext(m.id::text || s.code) & 63) = 0
-    where greatest(m.created_at, s.created_at) + interval '40 days' < ${nowAt}
-      and not exists (select 1 from referral_touches t where t.member_id = m.id and t.code = s.code)`)
+    select c.code, m.id, 'not_new', greatest(m.created_at, c.created_at) + interval '40 days'
+    from members m cross join n
+    join codes c on c.i = (hashtext('touch' || m.id) & 2147483647) % n.n
+    where n.n > 0 and (hashtext('opened' || m.id) & 7) = 0 and m.id <> c.member_id
+      and greatest(m.created_at, c.created_at) + interval '40 days' < ${nowAt}
+      and not exists (select 1 from referral_touches t where t.member_id = m.id and t.code = c.code)`)
   // The most active referrers are promoters: gold from 10 direct referrals, otherwise starter.
   await db.execute(sql`
     insert into promoters (kind, member_id, level_id, joined_at)
