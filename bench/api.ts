@@ -1,8 +1,7 @@
 // Read endpoints of the mini-program at 50 connections through the real app on the PostgreSQL server —
 // product list, product detail, and the member's own card data — each against a bare Koa JSON endpoint
-// in the same run (measured before and after, averaged). Prints one JSON line per endpoint.
-// The loyalty card route lives on another branch; until it is merged the member endpoint measured is
-// GET /api/mp/me (the signed-in member's profile), named as such in the output.
+// in the same run (measured before and after, averaged). Prints one JSON line per endpoint. The app runs
+// as `npm start` runs it: read caches on the database's change feed (see server/read-cache.ts).
 import { sql } from 'drizzle-orm'
 import { categories, products, skuMemberPrices, skus } from '../shared/catalog/schema'
 import { queryRows } from '../shared/db/client'
@@ -79,7 +78,7 @@ async function baselineRps() {
   return r.rps
 }
 
-const app = await listen(storeApp(database, url))
+const app = await storeApp(database, url)
 const endpoints: { endpoint: string; path: (i: number) => string }[] = [
   {
     endpoint: 'GET /api/mp/products (list)',
@@ -89,7 +88,7 @@ const endpoints: { endpoint: string; path: (i: number) => string }[] = [
     endpoint: 'GET /api/mp/products/:id (detail)',
     path: (i) => `/api/mp/products/${made[i % made.length]!.id}`,
   },
-  { endpoint: 'GET /api/mp/me (member card data)', path: () => '/api/mp/me' },
+  { endpoint: 'GET /api/mp/card (member card)', path: () => '/api/mp/card' },
 ]
 
 const before = await baselineRps()

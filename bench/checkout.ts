@@ -32,7 +32,7 @@ const sale = await createFlashSale(database.db, {
 })
 const buyers = await benchMembers(database, attempts)
 
-const app = await listen(storeApp(database, url))
+const app = await storeApp(database, url)
 let next = 0
 const store = await cannon({
   url: `${app.url}/api/mp/orders`,

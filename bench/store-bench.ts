@@ -9,6 +9,8 @@ import { bodyParser } from '@koa/bodyparser'
 import pg from 'pg'
 import { sql } from 'drizzle-orm'
 import { createApp } from '../server/app'
+import { createReadCaches } from '../server/read-cache'
+import { openChangeFeed } from '../shared/db/change-feed'
 import { loadConfig } from '../shared/config'
 import { createLogger } from '../shared/logger'
 import { openPostgres, queryRows, type Database } from '../shared/db/client'
@@ -52,8 +54,11 @@ export async function listen(app: Koa): Promise<{ url: string; close: () => Prom
   }
 }
 
-/** The product's app with logging off (we measure the app, not the log sink). */
-export function storeApp(database: Database, url: string, env: Record<string, string> = {}) {
+/**
+ * The product's app as `npm start` runs it — read caches on the database's change feed — with logging
+ * off (we measure the app, not the log sink).
+ */
+export async function storeApp(database: Database, url: string, env: Record<string, string> = {}) {
   const config = loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
@@ -61,7 +66,26 @@ export function storeApp(database: Database, url: string, env: Record<string, st
     DATABASE_POOL_MAX: '20',
     ...env,
   })
-  return createApp({ db: database.db, config, logger: createLogger({ level: 'silent' }), clock: systemClock })
+  const readCaches = createReadCaches(await openChangeFeed(database), {
+    catalogueTtlMs: config.CATALOGUE_CACHE_SECONDS * 1000,
+  })
+  const app = createApp({
+    db: database.db,
+    config,
+    logger: createLogger({ level: 'silent' }),
+    clock: systemClock,
+    readCaches,
+  })
+  const served = await listen(app)
+  return {
+    url: served.url,
+    readCaches,
+    close: async () => {
+      await served.close()
+      readCaches.close()
+      await readCaches.feed.close()
+    },
+  }
 }
 
 /** The baseline: Koa with a body parser and one JSON endpoint, nothing else. */

@@ -9,6 +9,8 @@ import { Scheduler } from '../worker/scheduler'
 import { jobs } from '../worker/jobs'
 import { systemClock } from '../shared/clock'
 import { configFromEnvironment, openSystem, rootLogger } from './runtime'
+import { openChangeFeed } from '../shared/db/change-feed'
+import { createReadCaches, type ReadCaches } from '../server/read-cache'
 import { buildConsoleInBackground, stopConsoleBuild } from './console-build'
 
 const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } })
@@ -27,12 +29,17 @@ const database = await openSystem(config, logger)
 const deps = { db: database.db, config, logger, clock: systemClock }
 
 let server: Server | undefined
+let readCaches: ReadCaches | undefined
 let supervisor: Supervisor | undefined
 let scheduler: Scheduler | undefined
 
 if (roles.has('server')) {
   buildConsoleInBackground(logger.child({ part: 'console' }))
-  const app = createApp(deps)
+  const feed = await openChangeFeed(database, {
+    onError: (err) => logger.warn({ err }, 'change feed interrupted; read caches off until it reconnects'),
+  })
+  readCaches = createReadCaches(feed, { catalogueTtlMs: config.CATALOGUE_CACHE_SECONDS * 1000 })
+  const app = createApp({ ...deps, readCaches })
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s))
   })
@@ -68,6 +75,8 @@ async function shutdown(signal: string) {
   force.unref()
   stopConsoleBuild()
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  readCaches?.close()
+  await readCaches?.feed.close()
   await supervisor?.stop()
   await scheduler?.stop()
   await database.close()

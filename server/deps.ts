@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger'
 import type { Clock } from '../shared/clock'
 import type { OperatorIdentity } from '../shared/auth/service'
 import type { WxacodeClient } from '../shared/wechat/wxacode'
+import type { ReadCaches } from './read-cache'
 
 export interface AppDeps {
   db: Db
@@ -15,6 +16,8 @@ export interface AppDeps {
   consoleDir?: string
   /** Mini-program codes (wxacode.getUnlimited); absent when no mini-program is configured. */
   wxacode?: WxacodeClient
+  /** In-memory read caches invalidated by the database's change feed; absent = every read queries. */
+  readCaches?: ReadCaches
 }
 
 export interface AppState {
@@ -22,4 +25,6 @@ export interface AppState {
   log: Logger
   operator?: OperatorIdentity
   memberId?: number
+  /** The signed-in member's tier levels now (their member prices apply). */
+  levelIds?: number[]
 }

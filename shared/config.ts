@@ -37,6 +37,11 @@ export const configSchema = z.object({
     .optional(),
   /** Password of the first operator account ("admin"), created when no operator exists. */
   ADMIN_INITIAL_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('admin12345'),
+  /**
+   * How long the mini-program's catalogue reads may be served from memory (seconds; 0 = never). Prices,
+   * products and sell-outs drop the cache at once; stock counts and sales figures lag by at most this.
+   */
+  CATALOGUE_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(3),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .int()

@@ -1,6 +1,6 @@
 // Bearer-token auth: operators (console, store staff) and members (mini-program) are separate realms.
 import type { Middleware } from 'koa'
-import { resolveMemberSession, resolveOperatorSession } from '../../shared/auth/service'
+import { hashToken, memberPrincipal, memberStanding, resolveOperatorSession } from '../../shared/auth/service'
 import type { OperatorRole } from '../../shared/auth/schema'
 import { DomainError } from '../../shared/errors'
 import type { AppDeps, AppState } from '../deps'
@@ -25,13 +25,50 @@ export function operatorAuth(
   }
 }
 
+/** How long a member's standing (merges, levels) may be served from the cache at most. */
+const STANDING_TTL_MS = 60_000
+/** How long a session lookup may be served at most (sessions only ever expire). */
+const SESSION_TTL_MS = 10 * 60_000
+const NO_SESSION = { memberId: 0, expiresAt: 0 }
+
+/** The member a token acts as and their levels: from the read caches when there are any. */
+async function memberBehind(
+  deps: AppDeps,
+  token: string,
+): Promise<{ memberId: number; levelIds: number[] } | null> {
+  const tokenHash = hashToken(token)
+  const at = deps.clock.now()
+  const caches = deps.readCaches
+  if (!caches) return memberPrincipal(deps.db, tokenHash, at)
+  let fresh: Awaited<ReturnType<typeof memberPrincipal>> = null
+  const session = await caches.sessions.get(tokenHash, async () => {
+    fresh = await memberPrincipal(deps.db, tokenHash, at)
+    if (!fresh) return { value: NO_SESSION, ttlMs: 0 }
+    const left = fresh.sessionExpiresAt.getTime() - at.getTime()
+    return {
+      value: { memberId: fresh.sessionMemberId, expiresAt: fresh.sessionExpiresAt.getTime() },
+      ttlMs: Math.min(left, SESSION_TTL_MS),
+    }
+  })
+  if (session === NO_SESSION || session.expiresAt <= at.getTime()) return null
+  return caches.members.get(session.memberId, async () => {
+    const standing = fresh ?? (await memberStanding(deps.db, session.memberId, at))
+    const untilChange = standing.levelsChangeAt ? standing.levelsChangeAt.getTime() - at.getTime() : Infinity
+    return {
+      value: { memberId: standing.memberId, levelIds: standing.levelIds },
+      ttlMs: Math.max(0, Math.min(STANDING_TTL_MS, untilChange)),
+    }
+  })
+}
+
 export function memberAuth(deps: AppDeps): Middleware<AppState> {
   return async (ctx, next) => {
     const token = bearer(ctx.get('authorization'))
-    const memberId = token ? await resolveMemberSession(deps.db, deps.clock, token) : null
-    if (!memberId) throw new DomainError('unauthorized', '登录已过期，请重新登录', 401)
-    ctx.state.memberId = memberId
-    ctx.state.log = ctx.state.log.child({ memberId })
+    const member = token ? await memberBehind(deps, token) : null
+    if (!member) throw new DomainError('unauthorized', '登录已过期，请重新登录', 401)
+    ctx.state.memberId = member.memberId
+    ctx.state.levelIds = member.levelIds
+    ctx.state.log = ctx.state.log.child({ memberId: member.memberId })
     await next()
   }
 }

@@ -1,12 +1,12 @@
 // Operator passwords and bearer sessions for operators and mini-program members.
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
-import { and, eq, gt, isNull } from 'drizzle-orm'
-import type { Db } from '../db/client'
+import { and, eq, gt, isNull, sql, type SQL } from 'drizzle-orm'
+import { queryRows, type Db } from '../db/client'
 import type { Clock } from '../clock'
 import { DomainError } from '../errors'
 import { memberSessions, operatorSessions, operators, type Operator, type OperatorRole } from './schema'
-import { members } from '../members/schema'
+import { heldLevelsSql, levelsChangeAtSql } from '../catalog/browse'
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>
 
@@ -115,11 +115,68 @@ export async function createMemberSession(
 
 /** The member behind a mini-program token, following a merge to the surviving member. */
 export async function resolveMemberSession(db: Db, clock: Clock, token: string): Promise<number | null> {
-  const [row] = await db
-    .select({ memberId: members.id, mergedIntoId: members.mergedIntoId })
-    .from(memberSessions)
-    .innerJoin(members, eq(members.id, memberSessions.memberId))
-    .where(and(eq(memberSessions.tokenHash, hashToken(token)), gt(memberSessions.expiresAt, clock.now())))
+  return (await memberPrincipal(db, hashToken(token), clock.now()))?.memberId ?? null
+}
+
+/** A member session and its member as they stand now, with how long each fact holds. */
+export interface MemberPrincipal {
+  /** The member the session was opened for… */
+  sessionMemberId: number
+  sessionExpiresAt: Date
+  /** …and the member it acts as now: the survivor of any merge. */
+  memberId: number
+  /** The tier levels that member holds now (their member prices apply). */
+  levelIds: number[]
+  /** When a level starts or ends next, changing `levelIds` without a write; null when none will. */
+  levelsChangeAt: Date | null
+}
+
+const principalColumns = (memberId: SQL, now: SQL) =>
+  sql`array(${heldLevelsSql(memberId, now)}) as level_ids,
+      (${levelsChangeAtSql(memberId, now)}) as levels_change_at`
+
+type StandingRow = {
+  member_id: number
+  level_ids: number[] | null
+  levels_change_at: Date | string | null
+}
+const standingFrom = (row: StandingRow) => ({
+  memberId: Number(row.member_id),
+  levelIds: (row.level_ids ?? []).map(Number),
+  levelsChangeAt: row.levels_change_at ? new Date(row.levels_change_at) : null,
+})
+
+/** The principal behind a token hash, in one query; null for an unknown or expired session. */
+export async function memberPrincipal(db: Db, tokenHash: string, at: Date): Promise<MemberPrincipal | null> {
+  const now = sql`${at.toISOString()}::timestamptz`
+  const [row] = await queryRows<StandingRow & { session_member_id: number; expires_at: Date | string }>(
+    db,
+    sql`select s.member_id as session_member_id, s.expires_at, x.member_id,
+          ${principalColumns(sql`x.member_id`, now)}
+        from member_sessions s join members m on m.id = s.member_id
+        cross join lateral (select coalesce(m.merged_into_id, m.id) as member_id) x
+        where s.token_hash = ${tokenHash} and s.expires_at > ${now}`,
+  )
   if (!row) return null
-  return row.mergedIntoId ?? row.memberId
+  return {
+    sessionMemberId: Number(row.session_member_id),
+    sessionExpiresAt: new Date(row.expires_at),
+    ...standingFrom(row),
+  }
+}
+
+/** Where a member stands now: the survivor of any merge, and the levels held (see MemberPrincipal). */
+export async function memberStanding(
+  db: Db,
+  memberId: number,
+  at: Date,
+): Promise<Pick<MemberPrincipal, 'memberId' | 'levelIds' | 'levelsChangeAt'>> {
+  const now = sql`${at.toISOString()}::timestamptz`
+  const [row] = await queryRows<StandingRow>(
+    db,
+    sql`select x.member_id, ${principalColumns(sql`x.member_id`, now)}
+        from members m cross join lateral (select coalesce(m.merged_into_id, m.id) as member_id) x
+        where m.id = ${memberId}`,
+  )
+  return row ? standingFrom(row) : { memberId, levelIds: [], levelsChangeAt: null }
 }

@@ -1,24 +1,31 @@
 // The catalogue as shoppers see it: categories, a paginated product list with search, filters and
 // sorting, and product detail, each showing the member's own price (the lowest price among the tier
 // levels they hold) next to the list price.
-import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
+import { and, asc, inArray, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { queryRows } from '../db/client'
 import { notFound } from '../errors'
-import { memberTiers } from '../loyalty/schema'
 import { categories, skuMemberPrices } from './schema'
+
+/** The ids of the tier levels a member holds at `now`, as a subquery (their member prices apply). */
+export const heldLevelsSql = (memberId: SQL, now: SQL) =>
+  sql`select level_id from member_tiers where member_id = ${memberId}
+      and starts_at <= ${now} and (ends_at is null or ends_at > ${now})`
+
+/** The next moment one of the member's levels starts or ends (their prices change then), as a scalar subquery. */
+export const levelsChangeAtSql = (memberId: SQL, now: SQL) =>
+  sql`select min(case when starts_at > ${now} then starts_at else ends_at end) from member_tiers
+      where member_id = ${memberId} and (starts_at > ${now} or ends_at > ${now})`
 
 /** The tier levels a member holds now (their member prices apply). */
 export async function heldLevelIds(db: Db, memberId: number | undefined, at: Date): Promise<number[]> {
   if (!memberId) return []
-  const rows = await db
-    .select({ levelId: memberTiers.levelId })
-    .from(memberTiers)
-    .where(
-      and(eq(memberTiers.memberId, memberId), or(isNull(memberTiers.endsAt), gt(memberTiers.endsAt, at))),
-    )
-  return rows.map((r) => r.levelId)
+  const rows = await queryRows<{ level_id: number }>(
+    db,
+    heldLevelsSql(sql`${memberId}`, sql`${at.toISOString()}::timestamptz`),
+  )
+  return rows.map((r) => Number(r.level_id))
 }
 
 /** Member prices by SKU for the levels given. */
@@ -71,17 +78,25 @@ const ORDER_BY: Record<ProductListQuery['sort'], string> = {
   newest: 'created_at desc, id desc',
 }
 
-/** The tier levels a member holds at `at`, as a subquery (no extra round trip). */
-const levelsOf = (memberId: number | undefined, at: Date) =>
-  memberId
-    ? sql`(select level_id from member_tiers where member_id = ${memberId} and (ends_at is null or ends_at > ${at.toISOString()}::timestamptz))`
+/** The viewer's levels as a SQL list for `level_id in …`. */
+const levelsIn = (levelIds: readonly number[]) =>
+  levelIds.length
+    ? sql`(${sql.join(
+        levelIds.map((id) => sql`${id}`),
+        sql`, `,
+      )})`
     : sql`(select null::bigint where false)`
+
+/** Who is looking at the catalogue: the tier levels whose member prices they see. */
+export interface CatalogueViewer {
+  levelIds: readonly number[]
+}
 
 /** On-sale products, one page, with the member's own price: one query. */
 export async function listProducts(
   db: Db,
   query: ProductListQuery,
-  viewer: { memberId?: number | undefined; at: Date },
+  viewer: CatalogueViewer,
 ): Promise<{ items: ProductCard[]; total: number; page: number; pageSize: number }> {
   const filters = [sql`status = 'on_sale'`, sql`min_price_fen > 0`]
   if (query.q) filters.push(sql`title ilike ${`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`)
@@ -114,7 +129,7 @@ export async function listProducts(
         left join lateral (select sum(stock)::int as stock from skus where product_id = page.id) s on true
         left join lateral (
           select min(m.price_fen)::int as member_price_fen from skus k join sku_member_prices m on m.sku_id = k.id
-          where k.product_id = page.id and m.level_id in ${levelsOf(viewer.memberId, viewer.at)}
+          where k.product_id = page.id and m.level_id in ${levelsIn(viewer.levelIds)}
         ) mp on true
         order by ${order}`,
   )
@@ -163,7 +178,7 @@ export type ProductDetail = z.infer<typeof productDetailSchema>
 export async function productDetail(
   db: Db,
   productId: number,
-  viewer: { memberId?: number | undefined; at: Date },
+  viewer: CatalogueViewer,
 ): Promise<ProductDetail> {
   const [row] = await queryRows<{
     id: number
@@ -183,7 +198,7 @@ export async function productDetail(
           (select coalesce(json_agg(json_build_object(
               'id', k.id, 'spec', k.spec, 'priceFen', k.price_fen, 'stock', k.stock,
               'memberPriceFen', (select min(m.price_fen) from sku_member_prices m
-                                 where m.sku_id = k.id and m.level_id in ${levelsOf(viewer.memberId, viewer.at)})
+                                 where m.sku_id = k.id and m.level_id in ${levelsIn(viewer.levelIds)})
             ) order by k.id), '[]'::json) from skus k where k.product_id = p.id) as skus
         from products p
         join categories c on c.id = p.category_id

@@ -5,6 +5,7 @@ import { memberCard, tillCodeKey } from '../../../shared/loyalty/card'
 import { quoteRenewal, renewMembership } from '../../../shared/loyalty/membership'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
+import { jsonBody, sendJson } from '../../read-cache'
 
 const cardSchema = z.object({
   member: z.object({
@@ -49,6 +50,22 @@ const cardSchema = z.object({
   tillCode: z.object({ payload: z.string(), expiresAt: z.string(), qrDataUrl: z.string() }),
 })
 
+/**
+ * How long a card may be served from the cache: a minute at most (the till code keeps four of its five
+ * minutes), and never past a level's end or the moment points lapse — those change it without a write.
+ */
+export function cardTtlMs(
+  card: { levels: { endsAt: string | null }[]; points: { expiringSoonestAt: string | null } },
+  at: Date,
+): number {
+  const moments = [...card.levels.map((l) => l.endsAt), card.points.expiringSoonestAt].flatMap((iso) =>
+    iso ? [new Date(iso).getTime() - at.getTime()] : [],
+  )
+  return Math.max(0, Math.min(CARD_TTL_MS, ...moments))
+}
+
+const CARD_TTL_MS = 60_000
+
 const levelQuery = z.object({ ladder: z.string().min(1).max(32), level: z.string().min(1).max(32) })
 
 export function registerMpCard(api: ApiRouter, deps: AppDeps): void {
@@ -57,7 +74,17 @@ export function registerMpCard(api: ApiRouter, deps: AppDeps): void {
   api.get(
     '/card',
     { summary: '我的会员卡：等级、权益、积分、荣誉与到店出示的会员码（5 分钟有效）', response: cardSchema },
-    (_input, ctx) => memberCard(deps.db, ctx.state.memberId!, deps.clock.now(), tillKey),
+    async (_input, ctx) => {
+      const memberId = ctx.state.memberId!
+      const at = deps.clock.now()
+      const load = () => memberCard(deps.db, memberId, at, tillKey)
+      if (!deps.readCaches) return load()
+      const body = await deps.readCaches.cards.get(memberId, async () => {
+        const card = await load()
+        return { value: jsonBody(card), ttlMs: cardTtlMs(card, at) }
+      })
+      return sendJson(ctx, body)
+    },
   )
 
   api.get(

@@ -10,6 +10,7 @@ import {
 } from '../../../shared/catalog/browse'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
+import { cachedCatalogue } from '../../read-cache'
 
 const idParams = z.object({ id: z.coerce.number().int().positive() })
 
@@ -22,7 +23,7 @@ export function registerMpProducts(api: ApiRouter, deps: AppDeps): void {
         z.object({ id: z.number(), name: z.string(), parentId: z.number().nullable(), sort: z.number() }),
       ),
     },
-    () => listCategories(deps.db),
+    (_input, ctx) => cachedCatalogue(deps, ctx, 'categories', () => listCategories(deps.db)),
   )
 
   api.get(
@@ -37,13 +38,22 @@ export function registerMpProducts(api: ApiRouter, deps: AppDeps): void {
         pageSize: z.number(),
       }),
     },
-    ({ query }, ctx) => listProducts(deps.db, query, { memberId: ctx.state.memberId, at: deps.clock.now() }),
+    ({ query }, ctx) => {
+      const viewer = { levelIds: ctx.state.levelIds ?? [] }
+      return cachedCatalogue(deps, ctx, `list:${viewer.levelIds.join(',')}:${JSON.stringify(query)}`, () =>
+        listProducts(deps.db, query, viewer),
+      )
+    },
   )
 
   api.get(
     '/products/:id',
     { summary: '商品详情（含各规格会员价与库存）', params: idParams, response: productDetailSchema },
-    ({ params }, ctx) =>
-      productDetail(deps.db, params.id, { memberId: ctx.state.memberId, at: deps.clock.now() }),
+    ({ params }, ctx) => {
+      const viewer = { levelIds: ctx.state.levelIds ?? [] }
+      return cachedCatalogue(deps, ctx, `detail:${viewer.levelIds.join(',')}:${params.id}`, () =>
+        productDetail(deps.db, params.id, viewer),
+      )
+    },
   )
 }
