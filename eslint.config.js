@@ -35,6 +35,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
   { files: ['shared/**/*.ts'], rules: forbid('server', 'bot', 'worker', 'cli', 'console', 'miniprogram') },
   { files: ['server/**/*.ts'], rules: forbid('bot', 'worker', 'cli') },
   { files: ['bot/**/*.ts'], rules: forbid('server', 'worker', 'cli') },

@@ -2,11 +2,14 @@
 // product list, product detail, and the member's own card data — each against a bare Koa JSON endpoint
 // in the same run (measured before and after, averaged). Prints one JSON line per endpoint. The app runs
 // as `npm start` runs it: read caches on the database's change feed (see server/read-cache.ts).
+import { fileURLToPath } from 'node:url'
+import type autocannon from 'autocannon'
 import { sql } from 'drizzle-orm'
 import { categories, products, skuMemberPrices, skus } from '../shared/catalog/schema'
 import { queryRows } from '../shared/db/client'
 import { refreshMinPrice } from '../shared/catalog/admin'
 import { tierLadders, tierLevels } from '../shared/loyalty/schema'
+import type { InvalidatedCache, JsonBody } from '../server/read-cache'
 import { bareKoa, benchDatabase, benchMembers, cannon, listen, quick, round, storeApp } from './store-bench'
 
 const duration = quick ? 3 : 10
@@ -69,58 +72,63 @@ await queryRows(
 )
 await database.exec('analyze')
 
-const tokenFor = (i: number) => members[i % members.length]!.token
-
 async function baselineRps() {
   const bare = await listen(bareKoa())
-  const r = await cannon({ url: `${bare.url}/ping`, connections, duration })
+  const r = await cannon({ url: `${bare.url}/ping`, connections, duration, workers: 1 })
   await bare.close()
   return r.rps
 }
 
 const app = await storeApp(database, url)
-const endpoints: { endpoint: string; path: (i: number) => string }[] = [
+const endpoints: {
+  endpoint: string
+  path: (i: number) => string
+  cache: InvalidatedCache<string, JsonBody> | InvalidatedCache<number, JsonBody>
+}[] = [
   {
     endpoint: 'GET /api/mp/products (list)',
     path: (i) => `/api/mp/products?page=${1 + (i % 5)}&pageSize=20`,
+    cache: app.readCaches.catalogue,
   },
   {
     endpoint: 'GET /api/mp/products/:id (detail)',
     path: (i) => `/api/mp/products/${made[i % made.length]!.id}`,
+    cache: app.readCaches.catalogue,
   },
-  { endpoint: 'GET /api/mp/card (member card)', path: () => '/api/mp/card' },
+  { endpoint: 'GET /api/mp/card (member card)', path: () => '/api/mp/card', cache: app.readCaches.cards },
 ]
 
 const before = await baselineRps()
 const results = []
 for (const e of endpoints) {
-  let i = 0
+  const { hits, misses } = e.cache
+  // Every member in turn (each with their own session, half of them with a paid level), each connection
+  // from its own place in the sequence (bench/api-client.cjs); the load generator runs in a worker
+  // thread, off the server's event loop.
+  process.env.BENCH_API_REQUESTS = JSON.stringify(
+    members.map((m, n) => ({
+      method: 'GET',
+      path: e.path(n),
+      headers: { authorization: `Bearer ${m.token}` },
+    })),
+  )
   const r = await cannon({
     url: app.url,
     connections,
     duration,
-    requests: [
-      {
-        setupRequest: (req) => {
-          const n = i++
-          return {
-            ...req,
-            method: 'GET',
-            path: e.path(n),
-            headers: { authorization: `Bearer ${tokenFor(n)}` },
-          }
-        },
-      },
-    ],
-  })
-  results.push({ e, r })
+    workers: 1,
+    setupClient: fileURLToPath(new URL('./api-client.cjs', import.meta.url)),
+  } as unknown as autocannon.Options)
+  const served = e.cache.hits - hits + (e.cache.misses - misses)
+  const hitRatio = served ? (e.cache.hits - hits) / served : 0
+  results.push({ e, r, hitRatio })
 }
 const after = await baselineRps()
 await app.close()
 await database.close()
 
 const baseline = (before + after) / 2
-for (const { e, r } of results) {
+for (const { e, r, hitRatio } of results) {
   console.log(
     JSON.stringify({
       endpoint: e.endpoint,
@@ -129,6 +137,7 @@ for (const { e, r } of results) {
       non2xx: r.non2xx,
       baseline_rps: round(baseline),
       ratio: round(r.rps / baseline, 3),
+      cache_hit_ratio: round(hitRatio, 3),
       connections,
       duration_s: duration,
       quick,

@@ -130,7 +130,8 @@ export interface CannonResult {
   errors: number
 }
 
-export async function cannon(options: autocannon.Options): Promise<CannonResult> {
+/** An autocannon run; with `workers` the load generator runs in worker threads, off the server's event loop. */
+export async function cannon(options: autocannon.Options & { workers?: number }): Promise<CannonResult> {
   const r = await autocannon({ ...options })
   const seconds = r.duration
   return {

@@ -91,7 +91,8 @@ export async function memberBenefits(db: Db, memberId: number, at: Date): Promis
   return benefitsOfLevels(db, memberId, levels, at)
 }
 
-async function benefitsOfLevels(
+/** The benefits the given levels (held by the member) grant, with quota use in the current period. */
+export async function benefitsOfLevels(
   db: Db,
   memberId: number,
   levels: HeldLevel[],

@@ -11,7 +11,7 @@ import { members } from '../members/schema'
 import { pointsEntries } from './schema'
 import { pointsBalance } from './points'
 import { memberLevels } from './ladders'
-import { memberBenefits } from './benefits'
+import { benefitsOfLevels } from './benefits'
 import { honoursOf } from './honours'
 
 /** How long a till code stays valid: short, so a screenshot cannot be reused later. */
@@ -85,10 +85,15 @@ const TILL_QR_OPTIONS = {
 } as unknown as QRCode.QRCodeToDataURLOptions
 
 export async function memberCard(db: Db, memberId: number, at: Date, key: Buffer) {
-  const member = await getMember(db, memberId)
-  const levels = await memberLevels(db, memberId, at)
-  const benefits = await memberBenefits(db, memberId, at)
-  const expiring = await expiringPoints(db, memberId, at)
+  // Independent reads side by side: the card is one screen, its latency the slowest of them.
+  const [member, levels, expiring, balance, honours] = await Promise.all([
+    getMember(db, memberId),
+    memberLevels(db, memberId, at),
+    expiringPoints(db, memberId, at),
+    pointsBalance(db, memberId, at),
+    honoursOf(db, memberId),
+  ])
+  const benefits = await benefitsOfLevels(db, memberId, levels, at)
   const till = issueTillCode(member.memberNo, at, key)
   const multiplier = Math.max(100, ...levels.map((l) => l.pointsMultiplierPct))
   return {
@@ -120,11 +125,11 @@ export async function memberCard(db: Db, memberId: number, at: Date, key: Buffer
       discountPct: b.kind === 'member_price' ? (b.args.discountPct as number) : null,
     })),
     points: {
-      balance: await pointsBalance(db, memberId, at),
+      balance,
       expiringPoints: expiring.points,
       expiringSoonestAt: expiring.soonestAt?.toISOString() ?? null,
     },
-    honours: await honoursOf(db, memberId),
+    honours,
     tillCode: {
       payload: till.payload,
       expiresAt: till.expiresAt.toISOString(),
