@@ -2,7 +2,7 @@
 // about to expire), honours, and a short-lived signed code for the till's scanner. Also the member's
 // points history.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
-import QRCode from 'qrcode'
+import { qrDataUrl } from './till-qr'
 import { and, asc, desc, eq, gt, lt, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { DomainError } from '../errors'
@@ -77,13 +77,6 @@ export async function expiringPoints(db: Db, memberId: number, at: Date, days = 
   return { points: row?.points ?? 0, soonestAt: soonest }
 }
 
-/** Grayscale PNG without per-row filters: a third of the default encoding time for the same image. */
-const TILL_QR_OPTIONS = {
-  margin: 1,
-  width: 240,
-  rendererOpts: { filterType: 0, colorType: 0 },
-} as unknown as QRCode.QRCodeToDataURLOptions
-
 export async function memberCard(db: Db, memberId: number, at: Date, key: Buffer) {
   // Independent reads side by side: the card is one screen, its latency the slowest of them.
   const [member, levels, expiring, balance, honours] = await Promise.all([
@@ -133,7 +126,7 @@ export async function memberCard(db: Db, memberId: number, at: Date, key: Buffer
     tillCode: {
       payload: till.payload,
       expiresAt: till.expiresAt.toISOString(),
-      qrDataUrl: await QRCode.toDataURL(till.payload, TILL_QR_OPTIONS),
+      qrDataUrl: qrDataUrl(till.payload),
     },
   }
 }
