@@ -105,8 +105,13 @@ export class ApiRouter {
     }
   }
 
+  /** The router's middleware; requests outside its prefix pass by without being matched route by route. */
   routes(): Middleware {
-    return this.router.routes() as unknown as Middleware
+    const routes = this.router.routes() as unknown as Middleware
+    const prefix = this.options.prefix
+    if (!prefix) return routes
+    return (ctx, next) =>
+      ctx.path === prefix || ctx.path.startsWith(`${prefix}/`) ? routes(ctx, next) : next()
   }
 }
 

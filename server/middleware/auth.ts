@@ -4,6 +4,7 @@ import { hashToken, memberPrincipal, memberStanding, resolveOperatorSession } fr
 import type { OperatorRole } from '../../shared/auth/schema'
 import { DomainError } from '../../shared/errors'
 import type { AppDeps, AppState } from '../deps'
+import { bindLog } from './request-context'
 
 function bearer(header: string): string | null {
   const m = /^Bearer\s+([\w\-.~+/=]{16,200})$/.exec(header)
@@ -20,7 +21,7 @@ export function operatorAuth(
     if (!operator) throw new DomainError('unauthorized', '请先登录', 401)
     if (!roles.includes(operator.role)) throw new DomainError('forbidden', '没有权限执行此操作', 403)
     ctx.state.operator = operator
-    ctx.state.log = ctx.state.log.child({ operatorId: operator.id })
+    bindLog(ctx.state, { operatorId: operator.id })
     await next()
   }
 }
@@ -36,13 +37,13 @@ async function memberBehind(
   deps: AppDeps,
   token: string,
 ): Promise<{ memberId: number; levelIds: number[] } | null> {
-  const tokenHash = hashToken(token)
   const at = deps.clock.now()
   const caches = deps.readCaches
-  if (!caches) return memberPrincipal(deps.db, tokenHash, at)
+  if (!caches) return memberPrincipal(deps.db, hashToken(token), at)
   let fresh: Awaited<ReturnType<typeof memberPrincipal>> = null
-  const session = await caches.sessions.get(tokenHash, async () => {
-    fresh = await memberPrincipal(deps.db, tokenHash, at)
+  // Keyed by the token itself (this process holds it anyway for the request): a hit hashes nothing.
+  const session = await caches.sessions.get(token, async () => {
+    fresh = await memberPrincipal(deps.db, hashToken(token), at)
     if (!fresh) return { value: NO_SESSION, ttlMs: 0 }
     const left = fresh.sessionExpiresAt.getTime() - at.getTime()
     return {
@@ -68,7 +69,7 @@ export function memberAuth(deps: AppDeps): Middleware<AppState> {
     if (!member) throw new DomainError('unauthorized', '登录已过期，请重新登录', 401)
     ctx.state.memberId = member.memberId
     ctx.state.levelIds = member.levelIds
-    ctx.state.log = ctx.state.log.child({ memberId: member.memberId })
+    bindLog(ctx.state, { memberId: member.memberId })
     await next()
   }
 }
