@@ -318,6 +318,7 @@ export function factsFromRow(r: Record<string, unknown>): CandidateFacts {
     lastComplaintAt: toDate(r.last_complaint_at),
     interestEvents: n('interest_events'),
     inboundChats: n('inbound_chats'),
+    engagement30d: n('engagement_30d'),
     lastSeenAt: toDate(r.last_seen_at),
     paidTier: (r.paid_tier as string | null) ?? null,
   }

@@ -4,7 +4,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { MemberStats } from './schema'
 
-export type MemberFacts = Omit<MemberStats, 'memberId' | 'computedAt'> & {
+export type MemberFacts = Omit<MemberStats, 'memberId' | 'computedAt' | 'windowsAt'> & {
   /** The member's last event of any kind (`members.last_seen_at`). */
   lastSeenAt: Date | null
 }
@@ -27,6 +27,7 @@ export const emptyFacts = (): MemberFacts => ({
   lastComplaintAt: null,
   interestEvents: 0,
   inboundChats: 0,
+  engagement30d: 0,
   lastSeenAt: null,
 })
 

@@ -199,7 +199,7 @@ describe('the journey from events', () => {
     ).rejects.toMatchObject({ code: 'invalid_event_payload', fields: [{ path: 'payload.sentiment' }] })
   })
 
-  it('the nightly pass notices a refund that arrived without an event, and the funnel counts it', async () => {
+  it('the full pass notices a refund that arrived without an event, and the funnel counts it', async () => {
     const m = await makeMember(db)
     await paidOrder(m.id)
     expect((await stageOf(m.id)).stage).toBe('customer')

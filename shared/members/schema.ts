@@ -260,11 +260,28 @@ export const memberStats = pgTable(
     interestEvents: integer('interest_events').notNull().default(0),
     /** Chat messages the member sent to an advisor or a group. */
     inboundChats: integer('inbound_chats').notNull().default(0),
+    /** Engagement events (chats, views, orders, shares…) in the 30 days before the last refresh. */
+    engagement30d: integer('engagement_30d').notNull().default(0),
     computedAt: at('computed_at').notNull(),
+    /**
+     * The moment the windowed figures were last computed for this member (on each of their events);
+     * a full rebuild leaves unchanged rows alone and records its moment as the watermark instead.
+     */
+    windowsAt: at('windows_at'),
   },
   (t) => [index('member_stats_last_paid_idx').on(t.lastPaidAt)],
 )
 export type MemberStats = typeof memberStats.$inferSelect
+
+/**
+ * How far the windowed statistics (orders in 90/180/365 days, engagement in 30 days) are known right for
+ * every member: each full or nightly pass records the moment it brought them up to date. The next
+ * nightly pass then only refreshes members with something that crossed a window edge since.
+ */
+export const memberStatsWatermarks = pgTable('member_stats_watermarks', {
+  name: text('name').primaryKey(),
+  at: at('at').notNull(),
+})
 
 /** A saved segment: a named filter (see segments/filter.ts) that campaigns can target. */
 export const segments = pgTable(

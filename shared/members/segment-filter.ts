@@ -8,10 +8,10 @@ import { createRequire } from 'node:module'
 import { sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
-import { lifecycleStages, memberEventTypes, repurchaserKinds } from './schema'
+import { lifecycleStages, repurchaserKinds } from './schema'
 import { candidateScoreSql, loadCriteria, type ConfiguredCriterion } from './candidates'
 import { nowSql, statAt, statCount } from './facts'
-import { purchasedOrder } from './stats'
+import { ENGAGEMENT_WINDOW_DAYS, engagementEventTypes, purchasedOrder } from './stats'
 import { SHANGHAI_OFFSET_MS } from '../clock'
 
 const days = z.number().int().min(1).max(3650)
@@ -30,10 +30,7 @@ const window = <F extends string>(field: F) =>
       path: ['withinDays'],
     })
 
-/** Events that show a member is engaged (system notices excluded). */
-export const engagementEventTypes = memberEventTypes.filter(
-  (t) => !['points_changed', 'tier_changed', 'campaign_delivered'].includes(t),
-)
+export { engagementEventTypes }
 
 export const segmentConditionSchema = z.discriminatedUnion('field', [
   z.object({ field: z.literal('stage'), in: z.array(z.enum(lifecycleStages)).min(1) }),
@@ -110,6 +107,10 @@ export interface CompileContext {
   /** The candidate score already computed by the enclosing query, to use instead of recomputing it. */
   scoreSql?: SQL
 }
+
+/** Current levels (`mt`, with `tl` ladders and `lv` levels joined) at `now`. */
+export const currentLevelSql = (now: SQL) =>
+  sql`mt.starts_at <= ${now} and (mt.ends_at is null or mt.ends_at > ${now})`
 
 const list = (values: readonly (string | number)[]) =>
   sql`array[${sql.join(
@@ -203,7 +204,7 @@ function compileCondition(c: SegmentCondition, ctx: CompileContext): SQL {
       return sql`m.id in (select mt.member_id from member_tiers mt
         join tier_ladders tl on tl.id = mt.ladder_id join tier_levels lv on lv.id = mt.level_id
         where tl.code = ${c.ladder} ${c.levels ? sql`and ${textIn(sql`lv.code`, c.levels)}` : sql``}
-          and mt.starts_at <= ${now} and (mt.ends_at is null or mt.ends_at > ${now}))`
+          and ${currentLevelSql(now)})`
     case 'lastOrder':
       return windowCondition(statAt('s', 'last_paid_at'), c, now, 'never')
     case 'lastSeen':
@@ -242,6 +243,9 @@ function compileCondition(c: SegmentCondition, ctx: CompileContext): SQL {
         ${c.field === 'complaint' ? sql`and ev.payload->>'sentiment' = 'complaint'` : sql``}
         and ev.occurred_at > ${daysAgo(now, c.withinDays)} and ev.occurred_at <= ${now})`
     case 'activity':
+      // The 30-day window is kept per member (as of the last refresh, like the windowed order counts).
+      if (c.withinDays === ENGAGEMENT_WINDOW_DAYS)
+        return sql`${statCount('s', 'engagement_30d')} >= ${c.minEvents}`
       return sql`m.id in (select ev.member_id from member_events ev
         where ${textIn(sql`ev.type`, engagementEventTypes)}
           and ev.occurred_at > ${daysAgo(now, c.withinDays)} and ev.occurred_at <= ${now}

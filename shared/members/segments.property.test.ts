@@ -296,6 +296,7 @@ function factsOf(world: WMember[], i: number): CandidateFacts {
     lastComplaintAt: null,
     interestEvents: w.events.filter((e) => e.type === 'product_view').length,
     inboundChats: w.events.filter((e) => e.type === 'chat_message' && e.direction === 'in').length,
+    engagement30d: w.events.filter((e) => within(e.minutesAgo, 30)).length,
     lastSeenAt: w.lastSeenMinutesAgo === null ? null : ago(w.lastSeenMinutesAgo),
     paidTier: tierActive ? `${w.tier!.level} 会员` : null,
   }

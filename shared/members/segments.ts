@@ -11,6 +11,7 @@ import { tierLadders, tierLevels } from '../loyalty/schema'
 import {
   compileContext,
   compileSegmentCondition,
+  currentLevelSql,
   parseSegmentFilter,
   segmentFilterSchema,
   type CompileContext,
@@ -368,20 +369,40 @@ export async function readyMadeWithTiers(db: Db): Promise<ReadyMadeSegment[]> {
   ]
 }
 
-/** Every ready-made segment with its size, and the candidate score distribution, counted in one pass. */
+/**
+ * Every ready-made segment with its size, and the candidate score distribution: one pass over the
+ * members for the segments on their figures, one over the current levels for the by-tier segments.
+ */
 export async function readyMadeOverview(db: Db, at: Date) {
   const all = await readyMadeWithTiers(db)
+  const byTier = (s: ReadyMadeSegment) => s.code.startsWith('tier:')
   const r = await countSegmentsAndScores(
     db,
-    all.map((s) => s.filter),
+    all.filter((s) => !byTier(s)).map((s) => s.filter),
     at,
   )
+  const levels = new Map(
+    (
+      await inBulk(db, (tx) =>
+        queryRows<{ key: string; n: number }>(
+          tx,
+          sql`select 'tier:' || tl.code || ':' || lv.code as key, count(distinct mt.member_id)::int as n
+              from member_tiers mt join tier_ladders tl on tl.id = mt.ladder_id
+              join tier_levels lv on lv.id = mt.level_id
+              where ${currentLevelSql(nowSql(at))} and mt.member_id not in (
+                select id from members where merged_into_id is not null)
+              group by 1`,
+        ),
+      )
+    ).map((row) => [row.key, Number(row.n)]),
+  )
+  let plain = 0
   return {
-    segments: all.map((s, i) => ({
+    segments: all.map((s) => ({
       code: s.code,
       name: s.name,
       description: s.description,
-      members: r.counts[i]!,
+      members: byTier(s) ? (levels.get(s.code) ?? 0) : r.counts[plain++]!,
     })),
     candidates: { scored: r.scored, scoring50Plus: r.candidates, topScore: r.topScore },
   }

@@ -8,8 +8,8 @@
 // 90-day window) and orders may change without an event, so the nightly pass refreshes the order and
 // referral groups for everybody, and a weekly pass rebuilds everything.
 import { sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../db/client'
-import type { MemberEventType } from './schema'
+import { queryRows, type Db } from '../db/client'
+import { memberEventTypes, type MemberEventType } from './schema'
 
 /** Events that show interest short of buying (the "intention" stage reads them). */
 export const interestEventTypes: MemberEventType[] = [
@@ -19,6 +19,16 @@ export const interestEventTypes: MemberEventType[] = [
   'check_in',
   'survey_answered',
 ]
+
+/** Events that show a member is engaged (system notices excluded): the "activity" a segment counts. */
+export const engagementEventTypes = memberEventTypes.filter(
+  (t) => !['points_changed', 'tier_changed', 'campaign_delivered'].includes(t),
+)
+
+/** The windows of the windowed order counts (`orders_90d`, …), in days. */
+export const orderWindowsDays = [90, 180, 365] as const
+/** The window of `engagement_30d`, in days: a segment on activity over this window reads the column. */
+export const ENGAGEMENT_WINDOW_DAYS = 30
 
 /** The orders that count as purchases: paid, and neither refunded in full nor cancelled. */
 export const purchasedOrder = (alias: string) =>
@@ -44,6 +54,7 @@ export const statGroups = {
     'last_complaint_at',
     'interest_events',
     'inbound_chats',
+    'engagement_30d',
   ],
   referrals: ['referrals'],
 } as const
@@ -72,6 +83,7 @@ export function scopeFilter(scope: MemberScope, column: string): SQL {
 export function freshStats(scope: MemberScope, at: Date, groups: StatGroup[] = allStatGroups): SQL {
   const now = sql`${at.toISOString()}::timestamptz`
   const interest = sql.raw(interestEventTypes.map((t) => `'${t}'`).join(', '))
+  const engagement = sql.raw(engagementEventTypes.map((t) => `'${t}'`).join(', '))
   const joins: Record<StatGroup, SQL> = {
     orders: sql`
     left join (
@@ -109,9 +121,11 @@ export function freshStats(scope: MemberScope, at: Date, groups: StatGroup[] = a
         max(ev.occurred_at) filter (where ev.type = 'feedback') as last_feedback_at,
         max(ev.occurred_at) filter (where ev.type = 'feedback' and ev.payload->>'sentiment' = 'complaint') as last_complaint_at,
         (count(*) filter (where ev.type in (${interest})))::int as interest_events,
-        (count(*) filter (where ev.type = 'chat_message' and ev.payload->>'direction' = 'in'))::int as inbound_chats
+        (count(*) filter (where ev.type = 'chat_message' and ev.payload->>'direction' = 'in'))::int as inbound_chats,
+        (count(*) filter (where ev.type in (${engagement})
+          and ev.occurred_at > ${now} - make_interval(days => ${ENGAGEMENT_WINDOW_DAYS})))::int as engagement_30d
       from member_events ev
-      where ev.type in ('share', 'feedback', 'chat_message', ${interest})
+      where ev.type in ('share', 'feedback', 'chat_message', ${interest}, ${engagement})
         and ev.occurred_at <= ${now} and ${scopeFilter(scope, 'ev.member_id')}
       group by ev.member_id
     ) events on events.member_id = m.id`,
@@ -138,27 +152,40 @@ export function freshStats(scope: MemberScope, at: Date, groups: StatGroup[] = a
     where m.merged_into_id is null and ${scopeFilter(scope, 'm.id')}`
 }
 
-/** Upsert the given groups' columns from `source`, writing only rows whose figures changed. */
+/** Do these groups include every windowed figure (so a refresh brings the member's windows up to date)? */
+const coversWindows = (groups: StatGroup[]) => groups.includes('orders') && groups.includes('events')
+
+/**
+ * Upsert the given groups' columns from `source` for a few members. Figures are written when they
+ * changed (and `computed_at` with them); `windows_at` moves on every refresh that covers the windows.
+ */
 function upsertStats(source: SQL, groups: StatGroup[]): SQL {
   const cols = groups.flatMap((g) => [...statGroups[g]])
   const list = cols.join(', ')
+  const changed = sql.raw(
+    `(${cols.map((c) => `member_stats.${c}`).join(', ')}) is distinct from (${cols.map((c) => `excluded.${c}`).join(', ')})`,
+  )
+  const windows = coversWindows(groups)
   return sql`
-    insert into member_stats (member_id, ${sql.raw(list)}, computed_at)
-    select member_id, ${sql.raw(list)}, computed_at from (${source}) fresh
+    insert into member_stats (member_id, ${sql.raw(list)}, computed_at, windows_at)
+    select member_id, ${sql.raw(list)}, computed_at, ${windows ? sql`computed_at` : sql`null`} from (${source}) fresh
     on conflict (member_id) do update set
       ${sql.raw(cols.map((c) => `${c} = excluded.${c}`).join(', '))},
-      computed_at = excluded.computed_at
-    where (${sql.raw(cols.map((c) => `member_stats.${c}`).join(', '))})
-      is distinct from (${sql.raw(cols.map((c) => `excluded.${c}`).join(', '))})`
+      computed_at = case when ${changed} then excluded.computed_at else member_stats.computed_at end
+      ${windows ? sql`, windows_at = excluded.windows_at` : sql``}
+    where ${changed} ${windows ? sql`or member_stats.windows_at is distinct from excluded.windows_at` : sql``}`
 }
 
 /**
  * Settings for a pass over many members, local to its transaction: memory for the per-member hash
- * aggregates, and hash joins only — right after a bulk import the planner's row estimates are stale
+ * aggregates, no JIT compilation, and hash joins only — right after a bulk import the planner's row estimates are stale
  * and a nested loop over a re-scanned aggregate would take hours.
  */
 export async function bulkSettings(tx: Db, options: { hashJoinsOnly?: boolean } = {}): Promise<void> {
   await tx.execute(sql`set local work_mem = '256MB'`)
+  // These statements carry many expressions (every segment's condition, every rule): compiling them
+  // to machine code costs PostgreSQL seconds per worker, far more than it saves on a million rows.
+  await tx.execute(sql`set local jit = off`)
   if (options.hashJoinsOnly ?? true) await tx.execute(sql`set local enable_nestloop = off`)
 }
 
@@ -182,8 +209,9 @@ const affected = (result: unknown) => {
 /**
  * Recompute the given groups of statistics (all by default) of the members in scope as of `at`; returns
  * how many rows changed. A few members: one upsert. Everybody or an id range: the aggregates are built
- * into a temporary table first — a plain query, so PostgreSQL may scan in parallel — then only changed
- * rows are written.
+ * into a temporary table first — a plain query, so PostgreSQL may scan in parallel — then rows whose
+ * figures changed are updated through one hash join and members without a row get one; an upsert would
+ * probe the primary key and lock a row for every member, changed or not.
  */
 export async function refreshMemberStats(
   db: Db,
@@ -195,11 +223,51 @@ export async function refreshMemberStats(
     if (scope.memberIds.length === 0) return 0
     return affected(await db.execute(upsertStats(freshStats(scope, at, groups), groups)))
   }
+  const cols = groups.flatMap((g) => [...statGroups[g]])
+  const list = sql.raw(cols.join(', '))
   return db.transaction(async (tx) => {
-    await tx.execute(sql`set local work_mem = '256MB'`)
+    await bulkSettings(tx)
+    await tx.execute(sql`drop table if exists member_stats_fresh`)
     await tx.execute(
       sql`create temp table member_stats_fresh on commit drop as ${freshStats(scope, at, groups)}`,
     )
-    return affected(await tx.execute(upsertStats(sql`select * from member_stats_fresh`, groups)))
+    await tx.execute(sql`analyze member_stats_fresh`)
+    const updated = affected(
+      await tx.execute(sql`
+        update member_stats s set ${sql.raw(cols.map((c) => `${c} = f.${c}`).join(', '))},
+          computed_at = f.computed_at ${coversWindows(groups) ? sql`, windows_at = f.computed_at` : sql``}
+        from member_stats_fresh f
+        where s.member_id = f.member_id
+          and (${sql.raw(cols.map((c) => `s.${c}`).join(', '))})
+            is distinct from (${sql.raw(cols.map((c) => `f.${c}`).join(', '))})`),
+    )
+    const inserted = affected(
+      await tx.execute(sql`
+        insert into member_stats (member_id, ${list}, computed_at, windows_at)
+        select f.member_id, ${sql.raw(cols.map((c) => `f.${c}`).join(', '))}, f.computed_at,
+          ${coversWindows(groups) ? sql`f.computed_at` : sql`null`}
+        from member_stats_fresh f
+        where not exists (select 1 from member_stats s where s.member_id = f.member_id)
+        on conflict (member_id) do nothing`),
+    )
+    // Unchanged rows keep their `windows_at`: the watermark says they are right as of this rebuild.
+    if ('all' in scope && coversWindows(groups)) await setWindowsWatermark(tx, at)
+    return updated + inserted
   })
+}
+
+const WINDOWS = 'windows'
+
+/** When every member's windowed figures were last known right (null: never, or unknown). */
+export async function windowsWatermark(db: Db): Promise<Date | null> {
+  const [row] = await queryRows<{ at: Date | string }>(
+    db,
+    sql`select at from member_stats_watermarks where name = ${WINDOWS}`,
+  )
+  return row ? new Date(row.at) : null
+}
+
+export async function setWindowsWatermark(db: Db, at: Date): Promise<void> {
+  await db.execute(sql`insert into member_stats_watermarks (name, at) values (${WINDOWS}, ${at.toISOString()}::timestamptz)
+    on conflict (name) do update set at = excluded.at`)
 }

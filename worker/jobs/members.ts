@@ -1,4 +1,4 @@
-import { nightlyStatGroups, recomputeLifecycle } from '../../shared/members/lifecycle'
+import { nightlyMemberPass, recomputeLifecycle } from '../../shared/members/lifecycle'
 import { allStatGroups } from '../../shared/members/stats'
 import { scoreDistribution } from '../../shared/members/candidates'
 import type { JobDefinition } from '../scheduler'
@@ -7,12 +7,13 @@ export const memberJobs: JobDefinition[] = [
   {
     name: 'member-lifecycle',
     schedule: '30 2 * * *',
-    description: '每晚重算全部会员的订单指标、生命周期阶段和复购类型（写入阶段变化历史），并统计超级用户候选',
+    description:
+      '每晚更新时间窗口指标（近 90/180/365 天订单、近 30 天互动）有变化的会员，重算全部会员的生命周期阶段和复购类型（写入阶段变化历史），并统计超级用户候选',
     async run({ db, clock }) {
       const at = clock.now()
-      const r = await recomputeLifecycle(db, { all: true }, at, nightlyStatGroups)
+      const r = await nightlyMemberPass(db, at)
       const c = await scoreDistribution(db, at)
-      return `stats changed for ${r.statsChanged} members; ${r.changed} stage or label changes (${r.stageChanges} stage moves); ${c.candidates} candidates scoring 50+ of ${c.scored}`
+      return `${r.windowsRebuilt ? 'statistics rebuilt' : 'windows moved on'}: ${r.statsChanged} rows changed; ${r.changed} stage or label changes (${r.stageChanges} stage moves); ${c.candidates} candidates scoring 50+ of ${c.scored}`
     },
   },
   {
