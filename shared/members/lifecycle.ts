@@ -63,6 +63,8 @@ async function stagePass(db: Db, scope: MemberScope, at: Date): Promise<StagePas
   // parallel); only the few changed rows are then written.
   const bulk = !('memberIds' in scope)
   if (bulk) {
+    // Few rows come out of a million: tell the planner that gathering them from workers costs nothing.
+    await db.execute(sql`set local parallel_tuple_cost = 0`)
     await db.execute(sql`drop table if exists stage_judged`)
     await db.execute(sql`create temp table stage_judged on commit drop as ${judged}`)
   }
