@@ -41,7 +41,7 @@ export const configSchema = z.object({
    * How long the mini-program's catalogue reads may be served from memory (seconds; 0 = never). Prices,
    * products and sell-outs drop the cache at once; stock counts and sales figures lag by at most this.
    */
-  CATALOGUE_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(3),
+  CATALOGUE_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .int()

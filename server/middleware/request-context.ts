@@ -8,13 +8,46 @@ import type { AppState } from '../deps'
 
 /** Add bindings (member or operator id) to the request's logger, without making it before it is needed. */
 export function bindLog(state: AppState, bindings: Record<string, unknown>): void {
-  const pending = pendingBindings.get(state)
-  if (pending) Object.assign(pending, bindings)
+  const log = requestLogs.get(state)
+  if (log?.pending) Object.assign(log.bindings, bindings)
   else state.log = state.log.child(bindings)
 }
 
-/** Bindings of requests whose logger is not made yet. */
-const pendingBindings = new WeakMap<AppState, Record<string, unknown>>()
+/** The request's logger, made from the root logger on first use with the bindings gathered so far. */
+class RequestLog {
+  private made: Logger | undefined
+  constructor(
+    private readonly root: Logger,
+    readonly bindings: Record<string, unknown>,
+  ) {}
+
+  get(): Logger {
+    this.made ??= this.root.child(this.bindings)
+    return this.made
+  }
+
+  set(logger: Logger): void {
+    this.made = logger
+  }
+
+  get pending(): boolean {
+    return this.made === undefined
+  }
+}
+
+const requestLogs = new WeakMap<AppState, RequestLog>()
+
+/** Installs `state.log` as a property reading the request's lazily made logger. */
+const logProperty: PropertyDescriptor & ThisType<AppState> = {
+  configurable: true,
+  enumerable: true,
+  get(this: AppState) {
+    return requestLogs.get(this)!.get()
+  },
+  set(this: AppState, logger: Logger) {
+    requestLogs.get(this)!.set(logger)
+  },
+}
 
 export function requestContext(logger: Logger): Middleware<AppState> {
   const accessLog = logger.isLevelEnabled('info')
@@ -22,24 +55,8 @@ export function requestContext(logger: Logger): Middleware<AppState> {
     const incoming = ctx.get('x-request-id')
     const requestId = /^[\w.-]{8,64}$/.test(incoming) ? incoming : randomUUID()
     ctx.state.requestId = requestId
-    const bindings: Record<string, unknown> = { requestId }
-    let log: Logger | undefined
-    pendingBindings.set(ctx.state, bindings)
-    Object.defineProperty(ctx.state, 'log', {
-      configurable: true,
-      enumerable: true,
-      get: () => {
-        if (!log) {
-          log = logger.child(bindings)
-          pendingBindings.delete(ctx.state)
-        }
-        return log
-      },
-      set: (value: Logger) => {
-        log = value
-        pendingBindings.delete(ctx.state)
-      },
-    })
+    requestLogs.set(ctx.state, new RequestLog(logger, { requestId }))
+    Object.defineProperty(ctx.state, 'log', logProperty)
     ctx.set('X-Request-Id', requestId)
     const started = performance.now()
     try {
