@@ -386,7 +386,8 @@ export async function readyMadeOverview(db: Db, at: Date) {
       await inBulk(db, (tx) =>
         queryRows<{ key: string; n: number }>(
           tx,
-          sql`select 'tier:' || tl.code || ':' || lv.code as key, count(distinct mt.member_id)::int as n
+          // (member, ladder) is unique: a member is counted once per level without a distinct.
+          sql`select 'tier:' || tl.code || ':' || lv.code as key, count(*)::int as n
               from member_tiers mt join tier_ladders tl on tl.id = mt.ladder_id
               join tier_levels lv on lv.id = mt.level_id
               where ${currentLevelSql(nowSql(at))} and mt.member_id not in (
