@@ -3,6 +3,7 @@
 //   ba = bot_accounts (the advisor account, or the group's account), tier = the member's tier name.
 // Literal values of the run (festival, date, coupon, gift points) are bound parameters.
 import { sql, type SQL } from 'drizzle-orm'
+import { levelHeldAt } from '../loyalty/schema'
 
 export interface RunLiterals {
   /** The festival or brand date of a holiday run. */
@@ -112,7 +113,7 @@ export function joinsFor(
     )
   if (needed.has('tier')) {
     // The member's highest current vertical tier, a paid membership before a spend level.
-    const current = sql`ld.kind = 'vertical' and mt.starts_at <= ${atSql} and (mt.ends_at is null or mt.ends_at > ${atSql})`
+    const current = sql`ld.kind = 'vertical' and ${levelHeldAt('mt', atSql)}`
     const tiers = sql`from member_tiers mt join tier_levels lv on lv.id = mt.level_id join tier_ladders ld on ld.id = mt.ladder_id`
     parts.push(
       options.bulk

@@ -7,11 +7,11 @@ import type { Db } from '../db/client'
 import { queryRows } from '../db/client'
 import { notFound } from '../errors'
 import { categories, skuMemberPrices } from './schema'
+import { levelHeldAt } from '../loyalty/schema'
 
 /** The ids of the tier levels a member holds at `now`, as a subquery (their member prices apply). */
 export const heldLevelsSql = (memberId: SQL, now: SQL) =>
-  sql`select level_id from member_tiers where member_id = ${memberId}
-      and starts_at <= ${now} and (ends_at is null or ends_at > ${now})`
+  sql`select mt.level_id from member_tiers mt where mt.member_id = ${memberId} and ${levelHeldAt('mt', now)}`
 
 /** The next moment one of the member's levels starts or ends (their prices change then), as a scalar subquery. */
 export const levelsChangeAtSql = (memberId: SQL, now: SQL) =>

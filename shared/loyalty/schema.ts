@@ -1,5 +1,5 @@
 // Tiers and points. The points balance is the sum of the ledger, enforced by the database.
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import { boolean, check, date, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
 import { at, createdAt, id, ref } from '../db/columns'
 import { members } from '../members/schema'
@@ -89,6 +89,12 @@ export const memberTiers = pgTable(
     index('member_tiers_level_idx').on(t.levelId),
   ],
 )
+
+/** A `member_tiers` row (by its alias) holds at `now`: started, and not yet ended. */
+export const levelHeldAt = (alias: string, now: SQL) => {
+  const t = sql.raw(alias)
+  return sql`(${t}.starts_at <= ${now} and (${t}.ends_at is null or ${t}.ends_at > ${now}))`
+}
 
 export const pointsAccounts = pgTable(
   'points_accounts',

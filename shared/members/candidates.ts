@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
 import { DomainError } from '../errors'
 import { candidateCriteria } from './schema'
+import { levelHeldAt } from '../loyalty/schema'
 import { inBulk } from './stats'
 import { daysSince, nowSql, statAt, statCount, type MemberFacts } from './facts'
 import type { LifecycleStage } from './schema'
@@ -145,7 +146,7 @@ export const paidMembership: CandidateCriterion<typeof noArgs> = {
 /** Members holding a current level on a paid ladder, as a subquery of member ids. */
 export function activePaidMembers(now: SQL): SQL {
   return sql`select mt.member_id from member_tiers mt join tier_ladders tl on tl.id = mt.ladder_id
-    where tl.basis = 'paid' and mt.starts_at <= ${now} and (mt.ends_at is null or mt.ends_at > ${now})`
+    where tl.basis = 'paid' and ${levelHeldAt('mt', now)}`
 }
 
 export const candidateCatalogue: CandidateCriterion[] = [
@@ -328,8 +329,7 @@ export function factsFromRow(r: Record<string, unknown>): CandidateFacts {
 /** The paid-tier level name of a member (a correlated subquery for the page shown). */
 const paidTierName = (now: SQL) => sql`(select lv.name from member_tiers mt
   join tier_ladders tl on tl.id = mt.ladder_id join tier_levels lv on lv.id = mt.level_id
-  where mt.member_id = m.id and tl.basis = 'paid' and mt.starts_at <= ${now}
-    and (mt.ends_at is null or mt.ends_at > ${now})
+  where mt.member_id = m.id and tl.basis = 'paid' and ${levelHeldAt('mt', now)}
   order by lv.rank desc limit 1)`
 
 /**

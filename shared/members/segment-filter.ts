@@ -13,6 +13,7 @@ import { candidateScoreSql, loadCriteria, type ConfiguredCriterion } from './can
 import { nowSql, statAt, statCount } from './facts'
 import { ENGAGEMENT_WINDOW_DAYS, engagementEventTypes, purchasedOrder } from './stats'
 import { SHANGHAI_OFFSET_MS } from '../clock'
+import { levelHeldAt } from '../loyalty/schema'
 
 const days = z.number().int().min(1).max(3650)
 const count = z.number().int().min(0).max(1_000_000)
@@ -29,8 +30,6 @@ const window = <F extends string>(field: F) =>
       message: '请填写 withinDays 或 notWithinDays',
       path: ['withinDays'],
     })
-
-export { engagementEventTypes }
 
 export const segmentConditionSchema = z.discriminatedUnion('field', [
   z.object({ field: z.literal('stage'), in: z.array(z.enum(lifecycleStages)).min(1) }),
@@ -107,10 +106,6 @@ export interface CompileContext {
   /** The candidate score already computed by the enclosing query, to use instead of recomputing it. */
   scoreSql?: SQL
 }
-
-/** Current levels (`mt`, with `tl` ladders and `lv` levels joined) at `now`. */
-export const currentLevelSql = (now: SQL) =>
-  sql`mt.starts_at <= ${now} and (mt.ends_at is null or mt.ends_at > ${now})`
 
 const list = (values: readonly (string | number)[]) =>
   sql`array[${sql.join(
@@ -204,7 +199,7 @@ function compileCondition(c: SegmentCondition, ctx: CompileContext): SQL {
       return sql`m.id in (select mt.member_id from member_tiers mt
         join tier_ladders tl on tl.id = mt.ladder_id join tier_levels lv on lv.id = mt.level_id
         where tl.code = ${c.ladder} ${c.levels ? sql`and ${textIn(sql`lv.code`, c.levels)}` : sql``}
-          and ${currentLevelSql(now)})`
+          and ${levelHeldAt('mt', now)})`
     case 'lastOrder':
       return windowCondition(statAt('s', 'last_paid_at'), c, now, 'never')
     case 'lastSeen':

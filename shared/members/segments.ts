@@ -7,11 +7,10 @@ import { queryRows, type Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { DomainError, notFound } from '../errors'
 import { segments, type SavedSegment } from './schema'
-import { tierLadders, tierLevels } from '../loyalty/schema'
+import { levelHeldAt, tierLadders, tierLevels } from '../loyalty/schema'
 import {
   compileContext,
   compileSegmentCondition,
-  currentLevelSql,
   parseSegmentFilter,
   segmentFilterSchema,
   type CompileContext,
@@ -390,7 +389,7 @@ export async function readyMadeOverview(db: Db, at: Date) {
           sql`select 'tier:' || tl.code || ':' || lv.code as key, count(*)::int as n
               from member_tiers mt join tier_ladders tl on tl.id = mt.ladder_id
               join tier_levels lv on lv.id = mt.level_id
-              where ${currentLevelSql(nowSql(at))} and mt.member_id not in (
+              where ${levelHeldAt('mt', nowSql(at))} and mt.member_id not in (
                 select id from members where merged_into_id is not null)
               group by 1`,
         ),

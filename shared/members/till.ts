@@ -8,6 +8,7 @@ import { DomainError, notFound } from '../errors'
 import { memberIdentities, members, type LifecycleStage, type Member, type RepurchaserKind } from './schema'
 import { repurchaserAdvice, stageNames } from './lifecycle-rules'
 import { birthdayKeys } from './segment-filter'
+import { levelHeldAt } from '../loyalty/schema'
 
 export const tillQuerySchema = z
   .object({
@@ -177,7 +178,7 @@ export async function lookupAtTill(db: Db, input: TillQuery, at: Date): Promise<
     db,
     sql`select tl.name as ladder, tl.basis, lv.name as level, lv.rank, tl.id as ladder_id, mt.ends_at
         from member_tiers mt join tier_ladders tl on tl.id = mt.ladder_id join tier_levels lv on lv.id = mt.level_id
-        where mt.member_id = ${member.id} and mt.starts_at <= ${now} and (mt.ends_at is null or mt.ends_at > ${now})
+        where mt.member_id = ${member.id} and ${levelHeldAt('mt', now)}
         order by tl.id`,
   )
   const [offer] = await queryRows<{ name: string; annual_fee_fen: number }>(

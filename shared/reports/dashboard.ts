@@ -12,6 +12,7 @@ import {
   type TierDistribution,
 } from './contracts'
 import { rate, type Period } from './period'
+import { levelHeldAt } from '../loyalty/schema'
 
 /** Orders that count as sales: paid and not cancelled or fully refunded. */
 const countedStatuses = sql`('paid', 'shipped', 'completed')`
@@ -55,7 +56,7 @@ export async function tierDistribution(db: Db, now: Date): Promise<TierDistribut
         select mt.level_id
         from member_tiers mt
         join members m on m.id = mt.member_id and m.merged_into_id is null
-        where mt.starts_at <= ${at}::timestamptz and (mt.ends_at is null or mt.ends_at > ${at}::timestamptz)
+        where ${levelHeldAt('mt', sql`${at}::timestamptz`)}
       ),
       per_level as (select level_id, count(*)::bigint as n from current_tiers group by level_id)
       select ld.code as ladder_code, ld.name as ladder_name, ld.kind, lv.code as level_code,

@@ -4,6 +4,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import { queryRows, type Db } from '../db/client'
 import { notFound } from '../errors'
 import type { FunnelStage, MemberDetail, MemberList, MemberSearch } from './contracts'
+import { levelHeldAt } from '../loyalty/schema'
 
 /** 13812345678 -> 138****5678, as everywhere a phone number is shown in a list. */
 export function maskPhone(phone: string): string {
@@ -171,7 +172,7 @@ export async function memberDetail(db: Db, now: Date, memberId: number): Promise
     sql`
       select ld.code as "ladderCode", ld.name as "ladderName", lv.code as "levelCode", lv.name as "levelName",
         mt.starts_at as "startsAt", mt.ends_at as "endsAt",
-        (mt.starts_at <= ${at}::timestamptz and (mt.ends_at is null or mt.ends_at > ${at}::timestamptz)) as active
+        ${levelHeldAt('mt', sql`${at}::timestamptz`)} as active
       from member_tiers mt
       join tier_levels lv on lv.id = mt.level_id
       join tier_ladders ld on ld.id = mt.ladder_id
