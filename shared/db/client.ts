@@ -122,6 +122,12 @@ export function openDatabase(config: {
     : openPglite({ dataDir: path.join(config.DATA_DIR, 'pg') })
 }
 
+/** How many rows a raw write touched, on either driver (node-postgres `rowCount`, PGlite `affectedRows`). */
+export function rowsAffected(result: unknown): number {
+  const r = result as { rowCount?: number | null; affectedRows?: number }
+  return r.rowCount ?? r.affectedRows ?? 0
+}
+
 /** Rows of a raw SQL query, on either driver (both answer `{ rows }`). */
 export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] }

@@ -3,13 +3,13 @@
 // which also writes the stage history the funnel is drawn from.
 import { sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { queryRows } from '../db/client'
+import { queryRows, rowsAffected } from '../db/client'
 import { lifecycleStages, type LifecycleStage } from './schema'
 import {
   allStatGroups,
   bulkSettings,
   ENGAGEMENT_WINDOW_DAYS,
-  engagementEventTypes,
+  engagementTypesSql,
   orderWindowsDays,
   purchasedOrder,
   refreshMemberStats,
@@ -155,7 +155,6 @@ export async function nightlyMemberPass(
     const to = nowSql(at)
     // What a member's stored windows already account for: their own last refresh or the watermark.
     const asOf = sql`greatest(s.windows_at, ${from})`
-    const engagement = sql.raw(engagementEventTypes.map((t) => `'${t}'`).join(', '))
     const orderCounts = orderWindowsDays.map(
       (d) =>
         sql`(count(*) filter (where o.paid_at > ${daysBefore(asOf, d)} and o.paid_at <= ${daysBefore(to, d)}))::int as ${sql.identifier(`left_${d}`)}`,
@@ -192,7 +191,7 @@ export async function nightlyMemberPass(
       from (
         select ev.member_id, count(*)::int as left_window
         from member_events ev join member_stats s on s.member_id = ev.member_id
-        where ev.type in (${engagement})
+        where ev.type in (${engagementTypesSql})
           and ev.occurred_at > ${daysBefore(from, ENGAGEMENT_WINDOW_DAYS)}
           and ev.occurred_at <= ${daysBefore(to, ENGAGEMENT_WINDOW_DAYS)}
           and ev.occurred_at > ${daysBefore(asOf, ENGAGEMENT_WINDOW_DAYS)}
@@ -200,15 +199,10 @@ export async function nightlyMemberPass(
       ) x
       where m.member_id = x.member_id`)
     await setWindowsWatermark(tx, at)
-    return affectedRows(orders) + affectedRows(engaged)
+    return rowsAffected(orders) + rowsAffected(engaged)
   })
   const result = await recomputeStages(db, { all: true }, at)
   return { ...result, statsChanged, windowsRebuilt: false }
-}
-
-const affectedRows = (result: unknown) => {
-  const r = result as { rowCount?: number | null; affectedRows?: number }
-  return r.rowCount ?? r.affectedRows ?? 0
 }
 
 export interface FunnelPoint {

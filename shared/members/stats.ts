@@ -8,7 +8,7 @@
 // 90-day window) and orders may change without an event, so the nightly pass refreshes the order and
 // referral groups for everybody, and a weekly pass rebuilds everything.
 import { sql, type SQL } from 'drizzle-orm'
-import { queryRows, type Db } from '../db/client'
+import { queryRows, rowsAffected, type Db } from '../db/client'
 import { memberEventTypes, type MemberEventType } from './schema'
 
 /** Events that show interest short of buying (the "intention" stage reads them). */
@@ -24,6 +24,9 @@ export const interestEventTypes: MemberEventType[] = [
 export const engagementEventTypes = memberEventTypes.filter(
   (t) => !['points_changed', 'tier_changed', 'campaign_delivered'].includes(t),
 )
+
+/** The engagement event types as a SQL list, for `type in (…)`. */
+export const engagementTypesSql = sql.raw(engagementEventTypes.map((t) => `'${t}'`).join(', '))
 
 /** The windows of the windowed order counts (`orders_90d`, …), in days. */
 export const orderWindowsDays = [90, 180, 365] as const
@@ -83,7 +86,6 @@ export function scopeFilter(scope: MemberScope, column: string): SQL {
 export function freshStats(scope: MemberScope, at: Date, groups: StatGroup[] = allStatGroups): SQL {
   const now = sql`${at.toISOString()}::timestamptz`
   const interest = sql.raw(interestEventTypes.map((t) => `'${t}'`).join(', '))
-  const engagement = sql.raw(engagementEventTypes.map((t) => `'${t}'`).join(', '))
   const joins: Record<StatGroup, SQL> = {
     orders: sql`
     left join (
@@ -122,10 +124,10 @@ export function freshStats(scope: MemberScope, at: Date, groups: StatGroup[] = a
         max(ev.occurred_at) filter (where ev.type = 'feedback' and ev.payload->>'sentiment' = 'complaint') as last_complaint_at,
         (count(*) filter (where ev.type in (${interest})))::int as interest_events,
         (count(*) filter (where ev.type = 'chat_message' and ev.payload->>'direction' = 'in'))::int as inbound_chats,
-        (count(*) filter (where ev.type in (${engagement})
+        (count(*) filter (where ev.type in (${engagementTypesSql})
           and ev.occurred_at > ${now} - make_interval(days => ${ENGAGEMENT_WINDOW_DAYS})))::int as engagement_30d
       from member_events ev
-      where ev.type in ('share', 'feedback', 'chat_message', ${interest}, ${engagement})
+      where ev.type in ('share', 'feedback', 'chat_message', ${interest}, ${engagementTypesSql})
         and ev.occurred_at <= ${now} and ${scopeFilter(scope, 'ev.member_id')}
       group by ev.member_id
     ) events on events.member_id = m.id`,
@@ -201,11 +203,6 @@ export function inBulk<T>(
   })
 }
 
-const affected = (result: unknown) => {
-  const r = result as { rowCount?: number | null; affectedRows?: number }
-  return r.rowCount ?? r.affectedRows ?? 0
-}
-
 /**
  * Recompute the given groups of statistics (all by default) of the members in scope as of `at`; returns
  * how many rows changed. A few members: one upsert. Everybody or an id range: the aggregates are built
@@ -221,7 +218,7 @@ export async function refreshMemberStats(
 ): Promise<number> {
   if ('memberIds' in scope) {
     if (scope.memberIds.length === 0) return 0
-    return affected(await db.execute(upsertStats(freshStats(scope, at, groups), groups)))
+    return rowsAffected(await db.execute(upsertStats(freshStats(scope, at, groups), groups)))
   }
   const cols = groups.flatMap((g) => [...statGroups[g]])
   const list = sql.raw(cols.join(', '))
@@ -232,7 +229,7 @@ export async function refreshMemberStats(
       sql`create temp table member_stats_fresh on commit drop as ${freshStats(scope, at, groups)}`,
     )
     await tx.execute(sql`analyze member_stats_fresh`)
-    const updated = affected(
+    const updated = rowsAffected(
       await tx.execute(sql`
         update member_stats s set ${sql.raw(cols.map((c) => `${c} = f.${c}`).join(', '))},
           computed_at = f.computed_at ${coversWindows(groups) ? sql`, windows_at = f.computed_at` : sql``}
@@ -241,7 +238,7 @@ export async function refreshMemberStats(
           and (${sql.raw(cols.map((c) => `s.${c}`).join(', '))})
             is distinct from (${sql.raw(cols.map((c) => `f.${c}`).join(', '))})`),
     )
-    const inserted = affected(
+    const inserted = rowsAffected(
       await tx.execute(sql`
         insert into member_stats (member_id, ${list}, computed_at, windows_at)
         select f.member_id, ${sql.raw(cols.map((c) => `f.${c}`).join(', '))}, f.computed_at,
