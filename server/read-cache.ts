@@ -145,30 +145,33 @@ export function createReadCaches(feed: ChangeFeed, options: { catalogueTtlMs: nu
 /** A JSON response body serialised once and served as is from the cache. */
 export type JsonBody = Buffer
 
-export const jsonBody = (value: unknown): JsonBody => Buffer.from(JSON.stringify(value))
-
-/** Send a cached body as JSON (Koa would call a Buffer binary). */
-export function sendJson(ctx: { type: string }, body: JsonBody): JsonBody {
-  ctx.type = 'application/json; charset=utf-8'
+/**
+ * A response read through `cache` when there is one, serialised once per load rather than once per
+ * request; `ttlMs` says from the loaded value how long it may be served. Without a cache: the value.
+ */
+export async function cachedJson<K extends string | number, V>(
+  cache: InvalidatedCache<K, JsonBody> | undefined,
+  ctx: { type: string },
+  key: K,
+  load: () => Promise<V>,
+  ttlMs: (value: V) => number,
+): Promise<V | JsonBody> {
+  if (!cache) return load()
+  const body = await cache.get(key, async () => {
+    const value = await load()
+    return { value: Buffer.from(JSON.stringify(value)), ttlMs: ttlMs(value) }
+  })
+  ctx.type = 'application/json; charset=utf-8' // Koa would call a Buffer binary
   return body
 }
 
 /**
  * A catalogue read through the cache when there is one: served for `catalogueTtlMs` at most, and
  * dropped at once when a product, SKU, price or category changes (or a SKU sells out or comes back).
- * The body is serialised once per load, not once per request.
  */
-export async function cachedCatalogue(
+export const cachedCatalogue = <V>(
   deps: { readCaches?: ReadCaches | undefined },
   ctx: { type: string },
   key: string,
-  load: () => Promise<unknown>,
-): Promise<unknown> {
-  const caches = deps.readCaches
-  if (!caches) return load()
-  const body = await caches.catalogue.get(key, async () => ({
-    value: jsonBody(await load()),
-    ttlMs: caches.catalogueTtlMs,
-  }))
-  return sendJson(ctx, body)
-}
+  load: () => Promise<V>,
+) => cachedJson(deps.readCaches?.catalogue, ctx, key, load, () => deps.readCaches!.catalogueTtlMs)

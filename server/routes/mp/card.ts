@@ -5,7 +5,7 @@ import { memberCard, tillCodeKey } from '../../../shared/loyalty/card'
 import { quoteRenewal, renewMembership } from '../../../shared/loyalty/membership'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
-import { jsonBody, sendJson } from '../../read-cache'
+import { cachedJson } from '../../read-cache'
 
 const cardSchema = z.object({
   member: z.object({
@@ -74,16 +74,16 @@ export function registerMpCard(api: ApiRouter, deps: AppDeps): void {
   api.get(
     '/card',
     { summary: '我的会员卡：等级、权益、积分、荣誉与到店出示的会员码（5 分钟有效）', response: cardSchema },
-    async (_input, ctx) => {
+    (_input, ctx) => {
       const memberId = ctx.state.memberId!
       const at = deps.clock.now()
-      const load = () => memberCard(deps.db, memberId, at, tillKey)
-      if (!deps.readCaches) return load()
-      const body = await deps.readCaches.cards.get(memberId, async () => {
-        const card = await load()
-        return { value: jsonBody(card), ttlMs: cardTtlMs(card, at) }
-      })
-      return sendJson(ctx, body)
+      return cachedJson(
+        deps.readCaches?.cards,
+        ctx,
+        memberId,
+        () => memberCard(deps.db, memberId, at, tillKey),
+        (card) => cardTtlMs(card, at),
+      )
     },
   )
 
