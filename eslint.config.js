@@ -59,8 +59,8 @@ export default tseslint.config(
               message: 'the console talks to the server over HTTP only',
             },
             {
-              regex: '^(\\.\\./)+shared/(?!reports/(contracts|stages)$)',
-              message: 'the console may import only contracts (zod schemas and types) from shared/',
+              regex: '^(\\.\\./)+shared/(?!reports/(contracts|stages)$|members/event-labels$)',
+              message: 'the console may import only contracts (zod schemas, types, labels) from shared/',
             },
           ],
         },

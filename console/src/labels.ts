@@ -1,5 +1,6 @@
 // Chinese names and colours for the codes the API returns.
 import type { FunnelStage } from '../../shared/reports/stages'
+import { memberEventLabels } from '../../shared/members/event-labels'
 
 export const stageLabels: Record<FunnelStage, string> = {
   stranger: '陌生人',
@@ -43,28 +44,7 @@ export const sourceLabels: Record<string, string> = {
   unknown: '未知',
 }
 
-export const eventLabels: Record<string, string> = {
-  chat_message: '聊天消息',
-  friend_added: '添加好友',
-  group_joined: '加入社群',
-  group_left: '退出社群',
-  product_view: '浏览商品',
-  cart_add: '加入购物车',
-  order_placed: '下单',
-  order_paid: '支付订单',
-  order_refunded: '订单退款',
-  share: '分享',
-  referral: '推荐新会员',
-  feedback: '反馈',
-  check_in: '签到',
-  points_changed: '积分变动',
-  tier_changed: '等级变动',
-  campaign_delivered: '收到活动消息',
-  profile_completed: '完善资料',
-  oa_followed: '关注公众号',
-  store_visit: '到店',
-  survey_answered: '填写问卷',
-}
+export const eventLabels: Record<string, string> = memberEventLabels
 
 export const label = (labels: Record<string, string>, code: string | null) =>
   code === null ? '—' : (labels[code] ?? code)

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
 import { invalid } from '../errors'
+import { memberEventLabels } from './event-labels'
 
 export const timelineItemSchema = z.object({
   /** event, points, stage, tag */
@@ -36,32 +37,9 @@ function decodeCursor(cursor: string): { at: string; rank: number; id: string } 
 const encodeCursor = (at: string, rank: number, id: string) =>
   Buffer.from(`${at}|${rank}|${id}`, 'utf8').toString('base64url')
 
-const eventSummaries: Record<string, string> = {
-  chat_message: '聊天消息',
-  friend_added: '添加好友',
-  group_joined: '加入社群',
-  group_left: '退出社群',
-  product_view: '浏览商品',
-  cart_add: '加入购物车',
-  order_placed: '下单',
-  order_paid: '支付订单',
-  order_refunded: '订单退款',
-  share: '分享',
-  referral: '推荐新会员',
-  feedback: '反馈',
-  check_in: '签到',
-  points_changed: '积分变动',
-  tier_changed: '等级变动',
-  campaign_delivered: '收到活动消息',
-  profile_completed: '完善资料',
-  oa_followed: '关注公众号',
-  store_visit: '到店',
-  survey_answered: '填写问卷',
-}
-
 function summarize(source: TimelineItem['source'], type: string, data: Record<string, unknown>): string {
   if (source === 'event') {
-    const base = eventSummaries[type] ?? type
+    const base = (memberEventLabels as Record<string, string>)[type] ?? type
     const text = typeof data.text === 'string' ? `：${data.text.slice(0, 60)}` : ''
     const title = typeof data.title === 'string' ? `：${data.title}` : ''
     const order = typeof data.orderNo === 'string' ? ` ${data.orderNo}` : ''
