@@ -12,7 +12,7 @@ export interface FactRule<A extends z.ZodType> {
   args: A
   check(facts: MemberFacts, args: z.output<A>, now: Date): boolean
   /** The same check as a SQL condition over the statistics row aliased `s`. */
-  toSql(args: z.output<A>, now: SQL): SQL
+  toSql(args: z.output<A>, at: Date): SQL
 }
 
 const s = (column: string) => statCount('s', column)
@@ -72,12 +72,12 @@ export const activeAndSatisfied: FactRule<
   check: (f, a, now) =>
     (withinDays(f.lastSeenAt, now, a.activeDays) || withinDays(f.lastPaidAt, now, a.activeDays)) &&
     !withinDays(f.lastComplaintAt, now, a.noComplaintDays),
-  toSql: (a, now) =>
-    sql`((${withinDaysSql(statAt('m', 'last_seen_at'), now, a.activeDays)} or ${withinDaysSql(
+  toSql: (a, at) =>
+    sql`((${withinDaysSql(statAt('m', 'last_seen_at'), at, a.activeDays)} or ${withinDaysSql(
       statAt('s', 'last_paid_at'),
-      now,
+      at,
       a.activeDays,
-    )}) and not ${withinDaysSql(statAt('s', 'last_complaint_at'), now, a.noComplaintDays)})`,
+    )}) and not ${withinDaysSql(statAt('s', 'last_complaint_at'), at, a.noComplaintDays)})`,
 }
 
 /** Matches everybody: the fallback of an ordered rule list. */
@@ -123,9 +123,9 @@ export function firstMatch<T>(rules: ConfiguredRule<T>[], facts: MemberFacts, no
 }
 
 /** The same decision as a SQL CASE over the statistics row `s`. */
-export function firstMatchSql<T extends string>(rules: ConfiguredRule<T>[], now: SQL, otherwise: SQL): SQL {
+export function firstMatchSql<T extends string>(rules: ConfiguredRule<T>[], at: Date, otherwise: SQL): SQL {
   if (rules.length === 0) return otherwise
-  const whens = rules.map((r) => sql`when ${byCode.get(r.code)!.toSql(r.args, now)} then ${r.outcome}`)
+  const whens = rules.map((r) => sql`when ${byCode.get(r.code)!.toSql(r.args, at)} then ${r.outcome}`)
   return sql`(case ${sql.join(whens, sql` `)} else ${otherwise} end)`
 }
 

@@ -20,7 +20,7 @@ import {
   type StatGroup,
 } from './stats'
 import { defaultRepurchaserRules, defaultStageRules, firstMatchSql, labelledStages } from './lifecycle-rules'
-import { nowSql } from './facts'
+import { daysBeforeSql, memberFactsFrom, nowSql } from './facts'
 
 export interface StagePassResult {
   /** Members whose stage or repurchaser label changed. */
@@ -43,9 +43,9 @@ export async function recomputeStages(db: Db, scope: MemberScope, at: Date): Pro
 
 async function stagePass(db: Db, scope: MemberScope, at: Date): Promise<StagePassResult> {
   const now = nowSql(at)
-  const stage = firstMatchSql(defaultStageRules, now, sql`'stranger'`)
+  const stage = firstMatchSql(defaultStageRules, at, sql`'stranger'`)
   const labelled = sql.raw(labelledStages.map((st) => `'${st}'`).join(', '))
-  const kind = firstMatchSql(defaultRepurchaserRules, now, sql`null`)
+  const kind = firstMatchSql(defaultRepurchaserRules, at, sql`null`)
   // The members whose stage or label the rules now judge differently.
   const judged = sql`
     select j.id, j.old_stage, j.stage, j.kind from (
@@ -54,7 +54,7 @@ async function stagePass(db: Db, scope: MemberScope, at: Date): Promise<StagePas
       from (
         select m.id, m.stage as old_stage, m.repurchaser_kind as old_kind, ${stage}::text as stage,
           ${kind}::text as raw_kind
-        from members m left join member_stats s on s.member_id = m.id
+        from ${memberFactsFrom(at)}
         where m.merged_into_id is null and ${scopeFilter(scope, 'm.id')}
       ) c
     ) j
@@ -67,6 +67,9 @@ async function stagePass(db: Db, scope: MemberScope, at: Date): Promise<StagePas
     await db.execute(sql`set local parallel_tuple_cost = 0`)
     await db.execute(sql`drop table if exists stage_judged`)
     await db.execute(sql`create temp table stage_judged on commit drop as ${judged}`)
+    // The few changed members are then written through their primary key, not a hash of everybody.
+    await db.execute(sql`analyze stage_judged`)
+    await db.execute(sql`set local enable_nestloop = on`)
   }
   const rows = await queryRows<{ kind: 'member' | 'history'; id: number }>(
     db,
@@ -126,7 +129,50 @@ export async function recomputeLifecycle(
   return { ...result, statsChanged }
 }
 
-const daysBefore = (t: SQL, days: number) => sql`(${t} - make_interval(days => ${days}))`
+/**
+ * One statement: every member's windowed figures less the orders and engagement events that left
+ * their windows between `since` (the watermark) and `at`. Each window's slice is one range of one
+ * index, read from the index alone. A member refreshed after `since` (their `windows_at`, found by its
+ * index) already left out what left before that refresh, so their slices start there.
+ */
+function windowsLeftSince(since: Date, at: Date): SQL {
+  // What left a window of `days` days between the two passes.
+  const leftWindow = (column: SQL, d: number) =>
+    sql`${column} > ${daysBeforeSql(since, d)} and ${column} <= ${daysBeforeSql(at, d)}`
+  const days = (d: number) => sql.raw(`${d}::int`)
+  const orderSlices = orderWindowsDays.map(
+    (d) => sql`select o.member_id, ${days(d)} as days, o.paid_at as t from orders o
+      where ${leftWindow(sql`o.paid_at`, d)} and ${purchasedOrder('o')}`,
+  )
+  const eventSlice = sql`select ev.member_id, ${days(ENGAGEMENT_WINDOW_DAYS)} as days, ev.occurred_at as t
+      from member_events ev
+      where ${leftWindow(sql`ev.occurred_at`, ENGAGEMENT_WINDOW_DAYS)} and ev.type in (${engagementTypesSql})`
+  const left = (d: number) => sql.identifier(`left_${d}`)
+  const orderColumn = (d: number) => sql.identifier(`orders_${d}d`)
+  return sql`
+    with refreshed as (
+      select member_id, windows_at from member_stats where windows_at > ${nowSql(since)}
+    ),
+    leaving as (
+      select x.member_id, ${sql.join(
+        [...orderWindowsDays, ENGAGEMENT_WINDOW_DAYS].map(
+          (d) => sql`(count(*) filter (where x.days = ${days(d)}))::int as ${left(d)}`,
+        ),
+        sql`, `,
+      )}
+      from (${sql.join([...orderSlices, eventSlice], sql` union all `)}) x
+      left join refreshed r on r.member_id = x.member_id
+      where r.windows_at is null or x.t > r.windows_at - make_interval(secs => x.days * 86400)
+      group by x.member_id
+    )
+    update member_stats m set ${sql.join(
+      orderWindowsDays.map((d) => sql`${orderColumn(d)} = m.${orderColumn(d)} - x.${left(d)}`),
+      sql`, `,
+    )}, engagement_30d = greatest(m.engagement_30d - x.${left(ENGAGEMENT_WINDOW_DAYS)}, 0),
+      computed_at = ${nowSql(at)}
+    from leaving x
+    where m.member_id = x.member_id`
+}
 
 /**
  * The nightly pass: every member's windowed figures brought up to `at`, then every member's stage and
@@ -151,55 +197,9 @@ export async function nightlyMemberPass(
   }
   const statsChanged = await db.transaction(async (tx) => {
     await bulkSettings(tx, { hashJoinsOnly: false })
-    const from = sql`${since.toISOString()}::timestamptz`
-    const to = nowSql(at)
-    // What a member's stored windows already account for: their own last refresh or the watermark.
-    const asOf = sql`greatest(s.windows_at, ${from})`
-    const orderCounts = orderWindowsDays.map(
-      (d) =>
-        sql`(count(*) filter (where o.paid_at > ${daysBefore(asOf, d)} and o.paid_at <= ${daysBefore(to, d)}))::int as ${sql.identifier(`left_${d}`)}`,
-    )
-    const oldest = Math.max(...orderWindowsDays)
-    const youngest = Math.min(...orderWindowsDays)
-    const orders = await tx.execute(sql`
-      update member_stats m set ${sql.join(
-        orderWindowsDays.map(
-          (d) =>
-            sql`${sql.identifier(`orders_${d}d`)} = m.${sql.identifier(`orders_${d}d`)} - x.${sql.identifier(`left_${d}`)}`,
-        ),
-        sql`, `,
-      )}, computed_at = ${to}
-      from (
-        select o.member_id, ${sql.join(orderCounts, sql`, `)}
-        from orders o join member_stats s on s.member_id = o.member_id
-        where ${purchasedOrder('o')}
-          and o.paid_at > ${daysBefore(from, oldest)} and o.paid_at <= ${daysBefore(to, youngest)}
-          and (${sql.join(
-            orderWindowsDays.map(
-              (d) => sql`(o.paid_at > ${daysBefore(from, d)} and o.paid_at <= ${daysBefore(to, d)})`,
-            ),
-            sql` or `,
-          )})
-        group by o.member_id
-      ) x
-      where m.member_id = x.member_id and (${sql.join(
-        orderWindowsDays.map((d) => sql`x.${sql.identifier(`left_${d}`)} > 0`),
-        sql` or `,
-      )})`)
-    const engaged = await tx.execute(sql`
-      update member_stats m set engagement_30d = greatest(m.engagement_30d - x.left_window, 0), computed_at = ${to}
-      from (
-        select ev.member_id, count(*)::int as left_window
-        from member_events ev join member_stats s on s.member_id = ev.member_id
-        where ev.type in (${engagementTypesSql})
-          and ev.occurred_at > ${daysBefore(from, ENGAGEMENT_WINDOW_DAYS)}
-          and ev.occurred_at <= ${daysBefore(to, ENGAGEMENT_WINDOW_DAYS)}
-          and ev.occurred_at > ${daysBefore(asOf, ENGAGEMENT_WINDOW_DAYS)}
-        group by ev.member_id
-      ) x
-      where m.member_id = x.member_id`)
+    const changed = rowsAffected(await tx.execute(windowsLeftSince(since, at)))
     await setWindowsWatermark(tx, at)
-    return rowsAffected(orders) + rowsAffected(engaged)
+    return changed
   })
   const result = await recomputeStages(db, { all: true }, at)
   return { ...result, statsChanged, windowsRebuilt: false }

@@ -62,6 +62,10 @@ export const members = pgTable(
   (t) => [
     uniqueIndex('members_member_no_key').on(t.memberNo),
     index('members_stage_idx').on(t.stage),
+    // Merged members are few: counts that leave them out look them up here, not in every member.
+    index('members_merged_idx')
+      .on(t.mergedIntoId)
+      .where(sql`${t.mergedIntoId} is not null`),
     index('members_advisor_idx').on(t.advisorAccountId),
     index('members_birthday_md_idx').on(
       sql`((extract(month from ${t.birthday}) * 100 + extract(day from ${t.birthday}))::int)`,
@@ -269,7 +273,11 @@ export const memberStats = pgTable(
      */
     windowsAt: at('windows_at'),
   },
-  (t) => [index('member_stats_last_paid_idx').on(t.lastPaidAt)],
+  (t) => [
+    index('member_stats_last_paid_idx').on(t.lastPaidAt),
+    // The nightly pass finds the few members refreshed since the last pass by it.
+    index('member_stats_windows_idx').on(t.windowsAt),
+  ],
 )
 export type MemberStats = typeof memberStats.$inferSelect
 

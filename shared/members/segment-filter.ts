@@ -10,7 +10,7 @@ import { z } from 'zod'
 import type { Db } from '../db/client'
 import { lifecycleStages, repurchaserKinds } from './schema'
 import { candidateScoreSql, loadCriteria, type ConfiguredCriterion } from './candidates'
-import { nowSql, statAt, statCount } from './facts'
+import { daysBeforeSql, memberFactsFrom, nowSql, statAt, statCount } from './facts'
 import { ENGAGEMENT_WINDOW_DAYS, engagementEventTypes, purchasedOrder } from './stats'
 import { SHANGHAI_OFFSET_MS } from '../clock'
 import { levelHeldAt } from '../loyalty/schema'
@@ -103,8 +103,6 @@ export interface CompileContext {
   at: Date
   /** Candidate criteria (only read when the filter scores candidates). */
   criteria: ConfiguredCriterion[]
-  /** The candidate score already computed by the enclosing query, to use instead of recomputing it. */
-  scoreSql?: SQL
 }
 
 const list = (values: readonly (string | number)[]) =>
@@ -113,7 +111,6 @@ const list = (values: readonly (string | number)[]) =>
     sql`, `,
   )}]`
 const textIn = (column: SQL, values: readonly string[]) => sql`${column} = any(${list(values)}::text[])`
-const daysAgo = (now: SQL, n: number) => sql`(${now} - make_interval(days => ${n}::int))`
 
 function between(expr: SQL, r: { min?: number | undefined; max?: number | undefined }): SQL {
   const parts: SQL[] = []
@@ -124,9 +121,9 @@ function between(expr: SQL, r: { min?: number | undefined; max?: number | undefi
 
 /** RFM scores as SQL (null when the member never bought). */
 export const rfmSql = {
-  r: (now: SQL) => sql`(case when s.last_paid_at is null then null
-      when s.last_paid_at > ${daysAgo(now, 30)} then 5 when s.last_paid_at > ${daysAgo(now, 90)} then 4
-      when s.last_paid_at > ${daysAgo(now, 180)} then 3 when s.last_paid_at > ${daysAgo(now, 365)} then 2 else 1 end)`,
+  r: (at: Date) => sql`(case when s.last_paid_at is null then null
+      when s.last_paid_at > ${daysBeforeSql(at, 30)} then 5 when s.last_paid_at > ${daysBeforeSql(at, 90)} then 4
+      when s.last_paid_at > ${daysBeforeSql(at, 180)} then 3 when s.last_paid_at > ${daysBeforeSql(at, 365)} then 2 else 1 end)`,
   f: () => sql`(case when coalesce(s.paid_orders, 0) = 0 then null when s.paid_orders >= 10 then 5
       when s.paid_orders >= 6 then 4 when s.paid_orders >= 3 then 3 when s.paid_orders = 2 then 2 else 1 end)`,
   m: () => sql`(case when coalesce(s.paid_orders, 0) = 0 then null when s.spend_fen >= 500000 then 5
@@ -162,14 +159,15 @@ export function birthdayKeys(at: Date, withinDays: number): { solar: string[]; l
 function windowCondition(
   column: SQL,
   w: { withinDays?: number | undefined; notWithinDays?: number | undefined },
-  now: SQL,
+  at: Date,
   whenMissing: 'never' | SQL,
 ): SQL {
+  const now = nowSql(at)
   const value = whenMissing === 'never' ? column : sql`coalesce(${column}, ${whenMissing})`
   const parts: SQL[] = []
   if (w.withinDays !== undefined)
-    parts.push(sql`(${value} > ${daysAgo(now, w.withinDays)} and ${value} <= ${now})`)
-  if (w.notWithinDays !== undefined) parts.push(sql`${value} <= ${daysAgo(now, w.notWithinDays)}`)
+    parts.push(sql`(${value} > ${daysBeforeSql(at, w.withinDays)} and ${value} <= ${now})`)
+  if (w.notWithinDays !== undefined) parts.push(sql`${value} <= ${daysBeforeSql(at, w.notWithinDays)}`)
   return sql`(${value} is not null and ${sql.join(parts, sql` and `)})`
 }
 
@@ -201,16 +199,16 @@ function compileCondition(c: SegmentCondition, ctx: CompileContext): SQL {
         where tl.code = ${c.ladder} ${c.levels ? sql`and ${textIn(sql`lv.code`, c.levels)}` : sql``}
           and ${levelHeldAt('mt', now)})`
     case 'lastOrder':
-      return windowCondition(statAt('s', 'last_paid_at'), c, now, 'never')
+      return windowCondition(statAt('s', 'last_paid_at'), c, ctx.at, 'never')
     case 'lastSeen':
-      return windowCondition(sql`m.last_seen_at`, c, now, sql`m.created_at`)
+      return windowCondition(sql`m.last_seen_at`, c, ctx.at, sql`m.created_at`)
     case 'joined':
-      return windowCondition(sql`m.created_at`, c, now, 'never')
+      return windowCondition(sql`m.created_at`, c, ctx.at, 'never')
     case 'orders': {
       if (c.withinDays === undefined) return between(statCount('s', 'paid_orders'), c.count)
       const zeroMatches = (c.count.min ?? 0) <= 0
       const recent = sql`from orders o where ${purchasedOrder('o')}
-        and o.paid_at > ${daysAgo(now, c.withinDays)} and o.paid_at <= ${now} group by o.member_id`
+        and o.paid_at > ${daysBeforeSql(ctx.at, c.withinDays)} and o.paid_at <= ${now} group by o.member_id`
       // Members without a recent order count 0: include them by excluding those whose count misses.
       return zeroMatches
         ? sql`m.id not in (select o.member_id ${recent} having not (${between(sql`count(*)`, c.count)}))`
@@ -220,7 +218,7 @@ function compileCondition(c: SegmentCondition, ctx: CompileContext): SQL {
       return between(statCount('s', 'spend_fen'), c.fen)
     case 'rfm': {
       const parts: SQL[] = []
-      if (c.r) parts.push(between(rfmSql.r(now), c.r))
+      if (c.r) parts.push(between(rfmSql.r(ctx.at), c.r))
       if (c.f) parts.push(between(rfmSql.f(), c.f))
       if (c.m) parts.push(between(rfmSql.m(), c.m))
       if (parts.length === 0) return sql`coalesce(s.paid_orders, 0) > 0`
@@ -236,17 +234,17 @@ function compileCondition(c: SegmentCondition, ctx: CompileContext): SQL {
     case 'feedback':
       return sql`m.id in (select ev.member_id from member_events ev where ev.type = 'feedback'
         ${c.field === 'complaint' ? sql`and ev.payload->>'sentiment' = 'complaint'` : sql``}
-        and ev.occurred_at > ${daysAgo(now, c.withinDays)} and ev.occurred_at <= ${now})`
+        and ev.occurred_at > ${daysBeforeSql(ctx.at, c.withinDays)} and ev.occurred_at <= ${now})`
     case 'activity':
       // The 30-day window is kept per member (as of the last refresh, like the windowed order counts).
       if (c.withinDays === ENGAGEMENT_WINDOW_DAYS)
         return sql`${statCount('s', 'engagement_30d')} >= ${c.minEvents}`
       return sql`m.id in (select ev.member_id from member_events ev
         where ${textIn(sql`ev.type`, engagementEventTypes)}
-          and ev.occurred_at > ${daysAgo(now, c.withinDays)} and ev.occurred_at <= ${now}
+          and ev.occurred_at > ${daysBeforeSql(ctx.at, c.withinDays)} and ev.occurred_at <= ${now}
         group by ev.member_id having count(*) >= ${c.minEvents})`
     case 'candidateScore':
-      return sql`${ctx.scoreSql ?? candidateScoreSql(ctx.criteria, now)} >= ${c.min}`
+      return sql`${candidateScoreSql(ctx.criteria, ctx.at)} >= ${c.min}`
     case 'optedOut':
       return c.is ? sql`m.opted_out_at is not null` : sql`m.opted_out_at is null`
   }
@@ -294,7 +292,7 @@ export async function compileContext(db: Db, filter: SegmentFilter, at: Date): P
 
 /** The members a filter selects, as a subquery of member ids (merged members never included). */
 export function segmentMemberIdsSql(filter: SegmentFilter, ctx: CompileContext): SQL {
-  return sql`select m.id from members m left join member_stats s on s.member_id = m.id
+  return sql`select m.id from ${memberFactsFrom(ctx.at)}
     where m.merged_into_id is null and ${compileSegmentCondition(filter, ctx)}`
 }
 

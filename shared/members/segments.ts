@@ -18,7 +18,7 @@ import {
   type SegmentFilterInput,
 } from './segment-filter'
 import { CANDIDATE_THRESHOLD, candidateScoreSql, loadCriteria } from './candidates'
-import { nowSql } from './facts'
+import { memberFactsFrom, nowSql } from './facts'
 import { shanghaiDate } from '../clock'
 import { inBulk } from './stats'
 
@@ -29,7 +29,7 @@ export async function countSegment(db: Db, filter: SegmentFilterInput, at: Date)
   const [row] = await inBulk(db, (tx) =>
     queryRows<{ n: number }>(
       tx,
-      sql`select count(*)::int as n from members m left join member_stats s on s.member_id = m.id
+      sql`select count(*)::int as n from ${memberFactsFrom(at)}
           where m.merged_into_id is null and ${compileSegmentCondition(parsed, ctx)}`,
     ),
   )
@@ -42,8 +42,10 @@ export async function countSegments(db: Db, filters: SegmentFilterInput[], at: D
 }
 
 /**
- * The sizes of several segments and the candidate score distribution, in one pass over the members:
- * each member's score is computed once and shared by every filter that asks for it.
+ * The sizes of several segments and the candidate score distribution, in one pass over the members.
+ * The pass is grouped by score: PostgreSQL computes a grouping expression once per member and every
+ * filter that asks for the score reads that value, where a plain select would repeat the score's
+ * arithmetic in each filter that mentions it. The groups (one per score, at most 101) are summed up.
  */
 export async function countSegmentsAndScores(
   db: Db,
@@ -52,24 +54,28 @@ export async function countSegmentsAndScores(
 ): Promise<{ counts: number[]; scored: number; candidates: number; topScore: number }> {
   const parsed = filters.map(parseSegmentFilter)
   const criteria = await loadCriteria(db)
-  const ctx: CompileContext = { at, criteria, scoreSql: sql`sc.score` }
+  const ctx: CompileContext = { at, criteria }
+  const score = candidateScoreSql(criteria, at)
   const counts = parsed.map(
-    (f, i) =>
-      sql`(count(*) filter (where ${compileSegmentCondition(f, ctx)}))::int as ${sql.identifier(`c${i}`)}`,
+    (f, i) => sql`count(*) filter (where ${compileSegmentCondition(f, ctx)}) as ${sql.identifier(`c${i}`)}`,
   )
+  const sums = parsed.map((_, i) => sql`sum(g.${sql.identifier(`c${i}`)})::int as ${sql.identifier(`c${i}`)}`)
   const [row] = await inBulk(db, (tx) =>
     queryRows<Record<string, number>>(
       tx,
-      sql`select ${sql.join([...counts, sql`count(*)::int as scored`], sql`, `)},
-            (count(*) filter (where sc.score >= ${CANDIDATE_THRESHOLD} and m.stage <> 'super_user'))::int as candidates,
-            coalesce(max(sc.score), 0)::int as top_score
-          from members m left join member_stats s on s.member_id = m.id
-          cross join lateral (select ${candidateScoreSql(criteria, nowSql(at))} as score) sc
-          where m.merged_into_id is null`,
+      sql`select ${sql.join([...sums, sql`coalesce(sum(g.n), 0)::int as scored`], sql`, `)},
+            coalesce(sum(g.candidates), 0)::int as candidates, coalesce(max(g.score), 0)::int as top_score
+          from (
+            select ${score} as score, ${sql.join([...counts, sql`count(*) as n`], sql`, `)},
+              count(*) filter (where ${score} >= ${CANDIDATE_THRESHOLD} and m.stage <> 'super_user') as candidates
+            from ${memberFactsFrom(at)}
+            where m.merged_into_id is null
+            group by 1
+          ) g`,
     ),
   )
   return {
-    counts: parsed.map((_, i) => Number(row![`c${i}`])),
+    counts: parsed.map((_, i) => Number(row![`c${i}`] ?? 0)),
     scored: Number(row!.scored),
     candidates: Number(row!.candidates),
     topScore: Number(row!.top_score),
@@ -131,7 +137,7 @@ async function pageOf(db: Db, filter: SegmentFilter, ctx: CompileContext, afterI
         tx,
         sql`select m.id, m.member_no, m.name, m.nickname, m.gender, m.city, m.stage, m.repurchaser_kind,
           s.paid_orders, s.spend_fen, s.last_paid_at, m.last_seen_at
-        from members m left join member_stats s on s.member_id = m.id
+        from ${memberFactsFrom(ctx.at)}
         where m.merged_into_id is null and m.id > ${afterId} and ${compileSegmentCondition(filter, ctx)}
         order by m.id limit ${limit}`,
       ),
@@ -386,12 +392,13 @@ export async function readyMadeOverview(db: Db, at: Date) {
         queryRows<{ key: string; n: number }>(
           tx,
           // (member, ladder) is unique: a member is counted once per level without a distinct.
-          sql`select 'tier:' || tl.code || ':' || lv.code as key, count(*)::int as n
-              from member_tiers mt join tier_ladders tl on tl.id = mt.ladder_id
-              join tier_levels lv on lv.id = mt.level_id
-              where ${levelHeldAt('mt', nowSql(at))} and mt.member_id not in (
-                select id from members where merged_into_id is not null)
-              group by 1`,
+          sql`select 'tier:' || tl.code || ':' || lv.code as key, c.n
+              from (
+                select mt.ladder_id, mt.level_id, count(*)::int as n from member_tiers mt
+                where ${levelHeldAt('mt', nowSql(at))} and mt.member_id not in (
+                  select id from members where merged_into_id is not null)
+                group by 1, 2
+              ) c join tier_ladders tl on tl.id = c.ladder_id join tier_levels lv on lv.id = c.level_id`,
         ),
       )
     ).map((row) => [row.key, Number(row.n)]),

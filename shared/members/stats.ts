@@ -10,6 +10,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { queryRows, rowsAffected, type Db } from '../db/client'
 import { memberEventTypes, type MemberEventType } from './schema'
+import { daysBeforeSql, nowSql } from './facts'
 
 /** Events that show interest short of buying (the "intention" stage reads them). */
 export const interestEventTypes: MemberEventType[] = [
@@ -84,15 +85,15 @@ export function scopeFilter(scope: MemberScope, column: string): SQL {
 
 /** The fresh figures of the given groups for the members in scope as of `at`. */
 export function freshStats(scope: MemberScope, at: Date, groups: StatGroup[] = allStatGroups): SQL {
-  const now = sql`${at.toISOString()}::timestamptz`
+  const now = nowSql(at)
   const interest = sql.raw(interestEventTypes.map((t) => `'${t}'`).join(', '))
   const joins: Record<StatGroup, SQL> = {
     orders: sql`
     left join (
       select o.member_id, count(*)::int as paid_orders,
-        (count(*) filter (where o.paid_at > ${now} - interval '90 days'))::int as orders_90d,
-        (count(*) filter (where o.paid_at > ${now} - interval '180 days'))::int as orders_180d,
-        (count(*) filter (where o.paid_at > ${now} - interval '365 days'))::int as orders_365d,
+        (count(*) filter (where o.paid_at > ${daysBeforeSql(at, 90)}))::int as orders_90d,
+        (count(*) filter (where o.paid_at > ${daysBeforeSql(at, 180)}))::int as orders_180d,
+        (count(*) filter (where o.paid_at > ${daysBeforeSql(at, 365)}))::int as orders_365d,
         sum(o.pay_fen - o.refunded_fen)::bigint as spend_fen,
         min(o.paid_at) as first_paid_at, max(o.paid_at) as last_paid_at
       from orders o
@@ -125,7 +126,7 @@ export function freshStats(scope: MemberScope, at: Date, groups: StatGroup[] = a
         (count(*) filter (where ev.type in (${interest})))::int as interest_events,
         (count(*) filter (where ev.type = 'chat_message' and ev.payload->>'direction' = 'in'))::int as inbound_chats,
         (count(*) filter (where ev.type in (${engagementTypesSql})
-          and ev.occurred_at > ${now} - make_interval(days => ${ENGAGEMENT_WINDOW_DAYS})))::int as engagement_30d
+          and ev.occurred_at > ${daysBeforeSql(at, ENGAGEMENT_WINDOW_DAYS)}))::int as engagement_30d
       from member_events ev
       where ev.type in ('share', 'feedback', 'chat_message', ${interest}, ${engagementTypesSql})
         and ev.occurred_at <= ${now} and ${scopeFilter(scope, 'ev.member_id')}
