@@ -10,7 +10,17 @@ import { DomainError } from '../errors'
 import { candidateCriteria } from './schema'
 import { levelHeldAt } from '../loyalty/schema'
 import { inBulk } from './stats'
-import { daysSince, memberFactsFrom, nowSql, statAt, statCount, type MemberFacts } from './facts'
+import {
+  daysSince,
+  holdsPaidLevelSql,
+  loadPaidLadderIds,
+  memberFactsFrom,
+  nowSql,
+  statAt,
+  statCount,
+  type FactsScope,
+  type MemberFacts,
+} from './facts'
 import type { LifecycleStage } from './schema'
 
 /** What the criteria read: a member's facts and their active paid tier, if any. */
@@ -24,8 +34,8 @@ export interface CandidateCriterion<A extends z.ZodType = z.ZodType> {
   defaultWeight: number
   /** Pure: how fully the member meets the criterion, from 0 to 1. */
   contribution(f: CandidateFacts, args: z.output<A>, now: Date): number
-  /** The same in SQL (double precision), over the rows of memberFactsFrom (`m`, `s`, `paid`). */
-  toSql(args: z.output<A>, at: Date): SQL
+  /** The same in SQL (double precision), over the rows of memberFactsFrom. */
+  toSql(args: z.output<A>, scope: FactsScope): SQL
   /** What the member did, in Chinese, or null when they did nothing of the kind. */
   explain(f: CandidateFacts, args: z.output<A>, now: Date): string | null
 }
@@ -62,8 +72,8 @@ export const repurchaseFrequency: CandidateCriterion<typeof frequencyArgs> = {
     const recency = clamp01((a.noCreditDays - days) / (a.noCreditDays - a.fullCreditDays))
     return Math.min(f[windowField[a.windowDays]] / a.targetOrders, 1) * recency
   },
-  toSql(a, at) {
-    const days = daysSinceSql(statAt('s', 'last_paid_at'), nowSql(at))
+  toSql(a, scope) {
+    const days = daysSinceSql(statAt('s', 'last_paid_at'), nowSql(scope.at))
     return sql`coalesce(least(${statCount('s', windowColumn[a.windowDays])}::float8 / ${a.targetOrders}::float8, 1::float8)
       * least(greatest((${a.noCreditDays}::float8 - ${days}) / (${a.noCreditDays - a.fullCreditDays})::float8, 0::float8), 1::float8), 0::float8)`
   },
@@ -139,7 +149,7 @@ export const paidMembership: CandidateCriterion<typeof noArgs> = {
   defaultArgs: {},
   defaultWeight: 10,
   contribution: (f) => (f.paidTier ? 1 : 0),
-  toSql: () => sql`(case when paid.member_id is not null then 1::float8 else 0::float8 end)`,
+  toSql: (_a, scope) => sql`(case when ${holdsPaidLevelSql(scope)} then 1::float8 else 0::float8 end)`,
   explain: (f) => (f.paidTier ? `付费会员（${f.paidTier}）` : null),
 }
 
@@ -251,10 +261,10 @@ export function explainCandidate(contributions: { detail: string | null }[]): st
 }
 
 /** The score as a SQL integer expression over memberFactsFrom (the same arithmetic as scoreCandidate). */
-export function candidateScoreSql(criteria: ConfiguredCriterion[], at: Date): SQL {
+export function candidateScoreSql(criteria: ConfiguredCriterion[], scope: FactsScope): SQL {
   const terms = criteria
     .filter((c) => c.weight > 0)
-    .map((c) => sql`${c.weight}::float8 * ${c.criterion.toSql(c.args, at)}`)
+    .map((c) => sql`${c.weight}::float8 * ${c.criterion.toSql(c.args, scope)}`)
   if (terms.length === 0) return sql`0`
   // The sum is taken in the same order as in JavaScript, so both round alike.
   return sql`floor((${sql.join(terms, sql` + `)}) + 0.5)::int`
@@ -336,7 +346,8 @@ export async function listCandidates(
 ): Promise<{ total: number; items: Candidate[] }> {
   const criteria = await loadCriteria(db)
   const now = nowSql(input.at)
-  const score = candidateScoreSql(criteria, input.at)
+  const scope: FactsScope = { at: input.at, paidLadderIds: await loadPaidLadderIds(db) }
+  const score = candidateScoreSql(criteria, scope)
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 500)
   const offset = Math.max(input.offset ?? 0, 0)
   const where = sql`m.merged_into_id is null and ${score} >= ${input.minScore ?? 1}
@@ -349,7 +360,7 @@ export async function listCandidates(
         sql`
     with ranked as (
       select m.id, ${score} as score, s.last_paid_at, count(*) over () as total
-      from ${memberFactsFrom(input.at)}
+      from ${memberFactsFrom(scope)}
       where ${where}
       order by score desc, s.last_paid_at desc nulls last, m.id
       limit ${limit} offset ${offset}
@@ -378,24 +389,4 @@ export async function listCandidates(
       }
     }),
   }
-}
-
-/** Scores of all members in one set-based query: how many reach each threshold (for the nightly log and benchmarks). */
-export async function scoreDistribution(
-  db: Db,
-  at: Date,
-): Promise<{ scored: number; candidates: number; top: number }> {
-  const criteria = await loadCriteria(db)
-  const score = candidateScoreSql(criteria, at)
-  const [row] = await inBulk(db, (tx) =>
-    queryRows<{ scored: number; candidates: number; top: number }>(
-      tx,
-      sql`select count(*)::int as scored,
-          (count(*) filter (where x.score >= ${CANDIDATE_THRESHOLD} and x.stage <> 'super_user'))::int as candidates,
-          coalesce(max(x.score), 0)::int as top
-        from (select ${score} as score, m.stage from ${memberFactsFrom(at)}
-              where m.merged_into_id is null) x`,
-    ),
-  )
-  return row!
 }

@@ -1,9 +1,10 @@
 // What the rules of the members domain read about one member: their statistics (see stats.ts) as plain
 // data, so every rule is a pure function testable with a plain object, and the same rule compiles to
 // SQL over the `member_stats` row for set-based passes.
-import { sql, type SQL } from 'drizzle-orm'
+import { asc, eq, sql, type SQL } from 'drizzle-orm'
 import type { MemberStats } from './schema'
-import { levelHeldAt } from '../loyalty/schema'
+import type { Db } from '../db/client'
+import { levelHeldAt, tierLadders } from '../loyalty/schema'
 
 export type MemberFacts = Omit<MemberStats, 'memberId' | 'computedAt' | 'windowsAt'> & {
   /** The member's last event of any kind (`members.last_seen_at`). */
@@ -39,18 +40,47 @@ export function daysSince(then: Date | null, now: Date): number | null {
   return then ? Math.floor((now.getTime() - then.getTime()) / DAY_MS) : null
 }
 
+/** The moment the rules' SQL judges at, and the paid ladders (whose levels a member may hold). */
+export interface FactsScope {
+  at: Date
+  paidLadderIds: number[]
+}
+
+/** The ladders a member pays to join (usually one). */
+export async function loadPaidLadderIds(db: Db): Promise<number[]> {
+  const rows = await db
+    .select({ id: tierLadders.id })
+    .from(tierLadders)
+    .where(eq(tierLadders.basis, 'paid'))
+    .orderBy(asc(tierLadders.id))
+  return rows.map((r) => r.id)
+}
+
+const paidAlias = (i: number) => sql.identifier(`paid_${i}`)
+
 /**
- * The rows the rules read at `at`: each member `m`, their statistics `s` and, when they hold a level on
- * a paid ladder, `paid` (its `member_id`). `paid` is a join rather than a subquery in the rule so that
- * an expression using it is computed once per row (a subquery inside an expression is a new subplan
- * wherever the expression is repeated) and PostgreSQL drops the join from queries that never read it.
+ * The rows the rules read: each member `m`, their statistics `s` and, per paid ladder, the level they
+ * hold on it now (`paid_0`, … — see holdsPaidLevelSql). Each paid ladder is its own join on the unique
+ * (member, ladder) key rather than a subquery in the rule: a subquery inside an expression becomes a new
+ * subplan wherever the expression is repeated, a set of paid members would be built by every worker of
+ * a parallel scan, while a join on a unique key is shared by the workers and dropped by PostgreSQL from
+ * queries that never read it.
  */
-export function memberFactsFrom(at: Date): SQL {
-  return sql`members m left join member_stats s on s.member_id = m.id
-    left join (
-      select distinct mt.member_id from member_tiers mt join tier_ladders tl on tl.id = mt.ladder_id
-      where tl.basis = 'paid' and ${levelHeldAt('mt', nowSql(at))}
-    ) paid on paid.member_id = m.id`
+export function memberFactsFrom(scope: FactsScope): SQL {
+  const paid = scope.paidLadderIds.map(
+    (id, i) => sql`left join member_tiers ${paidAlias(i)} on ${paidAlias(i)}.member_id = m.id
+      and ${paidAlias(i)}.ladder_id = ${id} and ${levelHeldAt(`paid_${i}`, nowSql(scope.at))}`,
+  )
+  return sql`members m left join member_stats s on s.member_id = m.id ${sql.join(paid, sql` `)}`
+}
+
+/** Whether the member holds a level on a paid ladder now, over memberFactsFrom. */
+export function holdsPaidLevelSql(scope: FactsScope): SQL {
+  if (scope.paidLadderIds.length === 0) return sql`false`
+  return sql`(${sql.join(
+    scope.paidLadderIds.map((_, i) => sql`${paidAlias(i)}.member_id is not null`),
+    sql` or `,
+  )})`
 }
 
 /** A statistics count (a missing row reads as zero). */

@@ -1,26 +1,21 @@
 // Where each member stands on the journey: recomputed from their statistics by the stage rules, for one
-// member on each event and for everybody in the nightly pass — the same set-based statement either way,
-// which also writes the stage history the funnel is drawn from.
+// member on each event and for everybody in a full rebuild — the same set-based statement either way,
+// which also writes the stage history the funnel is drawn from. The nightly pass (nightly.ts) judges
+// everybody with the same expressions inside its one scan over the members.
 import { sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { queryRows, rowsAffected } from '../db/client'
+import { queryRows } from '../db/client'
 import { lifecycleStages, type LifecycleStage } from './schema'
 import {
   allStatGroups,
   bulkSettings,
-  ENGAGEMENT_WINDOW_DAYS,
-  engagementTypesSql,
-  orderWindowsDays,
-  purchasedOrder,
   refreshMemberStats,
   scopeFilter,
-  setWindowsWatermark,
-  windowsWatermark,
   type MemberScope,
   type StatGroup,
 } from './stats'
 import { defaultRepurchaserRules, defaultStageRules, firstMatchSql, labelledStages } from './lifecycle-rules'
-import { daysBeforeSql, memberFactsFrom, nowSql } from './facts'
+import { memberFactsFrom, nowSql } from './facts'
 
 export interface StagePassResult {
   /** Members whose stage or repurchaser label changed. */
@@ -41,40 +36,48 @@ export async function recomputeStages(db: Db, scope: MemberScope, at: Date): Pro
   return stagePass(db, scope, at)
 }
 
-async function stagePass(db: Db, scope: MemberScope, at: Date): Promise<StagePassResult> {
-  const now = nowSql(at)
-  const stage = firstMatchSql(defaultStageRules, at, sql`'stranger'`)
+/**
+ * The stage and repurchaser label the rules give a member now, as SQL over the rows of memberFactsFrom
+ * (the rules read no paid level). Only repurchasers and super users carry a label.
+ */
+export function judgedStageSql(at: Date): { stage: SQL; kind: SQL } {
+  const stage = sql`${firstMatchSql(defaultStageRules, at, sql`'stranger'`)}::text`
   const labelled = sql.raw(labelledStages.map((st) => `'${st}'`).join(', '))
-  const kind = firstMatchSql(defaultRepurchaserRules, at, sql`null`)
+  const kind = sql`(case when ${stage} in (${labelled})
+    then ${firstMatchSql(defaultRepurchaserRules, at, sql`null`)}::text end)`
+  return { stage, kind }
+}
+
+async function stagePass(db: Db, scope: MemberScope, at: Date): Promise<StagePassResult> {
+  const { stage, kind } = judgedStageSql(at)
   // The members whose stage or label the rules now judge differently.
   const judged = sql`
-    select j.id, j.old_stage, j.stage, j.kind from (
-      select c.id, c.old_stage, c.old_kind, c.stage,
-        case when c.stage in (${labelled}) then c.raw_kind end as kind
-      from (
-        select m.id, m.stage as old_stage, m.repurchaser_kind as old_kind, ${stage}::text as stage,
-          ${kind}::text as raw_kind
-        from ${memberFactsFrom(at)}
-        where m.merged_into_id is null and ${scopeFilter(scope, 'm.id')}
-      ) c
-    ) j
-    where j.stage is distinct from j.old_stage or j.kind is distinct from j.old_kind`
+    select m.id, m.stage as old_stage, ${stage} as stage, ${kind} as kind
+    from ${memberFactsFrom({ at, paidLadderIds: [] })}
+    where m.merged_into_id is null and ${scopeFilter(scope, 'm.id')}
+      and (${stage} is distinct from m.stage or ${kind} is distinct from m.repurchaser_kind)`
+  if ('memberIds' in scope) return writeStageJudgments(db, judged, at)
   // Over many members the judging is a plain query into a temporary table (PostgreSQL may scan in
   // parallel); only the few changed rows are then written.
-  const bulk = !('memberIds' in scope)
-  if (bulk) {
-    // Few rows come out of a million: tell the planner that gathering them from workers costs nothing.
-    await db.execute(sql`set local parallel_tuple_cost = 0`)
-    await db.execute(sql`drop table if exists stage_judged`)
-    await db.execute(sql`create temp table stage_judged on commit drop as ${judged}`)
-    // The few changed members are then written through their primary key, not a hash of everybody.
-    await db.execute(sql`analyze stage_judged`)
-    await db.execute(sql`set local enable_nestloop = on`)
-  }
+  // Few rows come out of a million: tell the planner that gathering them from workers costs nothing.
+  await db.execute(sql`set local parallel_tuple_cost = 0`)
+  await db.execute(sql`drop table if exists stage_judged`)
+  await db.execute(sql`create temp table stage_judged on commit drop as ${judged}`)
+  // The few changed members are then written through their primary key, not a hash of everybody.
+  await db.execute(sql`analyze stage_judged`)
+  await db.execute(sql`set local enable_nestloop = on`)
+  return writeStageJudgments(db, sql`select * from stage_judged`, at)
+}
+
+/**
+ * Write judged stages and labels — rows of (id, old_stage, stage, kind) for members whose stage or
+ * label changed — with a history row for every change of stage.
+ */
+export async function writeStageJudgments(db: Db, judged: SQL, at: Date): Promise<StagePassResult> {
   const rows = await queryRows<{ kind: 'member' | 'history'; id: number }>(
     db,
     sql`
-    with judged as (${bulk ? sql`select * from stage_judged` : judged}),
+    with judged as (${judged}),
     changed as (
       update members m set stage = j.stage, repurchaser_kind = j.kind
       from judged j
@@ -83,7 +86,7 @@ async function stagePass(db: Db, scope: MemberScope, at: Date): Promise<StagePas
     ),
     history as (
       insert into member_stage_changes (member_id, from_stage, to_stage, changed_at)
-      select id, old_stage, stage, ${now} from changed where old_stage is distinct from stage
+      select id, old_stage, stage, ${nowSql(at)} from changed where old_stage is distinct from stage
       returning id
     )
     select 'member' as kind, id from changed
@@ -111,9 +114,6 @@ export async function refreshLifecycle(db: Db, memberId: number, at: Date): Prom
   })
 }
 
-/** The statistics groups the nightly pass keeps current (items and events change only by events). */
-export const nightlyStatGroups: StatGroup[] = ['orders', 'referrals']
-
 /**
  * The set-based pass over many members: their statistics (the given groups, all of them by default),
  * then their stage and label, with the history of every stage change.
@@ -127,82 +127,6 @@ export async function recomputeLifecycle(
   const statsChanged = await refreshMemberStats(db, scope, at, groups)
   const result = await recomputeStages(db, scope, at)
   return { ...result, statsChanged }
-}
-
-/**
- * One statement: every member's windowed figures less the orders and engagement events that left
- * their windows between `since` (the watermark) and `at`. Each window's slice is one range of one
- * index, read from the index alone. A member refreshed after `since` (their `windows_at`, found by its
- * index) already left out what left before that refresh, so their slices start there.
- */
-function windowsLeftSince(since: Date, at: Date): SQL {
-  // What left a window of `days` days between the two passes.
-  const leftWindow = (column: SQL, d: number) =>
-    sql`${column} > ${daysBeforeSql(since, d)} and ${column} <= ${daysBeforeSql(at, d)}`
-  const days = (d: number) => sql.raw(`${d}::int`)
-  const orderSlices = orderWindowsDays.map(
-    (d) => sql`select o.member_id, ${days(d)} as days, o.paid_at as t from orders o
-      where ${leftWindow(sql`o.paid_at`, d)} and ${purchasedOrder('o')}`,
-  )
-  const eventSlice = sql`select ev.member_id, ${days(ENGAGEMENT_WINDOW_DAYS)} as days, ev.occurred_at as t
-      from member_events ev
-      where ${leftWindow(sql`ev.occurred_at`, ENGAGEMENT_WINDOW_DAYS)} and ev.type in (${engagementTypesSql})`
-  const left = (d: number) => sql.identifier(`left_${d}`)
-  const orderColumn = (d: number) => sql.identifier(`orders_${d}d`)
-  return sql`
-    with refreshed as (
-      select member_id, windows_at from member_stats where windows_at > ${nowSql(since)}
-    ),
-    leaving as (
-      select x.member_id, ${sql.join(
-        [...orderWindowsDays, ENGAGEMENT_WINDOW_DAYS].map(
-          (d) => sql`(count(*) filter (where x.days = ${days(d)}))::int as ${left(d)}`,
-        ),
-        sql`, `,
-      )}
-      from (${sql.join([...orderSlices, eventSlice], sql` union all `)}) x
-      left join refreshed r on r.member_id = x.member_id
-      where r.windows_at is null or x.t > r.windows_at - make_interval(secs => x.days * 86400)
-      group by x.member_id
-    )
-    update member_stats m set ${sql.join(
-      orderWindowsDays.map((d) => sql`${orderColumn(d)} = m.${orderColumn(d)} - x.${left(d)}`),
-      sql`, `,
-    )}, engagement_30d = greatest(m.engagement_30d - x.${left(ENGAGEMENT_WINDOW_DAYS)}, 0),
-      computed_at = ${nowSql(at)}
-    from leaving x
-    where m.member_id = x.member_id`
-}
-
-/**
- * The nightly pass: every member's windowed figures brought up to `at`, then every member's stage and
- * label judged again.
- *
- * A member's figures change through their own events (each refreshes the member in full and moves
- * their `windows_at`) or through time alone, when an order or an engagement event leaves its window.
- * So, from the watermark T (the last pass), each windowed count loses exactly the member's orders and
- * events that left it since the later of T and their `windows_at`: a day's slice of orders and events,
- * subtracted in one statement each, which gives the figures a full rebuild gives (tested) at a
- * fraction of the work. Without a watermark (a new or freshly imported database) everything is rebuilt;
- * the weekly rebuild puts right anything written behind the events' back.
- */
-export async function nightlyMemberPass(
-  db: Db,
-  at: Date,
-): Promise<StagePassResult & { statsChanged: number; windowsRebuilt: boolean }> {
-  const since = await windowsWatermark(db)
-  if (!since || since.getTime() > at.getTime()) {
-    const result = await recomputeLifecycle(db, { all: true }, at, allStatGroups)
-    return { ...result, windowsRebuilt: true }
-  }
-  const statsChanged = await db.transaction(async (tx) => {
-    await bulkSettings(tx, { hashJoinsOnly: false })
-    const changed = rowsAffected(await tx.execute(windowsLeftSince(since, at)))
-    await setWindowsWatermark(tx, at)
-    return changed
-  })
-  const result = await recomputeStages(db, { all: true }, at)
-  return { ...result, statsChanged, windowsRebuilt: false }
 }
 
 export interface FunnelPoint {

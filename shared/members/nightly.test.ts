@@ -6,7 +6,8 @@ import { queryRows, type Database } from '../db/client'
 import { testDatabase } from '../../test/support/db'
 import { seedDemo } from '../demo/seed'
 import { recordMemberEvent } from './events'
-import { nightlyMemberPass, recomputeLifecycle } from './lifecycle'
+import { recomputeLifecycle } from './lifecycle'
+import { nightlyMemberPass } from './nightly'
 import { allStatGroups, refreshMemberStats, statGroups, windowsWatermark } from './stats'
 import { countSegment, readyMadeOverview, readyMadeWithTiers } from './segments'
 
@@ -78,10 +79,21 @@ it('without a watermark it rebuilds everything', async () => {
   expect(await snapshot()).toEqual(after)
 })
 
-it('counts every ready-made segment, by-tier ones included, as counting each filter alone does', async () => {
+it('sizes every ready-made segment by the stages it writes, as counting each filter alone does', async () => {
   const at = new Date(T.getTime() + 31 * DAY)
-  await nightlyMemberPass(database.db, at)
+  // Stages written behind the rules' back: the pass puts them right and sizes segments by the stages
+  // it writes ("high potential" leaves out super users), not the ones it found.
+  const wrong = await queryRows<{ id: number }>(
+    database.db,
+    sql`update members set stage = 'stranger', repurchaser_kind = null
+        where stage in ('super_user', 'repurchaser') returning id`,
+  )
+  expect(wrong.length).toBeGreaterThan(5)
+  const pass = await nightlyMemberPass(database.db, at)
+  expect(pass.windowsRebuilt).toBe(false)
+  expect(pass.changed).toBeGreaterThanOrEqual(wrong.length)
   const overview = await readyMadeOverview(database.db, at)
+  expect(pass.overview).toEqual(overview)
   const all = await readyMadeWithTiers(database.db)
   expect(overview.segments.map((s) => s.code)).toEqual(all.map((s) => s.code))
   expect(all.some((s) => s.code.startsWith('tier:'))).toBe(true)

@@ -10,7 +10,15 @@ import { z } from 'zod'
 import type { Db } from '../db/client'
 import { lifecycleStages, repurchaserKinds } from './schema'
 import { candidateScoreSql, loadCriteria, type ConfiguredCriterion } from './candidates'
-import { daysBeforeSql, memberFactsFrom, nowSql, statAt, statCount } from './facts'
+import {
+  daysBeforeSql,
+  loadPaidLadderIds,
+  memberFactsFrom,
+  nowSql,
+  statAt,
+  statCount,
+  type FactsScope,
+} from './facts'
 import { ENGAGEMENT_WINDOW_DAYS, engagementEventTypes, purchasedOrder } from './stats'
 import { SHANGHAI_OFFSET_MS } from '../clock'
 import { levelHeldAt } from '../loyalty/schema'
@@ -98,12 +106,20 @@ export const segmentFilterSchema = z.object({
 export type SegmentFilter = z.output<typeof segmentFilterSchema>
 export type SegmentFilterInput = z.input<typeof segmentFilterSchema>
 
-/** What a compiled filter needs besides itself. */
-export interface CompileContext {
-  at: Date
+/** What a compiled filter needs besides itself: the moment and paid ladders it judges by, and… */
+export interface CompileContext extends FactsScope {
   /** Candidate criteria (only read when the filter scores candidates). */
   criteria: ConfiguredCriterion[]
+  /**
+   * The stage and repurchaser label to select by instead of the stored ones: the nightly pass sizes
+   * segments by the stages it is judging in the same scan.
+   */
+  judged?: { stage: SQL; kind: SQL }
 }
+
+/** The member's stage and label as the filter reads them. */
+export const stageOf = (ctx: CompileContext) => ctx.judged?.stage ?? sql`m.stage`
+const kindOf = (ctx: CompileContext) => ctx.judged?.kind ?? sql`m.repurchaser_kind`
 
 const list = (values: readonly (string | number)[]) =>
   sql`array[${sql.join(
@@ -175,9 +191,9 @@ function compileCondition(c: SegmentCondition, ctx: CompileContext): SQL {
   const now = nowSql(ctx.at)
   switch (c.field) {
     case 'stage':
-      return textIn(sql`m.stage`, c.in)
+      return textIn(stageOf(ctx), c.in)
     case 'repurchaserKind':
-      return sql`(m.repurchaser_kind is not null and ${textIn(sql`m.repurchaser_kind`, c.in)})`
+      return sql`(${kindOf(ctx)} is not null and ${textIn(kindOf(ctx), c.in)})`
     case 'gender':
       return textIn(sql`m.gender`, c.in)
     case 'city':
@@ -244,7 +260,7 @@ function compileCondition(c: SegmentCondition, ctx: CompileContext): SQL {
           and ev.occurred_at > ${daysBeforeSql(ctx.at, c.withinDays)} and ev.occurred_at <= ${now}
         group by ev.member_id having count(*) >= ${c.minEvents})`
     case 'candidateScore':
-      return sql`${candidateScoreSql(ctx.criteria, ctx.at)} >= ${c.min}`
+      return sql`${candidateScoreSql(ctx.criteria, ctx)} >= ${c.min}`
     case 'optedOut':
       return c.is ? sql`m.opted_out_at is not null` : sql`m.opted_out_at is null`
   }
@@ -287,12 +303,18 @@ export const parseSegmentFilter = (input: unknown): SegmentFilter => segmentFilt
 
 /** Everything a filter needs to compile, loaded once. */
 export async function compileContext(db: Db, filter: SegmentFilter, at: Date): Promise<CompileContext> {
-  return { at, criteria: usesCandidateScore(filter) ? await loadCriteria(db) : [] }
+  if (!usesCandidateScore(filter)) return { at, criteria: [], paidLadderIds: [] }
+  return { at, criteria: await loadCriteria(db), paidLadderIds: await loadPaidLadderIds(db) }
+}
+
+/** A context for filters that may all score candidates (the ready-made ones, say). */
+export async function scoringContext(db: Db, at: Date): Promise<CompileContext> {
+  return { at, criteria: await loadCriteria(db), paidLadderIds: await loadPaidLadderIds(db) }
 }
 
 /** The members a filter selects, as a subquery of member ids (merged members never included). */
 export function segmentMemberIdsSql(filter: SegmentFilter, ctx: CompileContext): SQL {
-  return sql`select m.id from ${memberFactsFrom(ctx.at)}
+  return sql`select m.id from ${memberFactsFrom(ctx)}
     where m.merged_into_id is null and ${compileSegmentCondition(filter, ctx)}`
 }
 

@@ -1,6 +1,6 @@
 // Segments: count, page through and export the members a filter selects (all in SQL), the saved
 // segments campaigns target, and the ready-made segments operators ask for every day (seed 003).
-import { asc, eq, sql } from 'drizzle-orm'
+import { asc, eq, sql, type SQL } from 'drizzle-orm'
 import { stringify } from 'csv-stringify/sync'
 import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
@@ -11,13 +11,15 @@ import { levelHeldAt, tierLadders, tierLevels } from '../loyalty/schema'
 import {
   compileContext,
   compileSegmentCondition,
+  scoringContext,
+  stageOf,
   parseSegmentFilter,
   segmentFilterSchema,
   type CompileContext,
   type SegmentFilter,
   type SegmentFilterInput,
 } from './segment-filter'
-import { CANDIDATE_THRESHOLD, candidateScoreSql, loadCriteria } from './candidates'
+import { CANDIDATE_THRESHOLD, candidateScoreSql } from './candidates'
 import { memberFactsFrom, nowSql } from './facts'
 import { shanghaiDate } from '../clock'
 import { inBulk } from './stats'
@@ -29,7 +31,7 @@ export async function countSegment(db: Db, filter: SegmentFilterInput, at: Date)
   const [row] = await inBulk(db, (tx) =>
     queryRows<{ n: number }>(
       tx,
-      sql`select count(*)::int as n from ${memberFactsFrom(at)}
+      sql`select count(*)::int as n from ${memberFactsFrom(ctx)}
           where m.merged_into_id is null and ${compileSegmentCondition(parsed, ctx)}`,
     ),
   )
@@ -41,45 +43,73 @@ export async function countSegments(db: Db, filters: SegmentFilterInput[], at: D
   return (await countSegmentsAndScores(db, filters, at)).counts
 }
 
+/** Segment sizes and the candidate score distribution, from one pass over the members. */
+export interface SegmentSizes {
+  counts: number[]
+  /** Members scored (every member not merged away). */
+  scored: number
+  /** Members scoring at least CANDIDATE_THRESHOLD who are not super users yet. */
+  candidates: number
+  topScore: number
+}
+
 /**
- * The sizes of several segments and the candidate score distribution, in one pass over the members.
- * The pass is grouped by score: PostgreSQL computes a grouping expression once per member and every
- * filter that asks for the score reads that value, where a plain select would repeat the score's
- * arithmetic in each filter that mentions it. The groups (one per score, at most 101) are summed up.
+ * How to size several segments in one scan over memberFactsFrom. The scan is grouped by `score`:
+ * PostgreSQL computes a grouping expression once per member and every filter that asks for the score
+ * reads that value, where a plain select would repeat the score's arithmetic in each filter that
+ * mentions it. `columns` are the per-group counts; `totals` adds the groups (at most one per score,
+ * times whatever else the caller groups by) up into one row that `read` turns into SegmentSizes.
  */
+export function segmentSizing(filters: SegmentFilter[], ctx: CompileContext) {
+  const c = (i: number) => sql.identifier(`c${i}`)
+  const score = candidateScoreSql(ctx.criteria, ctx)
+  const columns = sql.join(
+    [
+      ...filters.map((f, i) => sql`count(*) filter (where ${compileSegmentCondition(f, ctx)}) as ${c(i)}`),
+      sql`count(*) as n`,
+      sql`count(*) filter (where ${score} >= ${CANDIDATE_THRESHOLD} and ${stageOf(ctx)} <> 'super_user') as candidates`,
+    ],
+    sql`, `,
+  )
+  const totals = (grouped: SQL) =>
+    sql`select ${sql.join(
+      [
+        ...filters.map((_, i) => sql`coalesce(sum(g.${c(i)}), 0)::int as ${c(i)}`),
+        sql`coalesce(sum(g.n), 0)::int as scored`,
+        sql`coalesce(sum(g.candidates), 0)::int as candidates`,
+        sql`coalesce(max(g.score), 0)::int as top_score`,
+      ],
+      sql`, `,
+    )} from ${grouped} g`
+  const read = (row: Record<string, number>): SegmentSizes => ({
+    counts: filters.map((_, i) => Number(row[`c${i}`])),
+    scored: Number(row.scored),
+    candidates: Number(row.candidates),
+    topScore: Number(row.top_score),
+  })
+  return { score, columns, totals, read }
+}
+
+/** The sizes of several segments and the candidate score distribution, in one pass over the members. */
 export async function countSegmentsAndScores(
   db: Db,
   filters: SegmentFilterInput[],
   at: Date,
-): Promise<{ counts: number[]; scored: number; candidates: number; topScore: number }> {
-  const parsed = filters.map(parseSegmentFilter)
-  const criteria = await loadCriteria(db)
-  const ctx: CompileContext = { at, criteria }
-  const score = candidateScoreSql(criteria, at)
-  const counts = parsed.map(
-    (f, i) => sql`count(*) filter (where ${compileSegmentCondition(f, ctx)}) as ${sql.identifier(`c${i}`)}`,
-  )
-  const sums = parsed.map((_, i) => sql`sum(g.${sql.identifier(`c${i}`)})::int as ${sql.identifier(`c${i}`)}`)
+): Promise<SegmentSizes> {
+  const ctx = await scoringContext(db, at)
+  const sizing = segmentSizing(filters.map(parseSegmentFilter), ctx)
   const [row] = await inBulk(db, (tx) =>
     queryRows<Record<string, number>>(
       tx,
-      sql`select ${sql.join([...sums, sql`coalesce(sum(g.n), 0)::int as scored`], sql`, `)},
-            coalesce(sum(g.candidates), 0)::int as candidates, coalesce(max(g.score), 0)::int as top_score
-          from (
-            select ${score} as score, ${sql.join([...counts, sql`count(*) as n`], sql`, `)},
-              count(*) filter (where ${score} >= ${CANDIDATE_THRESHOLD} and m.stage <> 'super_user') as candidates
-            from ${memberFactsFrom(at)}
-            where m.merged_into_id is null
-            group by 1
-          ) g`,
+      sizing.totals(sql`(
+        select ${sizing.score} as score, ${sizing.columns}
+        from ${memberFactsFrom(ctx)}
+        where m.merged_into_id is null
+        group by 1
+      )`),
     ),
   )
-  return {
-    counts: parsed.map((_, i) => Number(row![`c${i}`] ?? 0)),
-    scored: Number(row!.scored),
-    candidates: Number(row!.candidates),
-    topScore: Number(row!.top_score),
-  }
+  return sizing.read(row!)
 }
 
 export const segmentMemberSchema = z.object({
@@ -137,7 +167,7 @@ async function pageOf(db: Db, filter: SegmentFilter, ctx: CompileContext, afterI
         tx,
         sql`select m.id, m.member_no, m.name, m.nickname, m.gender, m.city, m.stage, m.repurchaser_kind,
           s.paid_orders, s.spend_fen, s.last_paid_at, m.last_seen_at
-        from ${memberFactsFrom(ctx.at)}
+        from ${memberFactsFrom(ctx)}
         where m.merged_into_id is null and m.id > ${afterId} and ${compileSegmentCondition(filter, ctx)}
         order by m.id limit ${limit}`,
       ),
@@ -374,45 +404,60 @@ export async function readyMadeWithTiers(db: Db): Promise<ReadyMadeSegment[]> {
   ]
 }
 
+const byTier = (s: ReadyMadeSegment) => s.code.startsWith('tier:')
+
+/** The ready-made segments, and those of them sized from the members' figures (not by tier). */
+export async function readyMadePlan(db: Db) {
+  const all = await readyMadeWithTiers(db)
+  return { all, onFigures: all.filter((s) => !byTier(s)).map((s) => s.filter) }
+}
+
+/** Members holding each level now (one pass over the current levels), by ready-made segment code. */
+async function tierSizes(db: Db, at: Date): Promise<Map<string, number>> {
+  const rows = await inBulk(db, (tx) =>
+    queryRows<{ key: string; n: number }>(
+      tx,
+      // (member, ladder) is unique: a member is counted once per level without a distinct.
+      sql`select 'tier:' || tl.code || ':' || lv.code as key, c.n
+          from (
+            select mt.ladder_id, mt.level_id, count(*)::int as n from member_tiers mt
+            where ${levelHeldAt('mt', nowSql(at))} and mt.member_id not in (
+              select id from members where merged_into_id is not null)
+            group by 1, 2
+          ) c join tier_ladders tl on tl.id = c.ladder_id join tier_levels lv on lv.id = c.level_id`,
+    ),
+  )
+  return new Map(rows.map((row) => [row.key, Number(row.n)]))
+}
+
+/** Every ready-made segment with its size, from the figures' sizes and the current levels. */
+export async function readyMadeSized(
+  db: Db,
+  plan: Awaited<ReturnType<typeof readyMadePlan>>,
+  sizes: SegmentSizes,
+  at: Date,
+) {
+  const levels = await tierSizes(db, at)
+  let plain = 0
+  return {
+    segments: plan.all.map((s) => ({
+      code: s.code,
+      name: s.name,
+      description: s.description,
+      members: byTier(s) ? (levels.get(s.code) ?? 0) : sizes.counts[plain++]!,
+    })),
+    candidates: { scored: sizes.scored, scoring50Plus: sizes.candidates, topScore: sizes.topScore },
+  }
+}
+export type ReadyMadeOverview = Awaited<ReturnType<typeof readyMadeSized>>
+
 /**
  * Every ready-made segment with its size, and the candidate score distribution: one pass over the
  * members for the segments on their figures, one over the current levels for the by-tier segments.
  */
-export async function readyMadeOverview(db: Db, at: Date) {
-  const all = await readyMadeWithTiers(db)
-  const byTier = (s: ReadyMadeSegment) => s.code.startsWith('tier:')
-  const r = await countSegmentsAndScores(
-    db,
-    all.filter((s) => !byTier(s)).map((s) => s.filter),
-    at,
-  )
-  const levels = new Map(
-    (
-      await inBulk(db, (tx) =>
-        queryRows<{ key: string; n: number }>(
-          tx,
-          // (member, ladder) is unique: a member is counted once per level without a distinct.
-          sql`select 'tier:' || tl.code || ':' || lv.code as key, c.n
-              from (
-                select mt.ladder_id, mt.level_id, count(*)::int as n from member_tiers mt
-                where ${levelHeldAt('mt', nowSql(at))} and mt.member_id not in (
-                  select id from members where merged_into_id is not null)
-                group by 1, 2
-              ) c join tier_ladders tl on tl.id = c.ladder_id join tier_levels lv on lv.id = c.level_id`,
-        ),
-      )
-    ).map((row) => [row.key, Number(row.n)]),
-  )
-  let plain = 0
-  return {
-    segments: all.map((s) => ({
-      code: s.code,
-      name: s.name,
-      description: s.description,
-      members: byTier(s) ? (levels.get(s.code) ?? 0) : r.counts[plain++]!,
-    })),
-    candidates: { scored: r.scored, scoring50Plus: r.candidates, topScore: r.topScore },
-  }
+export async function readyMadeOverview(db: Db, at: Date): Promise<ReadyMadeOverview> {
+  const plan = await readyMadePlan(db)
+  return readyMadeSized(db, plan, await countSegmentsAndScores(db, plan.onFigures, at), at)
 }
 
 /** Every ready-made segment with its size. */
