@@ -52,7 +52,7 @@ async function stagePass(db: Db, scope: MemberScope, at: Date): Promise<StagePas
   const { stage, kind } = judgedStageSql(at)
   // The members whose stage or label the rules now judge differently.
   const judged = sql`
-    select m.id, m.stage as old_stage, ${stage} as stage, ${kind} as kind
+    select m.id, ${stage} as stage, ${kind} as kind
     from ${memberFactsFrom({ at, paidLadderIds: [] })}
     where m.merged_into_id is null and ${scopeFilter(scope, 'm.id')}
       and (${stage} is distinct from m.stage or ${kind} is distinct from m.repurchaser_kind)`
@@ -70,8 +70,8 @@ async function stagePass(db: Db, scope: MemberScope, at: Date): Promise<StagePas
 }
 
 /**
- * Write judged stages and labels — rows of (id, old_stage, stage, kind) for members whose stage or
- * label changed — with a history row for every change of stage.
+ * Write judged stages and labels — rows of (id, stage, kind) for members whose stage or label changed —
+ * with a history row for every change of stage (from the stage each member had until this write).
  */
 export async function writeStageJudgments(db: Db, judged: SQL, at: Date): Promise<StagePassResult> {
   const rows = await queryRows<{ kind: 'member' | 'history'; id: number }>(
@@ -80,9 +80,9 @@ export async function writeStageJudgments(db: Db, judged: SQL, at: Date): Promis
     with judged as (${judged}),
     changed as (
       update members m set stage = j.stage, repurchaser_kind = j.kind
-      from judged j
+      from judged j join members before on before.id = j.id
       where m.id = j.id
-      returning m.id, j.old_stage, j.stage
+      returning m.id, before.stage as old_stage, j.stage
     ),
     history as (
       insert into member_stage_changes (member_id, from_stage, to_stage, changed_at)

@@ -115,17 +115,17 @@ export async function nightlyMemberPass(db: Db, at: Date): Promise<NightlyPassRe
     // label and score. Segment conditions on the stage read the judged one (a grouping column).
     await tx.execute(sql`drop table if exists nightly_judged`)
     await tx.execute(sql`create temp table nightly_judged on commit drop as
-      select case when ${changed} then m.id end as id, case when ${changed} then m.stage end as old_stage,
+      select case when ${changed} then m.id end as id,
         ${stages.stage} as stage, ${stages.kind} as kind, ${sizing.score} as score, ${sizing.columns}
       from ${memberFactsFrom(scoring)}
       where m.merged_into_id is null
-      group by 1, 2, 3, 4, 5`)
+      group by 1, 2, 3, 4`)
     const [row] = await queryRows<Record<string, number>>(tx, sizing.totals(sql`nightly_judged`))
     // The changed members are few: written through their primary key, not a hash of everybody.
     await tx.execute(sql`set local enable_nestloop = on`)
     const judged = await writeStageJudgments(
       tx,
-      sql`select id, old_stage, stage, kind from nightly_judged where id is not null`,
+      sql`select id, stage, kind from nightly_judged where id is not null`,
       at,
     )
     return { judged, sizes: sizing.read(row!) }

@@ -242,9 +242,12 @@ function compileCondition(c: SegmentCondition, ctx: CompileContext): SQL {
     }
     case 'birthday': {
       const keys = birthdayKeys(ctx.at, c.withinDays)
+      // Month and day as one number (date_part in double precision: to_char is several times slower).
+      const md = sql`(date_part('month', m.birthday) * 100 + date_part('day', m.birthday))::int`
+      const among = (k: string[]) => sql`${md} = any(${list(k.map(Number))}::int[])`
       return sql`(m.birthday is not null and (
-        (m.birthday_calendar = 'solar' and to_char(m.birthday, 'MMDD') = any(${list(keys.solar)}::text[]))
-        or (m.birthday_calendar = 'lunar' and to_char(m.birthday, 'MMDD') = any(${list(keys.lunar)}::text[]))))`
+        (m.birthday_calendar = 'solar' and ${among(keys.solar)})
+        or (m.birthday_calendar = 'lunar' and ${among(keys.lunar)})))`
     }
     case 'complaint':
     case 'feedback':
