@@ -307,6 +307,9 @@ export async function seedDemo(database: Database, opts: SeedOptions): Promise<S
   const before = await countOrders()
   const firstId = (await maxMemberId(database.db)) + 1
   await database.exec(peopleScript(opts))
+  // A bulk import: without fresh statistics the planner takes the new tables for empty, and the demo
+  // campaign's audience query (a join over every member) becomes nested loops over thousands of rows.
+  await database.exec('analyze')
   await seedLoyaltyDemo(database.db, opts.now)
   await seedStoreDemo(database.db, opts.now)
   await seedReferralDemo(database.db, opts.now)
