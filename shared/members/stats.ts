@@ -3,10 +3,10 @@
 // one member (on each of their events) and of everybody: set-based aggregates joined per member and
 // upserted, writing only rows whose figures changed.
 //
-// Figures come in groups. Item and event figures change only when the member does something, and each
-// recorded event refreshes that member in full; order figures also drift with time (orders leave the
-// 90-day window) and orders may change without an event, so the nightly pass refreshes the order and
-// referral groups for everybody, and a weekly pass rebuilds everything.
+// Figures come in groups. Each recorded event refreshes its member in full. Windowed figures (orders in
+// 90/180/365 days, engagement in 30) also drift with time: the nightly pass (nightly.ts) moves them on
+// by the day's slice of orders and events leaving their windows. Anything written without an event
+// (an order imported behind the event stream's back) is put right by the weekly full rebuild.
 import { sql, type SQL } from 'drizzle-orm'
 import { queryRows, rowsAffected, type Db } from '../db/client'
 import { memberEventTypes, type MemberEventType } from './schema'
