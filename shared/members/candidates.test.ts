@@ -1,5 +1,5 @@
-// The paid-membership criterion reads one join per paid ladder: a member who holds levels on two paid
-// ladders is still one member, scored and counted once.
+// Edges of the facts segments and candidates read: a member on two paid ladders is scored and counted
+// once (one join per paid ladder); a 29 February birthday is found on 28 February in common years.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { sql } from 'drizzle-orm'
 import { queryRows, type Database } from '../db/client'
@@ -7,6 +7,7 @@ import { testDatabase } from '../../test/support/db'
 import { makeMember } from '../../test/support/factories'
 import { listCandidates } from './candidates'
 import { countSegment, countSegmentsAndScores } from './segments'
+import { segmentMemberIds } from './segment-filter'
 
 let database: Database
 const AT = new Date('2026-09-10T04:00:00Z')
@@ -56,4 +57,26 @@ it('scores and counts a member on two paid ladders once', async () => {
   const sizes = await countSegmentsAndScores(db, [{ conditions: [{ field: 'candidateScore', min: 1 }] }], AT)
   expect(sizes.counts).toEqual([2])
   expect(sizes.scored).toBe(3)
+})
+
+it('finds 29 February birthdays on 28 February of a common year, as campaigns do', async () => {
+  const db = database.db
+  const leapling = await makeMember(db)
+  const other = await makeMember(db)
+  await db.execute(
+    sql`update members set birthday = '2000-02-29', birthday_calendar = 'solar' where id = ${leapling.id}`,
+  )
+  await db.execute(
+    sql`update members set birthday = '2000-03-02', birthday_calendar = 'solar' where id = ${other.id}`,
+  )
+  const feb28 = new Date('2027-02-27T16:30:00Z') // 28 February 2027, 00:30 in Asia/Shanghai
+  const ids = async (withinDays: number) =>
+    (
+      await queryRows<{ id: number }>(
+        db,
+        await segmentMemberIds(db, { conditions: [{ field: 'birthday', withinDays }] }, feb28),
+      )
+    ).map((r) => Number(r.id))
+  expect(await ids(0)).toEqual([leapling.id])
+  expect((await ids(2)).sort((a, b) => a - b)).toEqual([leapling.id, other.id])
 })

@@ -4,7 +4,6 @@
 //
 //   const ids = await segmentMemberIds(db, filter, clock.now())
 //   db.select().from(members).where(sql`${members.id} in (${ids})`)
-import { createRequire } from 'node:module'
 import { sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
@@ -20,7 +19,8 @@ import {
   type FactsScope,
 } from './facts'
 import { ENGAGEMENT_WINDOW_DAYS, engagementEventTypes, purchasedOrder } from './stats'
-import { SHANGHAI_OFFSET_MS } from '../clock'
+import { shanghaiDate } from '../clock'
+import { addDays, birthdayKeysOn } from '../campaigns/calendar'
 import { levelHeldAt } from '../loyalty/schema'
 
 const days = z.number().int().min(1).max(3650)
@@ -146,30 +146,21 @@ export const rfmSql = {
       when s.spend_fen >= 200000 then 4 when s.spend_fen >= 80000 then 3 when s.spend_fen >= 30000 then 2 else 1 end)`,
 }
 
-type LunarLib = {
-  Solar: {
-    fromYmd(y: number, m: number, d: number): { getLunar(): { getMonth(): number; getDay(): number } }
-  }
-}
-const lunar = createRequire(import.meta.url)('lunar-javascript') as LunarLib
-
-/** Month-day keys (MMDD) of the next N+1 days in Asia/Shanghai, solar and lunar. */
-export function birthdayKeys(at: Date, withinDays: number): { solar: string[]; lunar: string[] } {
-  const solar: string[] = []
-  const lunarKeys: string[] = []
-  const start = new Date(at.getTime() + SHANGHAI_OFFSET_MS)
-  const base = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate())
-  const pad = (n: number) => String(n).padStart(2, '0')
+/**
+ * Whose birthday falls within the next `withinDays` days in Asia/Shanghai, today included: the
+ * month*100+day keys to look for among solar and among lunar birthdays, by the calendar's rules
+ * (29 February, lunar day 30 in short months — see birthdayKeysOn).
+ */
+export function birthdayKeys(at: Date, withinDays: number): { solar: number[]; lunar: number[] } {
+  const today = shanghaiDate(at)
+  const solar = new Set<number>()
+  const lunar = new Set<number>()
   for (let k = 0; k <= withinDays; k++) {
-    const d = new Date(base + k * 86_400_000)
-    const y = d.getUTCFullYear()
-    const mo = d.getUTCMonth() + 1
-    const day = d.getUTCDate()
-    solar.push(`${pad(mo)}${pad(day)}`)
-    const l = lunar.Solar.fromYmd(y, mo, day).getLunar()
-    lunarKeys.push(`${pad(Math.abs(l.getMonth()))}${pad(l.getDay())}`)
+    const keys = birthdayKeysOn(addDays(today, k))
+    for (const key of keys.solar) solar.add(key)
+    for (const key of keys.lunar) lunar.add(key)
   }
-  return { solar: [...new Set(solar)], lunar: [...new Set(lunarKeys)] }
+  return { solar: [...solar], lunar: [...lunar] }
 }
 
 function windowCondition(
@@ -244,7 +235,7 @@ function compileCondition(c: SegmentCondition, ctx: CompileContext): SQL {
       const keys = birthdayKeys(ctx.at, c.withinDays)
       // Month and day as one number (date_part in double precision: to_char is several times slower).
       const md = sql`(date_part('month', m.birthday) * 100 + date_part('day', m.birthday))::int`
-      const among = (k: string[]) => sql`${md} = any(${list(k.map(Number))}::int[])`
+      const among = (k: number[]) => sql`${md} = any(${list(k)}::int[])`
       return sql`(m.birthday is not null and (
         (m.birthday_calendar = 'solar' and ${among(keys.solar)})
         or (m.birthday_calendar = 'lunar' and ${among(keys.lunar)})))`

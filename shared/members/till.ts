@@ -195,7 +195,7 @@ export async function lookupAtTill(db: Db, input: TillQuery, at: Date): Promise<
         order by lv.rank limit 1`,
   )
   const keys = birthdayKeys(at, 7)
-  const md = member.birthday ? member.birthday.slice(5).replace('-', '') : null
+  const md = member.birthday ? Number(member.birthday.slice(5).replace('-', '')) : null
   const birthdaySoon =
     md !== null && (member.birthdayCalendar === 'lunar' ? keys.lunar.includes(md) : keys.solar.includes(md))
   const f = facts!
