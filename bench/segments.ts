@@ -84,6 +84,11 @@ const orders = await count(database, 'orders')
 let started = performance.now()
 await recomputeLifecycle(database.db, { all: true }, now, allStatGroups)
 const fullRebuild = seconds(started)
+// A rerun starts its timeline afresh: refreshes that an earlier run simulated after this run's `now`
+// would read as today's activity. The rebuild just found every member's figures right as of `now`.
+await database.db.execute(
+  sql`update member_stats set windows_at = ${now.toISOString()}::timestamptz where windows_at > ${now.toISOString()}::timestamptz`,
+)
 const activeToday = (
   await queryRows<{ id: number }>(
     database.db,

@@ -99,6 +99,9 @@ export async function nightlyMemberPass(db: Db, at: Date): Promise<NightlyPassRe
   }
   const statsChanged = await db.transaction(async (tx) => {
     await bulkSettings(tx, { hashJoinsOnly: false })
+    // A crash may lose this transaction whole (never part of it): the watermark goes with the figures
+    // and the job, which records its success afterwards with a flush, runs again.
+    await tx.execute(sql`set local synchronous_commit = off`)
     const changed = rowsAffected(await tx.execute(windowsLeftSince(since, at)))
     await setWindowsWatermark(tx, at)
     return changed
@@ -107,6 +110,7 @@ export async function nightlyMemberPass(db: Db, at: Date): Promise<NightlyPassRe
   const scoring = await scoringContext(db, at)
   const { judged, sizes } = await db.transaction(async (tx) => {
     await bulkSettings(tx)
+    await tx.execute(sql`set local synchronous_commit = off`)
     const stages = judgedStageSql(at)
     const sizing = segmentSizing(plan.onFigures, { ...scoring, judged: stages })
     const changed = sql`(${stages.stage} is distinct from m.stage or ${stages.kind} is distinct from m.repurchaser_kind)`
