@@ -8,8 +8,3 @@ DROP INDEX "member_events_type_time_idx";--> statement-breakpoint
 CREATE INDEX "member_events_type_time_idx" ON "member_events" USING btree ("type","occurred_at") INCLUDE ("member_id");--> statement-breakpoint
 DROP INDEX "orders_paid_at_idx";--> statement-breakpoint
 CREATE INDEX "orders_paid_at_idx" ON "orders" USING btree ("paid_at") INCLUDE ("member_id","status");
---> statement-breakpoint
--- Who holds a level now (paid members for the candidate score, the by-tier segment sizes) is read
--- from the level index alone.
-DROP INDEX "member_tiers_level_idx";--> statement-breakpoint
-CREATE INDEX "member_tiers_level_idx" ON "member_tiers" USING btree ("level_id") INCLUDE ("member_id","starts_at","ends_at");
