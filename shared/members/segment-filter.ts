@@ -298,7 +298,7 @@ export const parseSegmentFilter = (input: unknown): SegmentFilter => segmentFilt
 /** Everything a filter needs to compile, loaded once. */
 export async function compileContext(db: Db, filter: SegmentFilter, at: Date): Promise<CompileContext> {
   if (!usesCandidateScore(filter)) return { at, criteria: [], paidLadderIds: [] }
-  return { at, criteria: await loadCriteria(db), paidLadderIds: await loadPaidLadderIds(db) }
+  return scoringContext(db, at)
 }
 
 /** A context for filters that may all score candidates (the ready-made ones, say). */
