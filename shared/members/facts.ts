@@ -56,7 +56,8 @@ export async function loadPaidLadderIds(db: Db): Promise<number[]> {
   return rows.map((r) => r.id)
 }
 
-const paidAlias = (i: number) => sql.identifier(`paid_${i}`)
+const paidAliasName = (i: number) => `paid_${i}`
+const paidAlias = (i: number) => sql.identifier(paidAliasName(i))
 
 /**
  * The rows the rules read: each member `m`, their statistics `s` and, per paid ladder, the level they
@@ -69,7 +70,7 @@ const paidAlias = (i: number) => sql.identifier(`paid_${i}`)
 export function memberFactsFrom(scope: FactsScope): SQL {
   const paid = scope.paidLadderIds.map(
     (id, i) => sql`left join member_tiers ${paidAlias(i)} on ${paidAlias(i)}.member_id = m.id
-      and ${paidAlias(i)}.ladder_id = ${id} and ${levelHeldAt(`paid_${i}`, nowSql(scope.at))}`,
+      and ${paidAlias(i)}.ladder_id = ${id} and ${levelHeldAt(paidAliasName(i), nowSql(scope.at))}`,
   )
   return sql`members m left join member_stats s on s.member_id = m.id ${sql.join(paid, sql` `)}`
 }
