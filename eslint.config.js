@@ -24,6 +24,8 @@ export default tseslint.config(
       'console/dist/**',
       'console/.dist-*/**',
       'miniprogram/**/*.js',
+      'console/src/api/openapi.d.ts',
+      'miniprogram/types/openapi.d.ts',
     ],
   },
   js.configs.recommended,
