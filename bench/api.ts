@@ -5,10 +5,10 @@
 import { fileURLToPath } from 'node:url'
 import type autocannon from 'autocannon'
 import { sql } from 'drizzle-orm'
-import { categories, products, skuMemberPrices, skus } from '../shared/catalog/schema'
+import { categories, products, skuMemberPrices, skus } from '../shared/db/schema/catalog'
 import { queryRows } from '../shared/db/client'
 import { refreshMinPrice } from '../shared/catalog/admin'
-import { tierLadders, tierLevels } from '../shared/loyalty/schema'
+import { tierLadders, tierLevels } from '../shared/db/schema/loyalty'
 import type { InvalidatedCache, JsonBody } from '../server/read-cache'
 import { bareKoa, benchDatabase, benchMembers, cannon, listen, quick, round, storeApp } from './store-bench'
 

@@ -3,10 +3,10 @@
 // Koa JSON endpoint under the same load in the same run. Prints one JSON line. `--quick` for a short run.
 import { eq, sql } from 'drizzle-orm'
 import { createProduct } from '../shared/catalog/admin'
-import { categories } from '../shared/catalog/schema'
+import { categories } from '../shared/db/schema/catalog'
 import { queryRows } from '../shared/db/client'
 import { createFlashSale } from '../shared/marketing/flash-sale'
-import { flashSales } from '../shared/marketing/schema'
+import { flashSales } from '../shared/db/schema/marketing'
 import { bareKoa, benchDatabase, benchMembers, cannon, listen, quick, round, storeApp } from './store-bench'
 
 const attempts = quick ? 600 : 4000

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { WechatyBuilder, types, type payloads, type Wechaty } from 'wechaty'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
 import { puppetToken } from '../shared/chat/accounts'
-import type { BotAccount } from '../shared/chat/schema'
+import type { BotAccount } from '../shared/db/schema/chat'
 import type { Config } from '../shared/config'
 
 export interface BuiltBot {

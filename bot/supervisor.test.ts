@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eq, inArray } from 'drizzle-orm'
 import type { Database } from '../shared/db/client'
-import { botAccounts } from '../shared/chat/schema'
+import { botAccounts } from '../shared/db/schema/chat'
 import { systemClock, VirtualClock } from '../shared/clock'
 import { acquireLeases } from '../shared/chat/accounts'
 import { onPostgresServer, testDatabase } from '../test/support/db'

@@ -15,12 +15,12 @@ import {
   chatGroups,
   type BotAccount,
   type BotAccountState,
-} from '../shared/chat/schema'
+} from '../shared/db/schema/chat'
 import type { Clock } from '../shared/clock'
 import type { Config } from '../shared/config'
 import type { Db } from '../shared/db/client'
 import type { Logger } from '../shared/logger'
-import { memberIdentities, members } from '../shared/members/schema'
+import { memberIdentities, members } from '../shared/db/schema/members'
 import type { AccountContext } from './context'
 import { accountFeatures, advisorNameOf } from './features'
 import { buildBot, type SimulatedWeChatPuppet } from './puppets'

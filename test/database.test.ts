@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { count, eq, sql } from 'drizzle-orm'
 import { queryRows, type Database } from '../shared/db/client'
-import { members, memberIdentities } from '../shared/members/schema'
+import { members, memberIdentities } from '../shared/db/schema/members'
 import { createMember } from '../shared/members/profile'
 import { DomainError } from '../shared/errors'
 import { isEmpty, seedDemo } from '../shared/demo/seed'

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import type { Database } from '../shared/db/client'
-import { jobRuns } from '../shared/jobs/schema'
+import { jobRuns } from '../shared/db/schema/jobs'
 import { VirtualClock } from '../shared/clock'
 import { testDatabase } from '../test/support/db'
 import { silentLogger } from '../test/support/config'

@@ -14,10 +14,10 @@ import {
   chatGroups,
   chatTickets,
   outboundMessages,
-} from '../../shared/chat/schema'
+} from '../../shared/db/schema/chat'
 import { grantPoints } from '../../shared/loyalty/points'
-import { memberTiers, tierLadders, tierLevels } from '../../shared/loyalty/schema'
-import { memberEvents, memberIdentities, members, memberTags, tags } from '../../shared/members/schema'
+import { memberTiers, tierLadders, tierLevels } from '../../shared/db/schema/loyalty'
+import { memberEvents, memberIdentities, members, memberTags, tags } from '../../shared/db/schema/members'
 import { testDatabase } from '../../test/support/db'
 import { silentLogger, testConfig } from '../../test/support/config'
 import { makeMember } from '../../test/support/factories'

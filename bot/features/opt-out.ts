@@ -3,7 +3,7 @@
 import { and, eq, isNotNull } from 'drizzle-orm'
 import type { Message, Wechaty, WechatyPlugin } from 'wechaty'
 import { optOut } from '../../shared/chat/answers'
-import { members } from '../../shared/members/schema'
+import { members } from '../../shared/db/schema/members'
 import { guarded, type AccountContext } from '../context'
 import { findChatSender } from '../finders/chat-sender'
 import { sayAndRecord } from '../talkers/say'

@@ -34,7 +34,7 @@ import {
   type PacingPolicy,
   type PacingState,
 } from '../../shared/chat/pacing'
-import { botAccounts, chatGroups, type OutboundMessage } from '../../shared/chat/schema'
+import { botAccounts, chatGroups, type OutboundMessage } from '../../shared/db/schema/chat'
 import type { Clock } from '../../shared/clock'
 import { queryRows, type Db } from '../../shared/db/client'
 import type { Logger } from '../../shared/logger'

@@ -1,7 +1,7 @@
 // Bearer-token auth: operators (console, store staff) and members (mini-program) are separate realms.
 import type { Middleware } from 'koa'
 import { hashToken, memberPrincipal, memberStanding, resolveOperatorSession } from '../../shared/auth/service'
-import type { OperatorRole } from '../../shared/auth/schema'
+import type { OperatorRole } from '../../shared/db/schema/auth'
 import { DomainError } from '../../shared/errors'
 import type { AppDeps, AppState } from '../deps'
 import { bindLog } from './request-context'

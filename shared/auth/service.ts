@@ -5,8 +5,14 @@ import { and, eq, gt, isNull, sql, type SQL } from 'drizzle-orm'
 import { queryRows, type Db } from '../db/client'
 import type { Clock } from '../clock'
 import { DomainError } from '../errors'
-import { memberSessions, operatorSessions, operators, type Operator, type OperatorRole } from './schema'
-import { heldLevelsSql, levelsChangeAtSql } from '../catalog/browse'
+import {
+  memberSessions,
+  operatorSessions,
+  operators,
+  type Operator,
+  type OperatorRole,
+} from '../db/schema/auth'
+import { heldLevelsSql, levelsChangeAtSql } from '../db/schema/loyalty'
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>
 

@@ -4,7 +4,12 @@
 import { z } from 'zod'
 import { DomainError } from '../errors'
 import { kindDefinition, parseKindArgs } from './kinds'
-import { campaignChannels, campaignKinds, type CampaignChannel, type CampaignKind } from './schema'
+import {
+  campaignChannels,
+  campaignKinds,
+  type CampaignChannel,
+  type CampaignKind,
+} from '../db/schema/campaigns'
 import { scheduleSchema, type Schedule } from './schedule'
 import { checkTemplates, type TemplatePart, type TemplateSource } from './template'
 import {

@@ -4,7 +4,7 @@ import type { Database } from '../db/client'
 import { seedDemo } from '../demo/seed'
 import { testDatabase } from '../../test/support/db'
 import { campaignResults } from './results'
-import { campaignRuns, campaigns } from './schema'
+import { campaignRuns, campaigns } from '../db/schema/campaigns'
 import { seedCampaignDemo } from './demo'
 
 let database: Database

@@ -9,7 +9,7 @@ import { campaignInputSchema } from './definition'
 import { campaignIntegrations } from './integrations'
 import { createBrandDate } from './occasions'
 import { runDueCampaigns } from './planner'
-import { brandDates, campaignRuns, campaigns } from './schema'
+import { brandDates, campaignRuns, campaigns } from '../db/schema/campaigns'
 import { approveCampaign, createCampaign } from './service'
 
 const demoCampaigns = [

@@ -5,8 +5,8 @@ import { z } from 'zod'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { DomainError, notFound } from '../errors'
-import { festivalByCode, festivals, occasionsOfYear, type BrandDate, type Occasion } from './calendar'
-import { brandDates } from './schema'
+import { festivalByCode, festivals, occasionsOfYear, type BrandDate, type Occasion } from '../calendar'
+import { brandDates } from '../db/schema/campaigns'
 
 export const brandDateInputSchema = z
   .object({

@@ -3,8 +3,8 @@ import { and, asc, eq, isNull } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { notFound } from '../errors'
-import { members } from '../members/schema'
-import { memberServiceDates } from './schema'
+import { members } from '../db/schema/members'
+import { memberServiceDates } from '../db/schema/campaigns'
 
 export const serviceDateInputSchema = z.object({
   memberId: z.number().int().positive(),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Database } from '../db/client'
 import { VirtualClock } from '../clock'
-import { outboundMessages } from '../chat/schema'
+import { outboundMessages } from '../db/schema/chat'
 import { testDatabase } from '../../test/support/db'
 import { makeAccount, makeReachableMember } from '../../test/support/campaigns'
 import { campaignInputSchema } from './definition'

@@ -9,7 +9,7 @@ import { queryRows, type Db } from '../db/client'
 import type { Logger } from '../logger'
 import { recordMemberEvent } from '../members/events'
 import type { SubscribeMessageClient } from '../wechat/subscribe-message'
-import { subscribeConsents } from './schema'
+import { subscribeConsents } from '../db/schema/campaigns'
 
 export const consentInputSchema = z.object({
   /** Template ids the member accepted in wx.requestSubscribeMessage (answer "accept"). */

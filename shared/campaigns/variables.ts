@@ -3,7 +3,7 @@
 //   ba = bot_accounts (the advisor account, or the group's account), tier = the member's tier name.
 // Literal values of the run (festival, date, coupon, gift points) are bound parameters.
 import { sql, type SQL } from 'drizzle-orm'
-import { levelHeldAt } from '../loyalty/schema'
+import { levelHeldAt } from '../db/schema/loyalty'
 
 export interface RunLiterals {
   /** The festival or brand date of a holiday run. */

@@ -5,8 +5,8 @@ import { z } from 'zod'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { conflict, DomainError, notFound } from '../errors'
-import { tierLevels } from '../loyalty/schema'
-import { brands, categories, products, skuMemberPrices, skus } from './schema'
+import { tierLevels } from '../db/schema/loyalty'
+import { brands, categories, products, skuMemberPrices, skus } from '../db/schema/catalog'
 
 const fen = z.number().int().min(1, '价格必须大于 0').max(100_000_000)
 

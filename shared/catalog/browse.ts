@@ -1,22 +1,13 @@
 // The catalogue as shoppers see it: categories, a paginated product list with search, filters and
 // sorting, and product detail, each showing the member's own price (the lowest price among the tier
 // levels they hold) next to the list price.
-import { and, asc, inArray, sql, type SQL } from 'drizzle-orm'
+import { and, asc, inArray, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { queryRows } from '../db/client'
 import { notFound } from '../errors'
-import { categories, skuMemberPrices } from './schema'
-import { levelHeldAt } from '../loyalty/schema'
-
-/** The ids of the tier levels a member holds at `now`, as a subquery (their member prices apply). */
-export const heldLevelsSql = (memberId: SQL, now: SQL) =>
-  sql`select mt.level_id from member_tiers mt where mt.member_id = ${memberId} and ${levelHeldAt('mt', now)}`
-
-/** The next moment one of the member's levels starts or ends (their prices change then), as a scalar subquery. */
-export const levelsChangeAtSql = (memberId: SQL, now: SQL) =>
-  sql`select min(case when starts_at > ${now} then starts_at else ends_at end) from member_tiers
-      where member_id = ${memberId} and (starts_at > ${now} or ends_at > ${now})`
+import { categories, skuMemberPrices } from '../db/schema/catalog'
+import { heldLevelsSql } from '../db/schema/loyalty'
 
 /** The tier levels a member holds now (their member prices apply). */
 export async function heldLevelIds(db: Db, memberId: number | undefined, at: Date): Promise<number[]> {

@@ -6,8 +6,8 @@ import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { conflict, notFound } from '../errors'
 import { shanghaiDate } from '../clock'
-import { members } from '../members/schema'
-import { botAccounts, type BotAccount } from './schema'
+import { members } from '../db/schema/members'
+import { botAccounts, type BotAccount } from '../db/schema/chat'
 import { decryptSecret, encryptSecret } from './secrets'
 
 const NOT_RUNNABLE = ['disabled', 'banned'] as const

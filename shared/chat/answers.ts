@@ -1,11 +1,11 @@
 // What the keyword replies say, read from the database: points, the member card, recent orders.
-import { and, asc, desc, eq, gt, isNotNull, isNull, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { shanghaiDate } from '../clock'
 import { pointsBalance } from '../loyalty/points'
-import { memberTiers, pointsEntries, tierLevels } from '../loyalty/schema'
-import { members } from '../members/schema'
-import { orderItems, orders, type OrderStatus } from '../orders/schema'
+import { memberTierHeldAt, memberTiers, pointsEntries, tierLevels } from '../db/schema/loyalty'
+import { members } from '../db/schema/members'
+import { orderItems, orders, type OrderStatus } from '../db/schema/orders'
 
 /** `{name}您好` + {name: '王丽'} → `王丽您好`; unknown placeholders are left as they are. */
 export function renderTemplate(template: string, vars: Record<string, string | number>): string {
@@ -45,12 +45,7 @@ export async function cardFacts(db: Db, memberId: number, at: Date) {
     .select({ name: tierLevels.name, endsAt: memberTiers.endsAt })
     .from(memberTiers)
     .innerJoin(tierLevels, eq(tierLevels.id, memberTiers.levelId))
-    .where(
-      and(
-        eq(memberTiers.memberId, memberId),
-        or(isNull(memberTiers.endsAt), sql`${memberTiers.endsAt} > ${at.toISOString()}::timestamptz`),
-      ),
-    )
+    .where(and(eq(memberTiers.memberId, memberId), memberTierHeldAt(at)))
     .orderBy(desc(tierLevels.rank), asc(tierLevels.id))
   return {
     memberNo: member!.memberNo,

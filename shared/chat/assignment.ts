@@ -4,8 +4,8 @@
 import { and, asc, eq, isNull, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { DomainError, notFound } from '../errors'
-import { members } from '../members/schema'
-import { advisorReassignments, botAccounts, outboundMessages } from './schema'
+import { members } from '../db/schema/members'
+import { advisorReassignments, botAccounts, outboundMessages } from '../db/schema/chat'
 
 const UNASSIGNABLE = ['banned', 'disabled'] as const
 

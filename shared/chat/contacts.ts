@@ -4,7 +4,7 @@
 import { and, desc, eq, isNull, like, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { resolveIdentity } from '../members/identity'
-import { memberIdentities, members, type Member } from '../members/schema'
+import { memberIdentities, members, type Member } from '../db/schema/members'
 
 export const contactIdentity = (accountId: number, contactId: string) => `${accountId}:${contactId}`
 

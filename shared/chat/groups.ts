@@ -5,7 +5,8 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { notFound, invalid } from '../errors'
 import { recordMemberEvent } from '../members/events'
-import { chatGroupMembers, chatGroups } from './schema'
+import { chatGroupMembers, chatGroups } from '../db/schema/chat'
+import { levelHeldAt } from '../db/schema/loyalty'
 import { enqueueOutbound } from './outbox'
 
 export type ChatGroup = typeof chatGroups.$inferSelect
@@ -198,7 +199,7 @@ export async function enqueueTierInvites(db: Db, accountId: number, at: Date): P
     select distinct on (mt.member_id, g.tier_level_id)
       'invite:tier:' || g.tier_level_id || ':member:' || mt.member_id, ${accountId}, mt.member_id, g.id, 'invite', g.topic, 'invite', ${at.toISOString()}::timestamptz
     from chat_groups g
-    join member_tiers mt on mt.level_id = g.tier_level_id and (mt.ends_at is null or mt.ends_at > ${at.toISOString()}::timestamptz)
+    join member_tiers mt on mt.level_id = g.tier_level_id and ${levelHeldAt('mt', sql`${at.toISOString()}::timestamptz`)}
     join members m on m.id = mt.member_id and m.advisor_account_id = ${accountId} and m.merged_into_id is null and m.opted_out_at is null
     where g.account_id = ${accountId} and g.purpose = 'tier' and g.tier_level_id is not null
       and exists (select 1 from member_identities i where i.member_id = mt.member_id and i.kind = 'chat_contact' and i.value like ${`${accountId}:%`})

@@ -2,7 +2,7 @@
 // the group (if any), the direction and the message type. Retried deliveries are stored once.
 import type { Db } from '../db/client'
 import { recordMemberEvent } from '../members/events'
-import { memberEvents } from '../members/schema'
+import { memberEvents } from '../db/schema/members'
 
 export type ChatDirection = 'in' | 'out'
 

@@ -7,7 +7,7 @@ import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm'
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core'
 import { queryRows, type Db } from '../db/client'
 import { DomainError, notFound } from '../errors'
-import { botAccounts, outboundMessages, type OutboundMessage, type OutboundStatus } from './schema'
+import { botAccounts, outboundMessages, type OutboundMessage, type OutboundStatus } from '../db/schema/chat'
 import {
   accountPacingState,
   accountPolicy,

@@ -2,7 +2,7 @@
 // taxonomy, created on first use, applied once per member.
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { memberTags, tagDimensions, tags } from '../members/schema'
+import { memberTags, tagDimensions, tags } from '../db/schema/members'
 
 export interface TagRef {
   /** Dimension code, e.g. `channel`. */

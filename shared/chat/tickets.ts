@@ -4,8 +4,8 @@ import { and, desc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { DomainError, notFound } from '../errors'
-import { members } from '../members/schema'
-import { botAccounts, chatTickets, type ChatTicket } from './schema'
+import { members } from '../db/schema/members'
+import { botAccounts, chatTickets, type ChatTicket } from '../db/schema/chat'
 
 export interface FeedbackInput {
   memberId: number

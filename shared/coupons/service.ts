@@ -13,8 +13,8 @@ import {
   memberCoupons,
   type CouponTemplate,
   type MemberCoupon,
-} from './schema'
-import type { CouponRule } from '../orders/pricing'
+} from '../db/schema/coupons'
+import type { CouponRule } from './rule'
 
 export const couponTemplateInputSchema = z
   .object({

@@ -6,7 +6,7 @@ import { reversePointsForOrder } from '../loyalty/earning'
 import { onReferredOrderRefunded } from '../referral/order-attribution'
 import { referralRebate } from './referral-rebate'
 import { recordMemberEvent } from '../members/events'
-import { orders } from '../orders/schema'
+import { orders } from '../db/schema/orders'
 
 export async function onOrderRefunded(db: Db, orderId: number, at: Date): Promise<void> {
   const [order] = await db.select().from(orders).where(eq(orders.id, orderId))

@@ -1,7 +1,7 @@
 // Claiming and recording scheduled job runs (see schema.ts).
 import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { jobRuns } from './schema'
+import { jobRuns } from '../db/schema/jobs'
 
 /** Claim a run; returns its id, or null when another process already has it. */
 export async function claimJobRun(

@@ -11,7 +11,7 @@ import {
   tierLevels,
   tierRuleSets,
   type LevelBenefit,
-} from './schema'
+} from '../db/schema/loyalty'
 import type { TierRuleInput } from './tier-rules'
 
 const RULES_SINCE = new Date('2024-01-01T00:00:00+08:00')

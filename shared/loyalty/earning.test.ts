@@ -4,9 +4,9 @@ import type { Database } from '../db/client'
 import { testDatabase } from '../../test/support/db'
 import { makeMember } from '../../test/support/factories'
 import { seedReferenceData } from '../demo/seed'
-import { orders } from '../orders/schema'
-import { referrals } from '../referral/schema'
-import { pointsEntries } from './schema'
+import { orders } from '../db/schema/orders'
+import { referrals } from '../db/schema/referral'
+import { pointsEntries } from '../db/schema/loyalty'
 import {
   awardPointsForOrder,
   defaultPointsExpiry,

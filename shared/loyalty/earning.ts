@@ -2,11 +2,11 @@
 // How many points and for how long comes from the points policy (policy.ts: rules as data; by default
 // 1 point per yuan actually paid, times the best multiplier among the member's current levels, each
 // grant valid until the end of the following calendar year, Asia/Shanghai).
-import { and, eq, gt, isNull, or, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { orders } from '../orders/schema'
-import { referrals } from '../referral/schema'
-import { memberTiers, tierLevels } from './schema'
+import { orders } from '../db/schema/orders'
+import { referrals } from '../db/schema/referral'
+import { memberTierHeldAt, memberTiers, tierLevels } from '../db/schema/loyalty'
 import { grantPoints, reverseGrant, type PointsResult, type ReversalResult } from './points'
 import {
   defaultPointsPolicy,
@@ -34,9 +34,7 @@ export async function bestMultiplierPct(db: Db, memberId: number, at: Date): Pro
     .select({ pct: sql<number>`coalesce(max(${tierLevels.pointsMultiplierPct}), 100)::int` })
     .from(memberTiers)
     .innerJoin(tierLevels, eq(tierLevels.id, memberTiers.levelId))
-    .where(
-      and(eq(memberTiers.memberId, memberId), or(isNull(memberTiers.endsAt), gt(memberTiers.endsAt, at))),
-    )
+    .where(and(eq(memberTiers.memberId, memberId), memberTierHeldAt(at)))
   return row?.pct ?? 100
 }
 

@@ -1,19 +1,20 @@
 // Ladders as operators see and edit them (levels, fees, thresholds, multipliers, benefits, rules in
 // force and scheduled), a member's current levels, and an operator's manual move of a member.
-import { and, asc, count, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { DomainError, notFound } from '../errors'
 import { recordMemberEvent } from '../members/events'
 import {
   benefits,
+  memberTierHeldAt,
   memberTiers,
   tierChanges,
   tierLadders,
   tierLevels,
   tierRuleSets,
   type LevelBenefit,
-} from './schema'
+} from '../db/schema/loyalty'
 import { addMonths } from './tier-rules'
 import { loadLadder, ruleSetInForce } from './tiers'
 
@@ -23,7 +24,7 @@ export async function listLadders(db: Db, at: Date) {
   const holders = await db
     .select({ levelId: memberTiers.levelId, n: count() })
     .from(memberTiers)
-    .where(or(isNull(memberTiers.endsAt), gt(memberTiers.endsAt, at)))
+    .where(memberTierHeldAt(at))
     .groupBy(memberTiers.levelId)
   const held = new Map(holders.map((h) => [h.levelId, h.n]))
   const scheduled = await db
@@ -137,9 +138,7 @@ export async function memberLevels(db: Db, memberId: number, at: Date): Promise<
     .from(memberTiers)
     .innerJoin(tierLevels, eq(tierLevels.id, memberTiers.levelId))
     .innerJoin(tierLadders, eq(tierLadders.id, memberTiers.ladderId))
-    .where(
-      and(eq(memberTiers.memberId, memberId), or(isNull(memberTiers.endsAt), gt(memberTiers.endsAt, at))),
-    )
+    .where(and(eq(memberTiers.memberId, memberId), memberTierHeldAt(at)))
     .orderBy(asc(tierLadders.id))
 }
 

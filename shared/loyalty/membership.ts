@@ -7,11 +7,18 @@ import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { DomainError, notFound } from '../errors'
 import { recordMemberEvent } from '../members/events'
-import { orders } from '../orders/schema'
-import { memberTiers, tierChanges, tierRenewals } from './schema'
+import { orders, type Order } from '../db/schema/orders'
+import {
+  memberTiers,
+  tierChanges,
+  tierLadders,
+  tierLevels,
+  tierRenewals,
+  type TierRenewal,
+} from '../db/schema/loyalty'
 import { pointsBalance, spendIn } from './points'
-import { addMonths, parseTierRules, renewalWithPointsTerms } from './tier-rules'
-import { loadLadder, ruleSetInForce } from './tiers'
+import { addMonths, parseTierRules, renewalWithPointsTerms, type LevelRef } from './tier-rules'
+import { loadLadder, ruleSetInForce, type LadderWithLevels } from './tiers'
 
 export interface RenewalQuote {
   ladder: string
@@ -77,6 +84,142 @@ export interface RenewalInput {
   orderNo?: string
 }
 
+interface PaidPeriod {
+  memberId: number
+  /** Keys the period: a retried request or a repeated payment callback grants nothing more. */
+  requestId: string
+  /** The membership order that paid the cash part; one order pays for one period. */
+  orderNo: string | null
+  cashFen: number
+  pointsSpent: number
+}
+
+/**
+ * The one place a paid level's period is granted, for the payment of a membership order and for a
+ * renewal alike. The period is the ladder's own (`period_months`). Renewing the level held now extends
+ * it from its end and keeps its start, so the member holds the level (member prices and points
+ * multiplier alike) without a gap; joining, or changing level, starts a new period now.
+ */
+async function grantPaidPeriod(
+  tx: Db,
+  lad: LadderWithLevels,
+  level: LevelRef,
+  input: PaidPeriod,
+  at: Date,
+): Promise<TierRenewal> {
+  const [current] = await tx
+    .select()
+    .from(memberTiers)
+    .where(and(eq(memberTiers.memberId, input.memberId), eq(memberTiers.ladderId, lad.ladder.id)))
+    .for('update')
+  const extending =
+    !!current &&
+    current.levelId === level.id &&
+    current.startsAt <= at &&
+    !!current.endsAt &&
+    current.endsAt > at
+  const startsAt = extending ? current.endsAt! : at
+  const endsAt = addMonths(startsAt, lad.ladder.periodMonths)
+  const { cashFen, pointsSpent } = input
+  const [renewal] = await tx
+    .insert(tierRenewals)
+    .values({
+      memberId: input.memberId,
+      ladderId: lad.ladder.id,
+      levelId: level.id,
+      requestId: input.requestId,
+      orderNo: input.orderNo,
+      feeFen: level.annualFeeFen,
+      cashFen,
+      pointsSpent,
+      startsAt,
+      endsAt,
+    })
+    .returning()
+  if (current)
+    await tx
+      .update(memberTiers)
+      .set({ levelId: level.id, endsAt, source: 'paid', ...(extending ? {} : { startsAt }) })
+      .where(eq(memberTiers.id, current.id))
+  else
+    await tx.insert(memberTiers).values({
+      memberId: input.memberId,
+      ladderId: lad.ladder.id,
+      levelId: level.id,
+      startsAt,
+      endsAt,
+      source: 'paid',
+    })
+  const fromRank = current ? (lad.levels.find((l) => l.id === current.levelId)?.rank ?? 0) : 0
+  const kind = !current ? 'join' : fromRank === level.rank ? 'renew' : fromRank < level.rank ? 'up' : 'down'
+  const [change] = await tx
+    .insert(tierChanges)
+    .values({
+      memberId: input.memberId,
+      ladderId: lad.ladder.id,
+      kind,
+      fromLevelId: current?.levelId ?? null,
+      toLevelId: level.id,
+      ruleCode: pointsSpent > 0 ? 'retain_with_points' : 'paid',
+      reason: pointsSpent > 0 ? `积分抵扣 ${pointsSpent} 分续费` : '支付会费',
+      endsAt,
+      at,
+    })
+    .returning()
+  await recordMemberEvent(tx, {
+    memberId: input.memberId,
+    type: 'tier_changed',
+    occurredAt: at,
+    sourceKey: `tier_change:${change!.id}`,
+    payload: {
+      ladder: lad.ladder.code,
+      kind,
+      to: level.name,
+      cashFen,
+      pointsSpent,
+      endsAt: endsAt.toISOString(),
+      ...(input.orderNo ? { orderNo: input.orderNo } : {}),
+    },
+  })
+  return renewal!
+}
+
+/**
+ * A paid membership order's payment, inside the paid-order flow's transaction: when the cash paid
+ * covers the level's fee, the order grants one period (its order number keys it, so a repeated
+ * callback or a later renewal with the same order grants nothing more). An order that pays only the
+ * cash part of a points renewal waits for `renewMembership` to spend the points.
+ */
+export async function grantMembershipForOrder(tx: Db, order: Order, at: Date): Promise<void> {
+  if (!order.membershipLevelId) throw new Error(`membership order ${order.orderNo} has no level`)
+  const [row] = await tx
+    .select({ ladder: tierLadders.code, fee: tierLevels.annualFeeFen })
+    .from(tierLevels)
+    .innerJoin(tierLadders, eq(tierLadders.id, tierLevels.ladderId))
+    .where(eq(tierLevels.id, order.membershipLevelId))
+  if (!row || order.payFen < row.fee) return
+  const lad = await loadLadder(tx, row.ladder)
+  const level = lad.levels.find((l) => l.id === order.membershipLevelId)!
+  const [used] = await tx
+    .select({ id: tierRenewals.id })
+    .from(tierRenewals)
+    .where(eq(tierRenewals.orderNo, order.orderNo))
+  if (used) return
+  await grantPaidPeriod(
+    tx,
+    lad,
+    level,
+    {
+      memberId: order.memberId,
+      requestId: `order:${order.orderNo}`,
+      orderNo: order.orderNo,
+      cashFen: order.payFen,
+      pointsSpent: 0,
+    },
+    at,
+  )
+}
+
 /**
  * Join or renew a paid level. A renewal before the period ends extends it from its end; otherwise the
  * new period starts now.
@@ -111,13 +254,6 @@ export async function renewMembership(db: Db, input: RenewalInput, at: Date) {
         )
           throw new DomainError('order_not_paid', '会费订单未支付或金额不足', 409)
       }
-      const [current] = await tx
-        .select()
-        .from(memberTiers)
-        .where(and(eq(memberTiers.memberId, input.memberId), eq(memberTiers.ladderId, lad.ladder.id)))
-      const extends_ = current && current.levelId === level.id && current.endsAt && current.endsAt > at
-      const startsAt = extends_ ? current.endsAt! : at
-      const endsAt = addMonths(startsAt, lad.ladder.periodMonths)
       if (pointsSpent > 0)
         await spendIn(tx, {
           memberId: input.memberId,
@@ -126,65 +262,20 @@ export async function renewMembership(db: Db, input: RenewalInput, at: Date) {
           reason: `${level.name}续费积分抵扣 ¥${(pointsFen / 100).toFixed(2)}`,
           at,
         })
-      const [renewal] = await tx
-        .insert(tierRenewals)
-        .values({
+      const renewal = await grantPaidPeriod(
+        tx,
+        lad,
+        level,
+        {
           memberId: input.memberId,
-          ladderId: lad.ladder.id,
-          levelId: level.id,
           requestId: input.requestId,
           orderNo: cashFen > 0 ? input.orderNo! : null,
-          feeFen: level.annualFeeFen,
           cashFen,
           pointsSpent,
-          startsAt,
-          endsAt,
-        })
-        .returning()
-      if (current)
-        await tx
-          .update(memberTiers)
-          .set({ levelId: level.id, startsAt, endsAt, source: 'paid' })
-          .where(eq(memberTiers.id, current.id))
-      else
-        await tx.insert(memberTiers).values({
-          memberId: input.memberId,
-          ladderId: lad.ladder.id,
-          levelId: level.id,
-          startsAt,
-          endsAt,
-          source: 'paid',
-        })
-      const fromRank = current ? (lad.levels.find((l) => l.id === current.levelId)?.rank ?? 0) : 0
-      const kind = !current
-        ? 'join'
-        : fromRank === level.rank
-          ? 'renew'
-          : fromRank < level.rank
-            ? 'up'
-            : 'down'
-      const [change] = await tx
-        .insert(tierChanges)
-        .values({
-          memberId: input.memberId,
-          ladderId: lad.ladder.id,
-          kind,
-          fromLevelId: current?.levelId ?? null,
-          toLevelId: level.id,
-          ruleCode: pointsSpent > 0 ? 'retain_with_points' : 'paid',
-          reason: pointsSpent > 0 ? `积分抵扣 ${pointsSpent} 分续费` : '支付会费',
-          endsAt,
-          at,
-        })
-        .returning()
-      await recordMemberEvent(tx, {
-        memberId: input.memberId,
-        type: 'tier_changed',
-        occurredAt: at,
-        sourceKey: `tier_change:${change!.id}`,
-        payload: { ladder: lad.ladder.code, kind, to: level.name, cashFen, pointsSpent },
-      })
-      return { renewal: renewal!, duplicate: false }
+        },
+        at,
+      )
+      return { renewal, duplicate: false }
     })
   } catch (err) {
     if (isUniqueViolation(err))

@@ -4,7 +4,7 @@ import { count, eq } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { testDatabase } from '../../test/support/db'
 import { makeMember } from '../../test/support/factories'
-import { pointsEntries, pointsImports } from './schema'
+import { pointsEntries, pointsImports } from '../db/schema/loyalty'
 import { importPoints } from './points-import'
 import { grantPoints, pointsBalance } from './points'
 

@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm'
 import { queryRows, type Database } from '../db/client'
 import { testDatabase, onPostgresServer } from '../../test/support/db'
 import { makeMember } from '../../test/support/factories'
-import { pointsEntries } from './schema'
+import { pointsEntries } from '../db/schema/loyalty'
 import { expireDuePoints, grantPoints, pointsBalance, reverseGrant, spendPoints } from './points'
 
 let database: Database

@@ -5,7 +5,7 @@
 import { and, asc, eq, gt, lte, sql } from 'drizzle-orm'
 import { queryRows, type Db } from '../db/client'
 import { DomainError } from '../errors'
-import { pointsAccounts, pointsEntries, type PointsEntry, type PointsEntryKind } from './schema'
+import { pointsAccounts, pointsEntries, type PointsEntry, type PointsEntryKind } from '../db/schema/loyalty'
 
 export interface PointsResult {
   entry: PointsEntry

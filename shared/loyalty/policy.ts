@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { SHANGHAI_OFFSET_MS } from '../clock'
-import { loyaltySettings } from './schema'
+import { loyaltySettings } from '../db/schema/loyalty'
 
 export const earningRuleSchema = z.object({
   code: z.literal('spend_ratio'),

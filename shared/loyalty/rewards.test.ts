@@ -3,7 +3,7 @@ import { count, eq, sql } from 'drizzle-orm'
 import { queryRows, type Database } from '../db/client'
 import { onPostgresServer, testDatabase } from '../../test/support/db'
 import { makeMember } from '../../test/support/factories'
-import { redemptions, rewards } from './schema'
+import { redemptions, rewards } from '../db/schema/loyalty'
 import { cancelRedemption, createReward, fulfilRedemption, memberCatalogue, redeemReward } from './rewards'
 import { grantPoints, pointsBalance } from './points'
 

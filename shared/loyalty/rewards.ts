@@ -10,7 +10,7 @@ import { z } from 'zod'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { DomainError, notFound } from '../errors'
-import { redemptions, rewards, type Redemption, type Reward, type RewardKind } from './schema'
+import { redemptions, rewards, type Redemption, type Reward, type RewardKind } from '../db/schema/loyalty'
 import { grantPoints, lockPointsAccount, pointsBalance, spendIn } from './points'
 import { grantExpiry, loadPointsPolicy } from './policy'
 

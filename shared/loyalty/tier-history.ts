@@ -2,7 +2,7 @@
 import { and, desc, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { getMember } from '../members/profile'
-import { tierChangeNotices, tierChanges, tierLevels } from './schema'
+import { tierChangeNotices, tierChanges, tierLevels } from '../db/schema/loyalty'
 import { memberLevels } from './ladders'
 import { loadLadder } from './tiers'
 

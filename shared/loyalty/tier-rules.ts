@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import { SHANGHAI_OFFSET_MS } from '../clock'
 import { DomainError, type FieldProblem } from '../errors'
-import type { TierChangeKind } from './schema'
+import type { TierChangeKind } from '../db/schema/loyalty'
 
 export const spendWindows = ['rolling_year', 'calendar_year', 'period'] as const
 export type SpendWindow = (typeof spendWindows)[number]

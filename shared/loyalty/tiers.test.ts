@@ -6,8 +6,10 @@ import { queryRows, type Database } from '../db/client'
 import { testDatabase } from '../../test/support/db'
 import { makeMember } from '../../test/support/factories'
 import { seedDemo } from '../demo/seed'
-import { orders } from '../orders/schema'
-import { memberTiers, tierChangeNotices, tierLadders } from './schema'
+import { orders } from '../db/schema/orders'
+import { memberTiers, tierChangeNotices, tierLadders, tierLevels } from '../db/schema/loyalty'
+import { heldLevelIds } from '../catalog/browse'
+import { bestMultiplierPct } from './earning'
 import {
   applyTierRules,
   dryRunTierRules,
@@ -233,6 +235,21 @@ describe('paid membership', () => {
     expect(r.renewal).toMatchObject({ cashFen: 4900, pointsSpent: 5000 })
     expect(r.renewal.startsAt).toEqual(later(70))
     expect(await pointsBalance(database.db, m.id, at)).toBe(1000)
+    // Renewed early, the member goes on holding V1 without a gap: member prices and the multiplier
+    // read the same holding (the renewed period does not move the level's start into the future).
+    const [v1] = await database.db
+      .select({ id: tierLevels.id, pct: tierLevels.pointsMultiplierPct })
+      .from(tierLevels)
+      .innerJoin(tierLadders, eq(tierLadders.id, tierLevels.ladderId))
+      .where(and(eq(tierLadders.code, 'vip'), eq(tierLevels.code, 'V1')))
+    expect(await heldLevelIds(database.db, m.id, at)).toContain(v1!.id)
+    expect(await bestMultiplierPct(database.db, m.id, at)).toBeGreaterThanOrEqual(v1!.pct)
+    const [holding] = await database.db
+      .select()
+      .from(memberTiers)
+      .where(and(eq(memberTiers.memberId, m.id), eq(memberTiers.levelId, v1!.id)))
+    expect(holding!.startsAt.getTime()).toBeLessThanOrEqual(at.getTime())
+    expect(holding!.endsAt).toEqual(r.renewal.endsAt)
     expect((await renewMembership(database.db, { ...input, orderNo: `MEM${m.id}` }, at)).duplicate).toBe(true)
     await expect(
       renewMembership(

@@ -6,7 +6,7 @@ import type { Db } from '../db/client'
 import { shanghaiDate } from '../clock'
 import { DomainError, notFound } from '../errors'
 import { recordMemberEvent } from '../members/events'
-import { members } from '../members/schema'
+import { members } from '../db/schema/members'
 import {
   memberTiers,
   tierChangeNotices,
@@ -17,7 +17,7 @@ import {
   type TierChangeKind,
   type TierLadder,
   type TierRuleSet,
-} from './schema'
+} from '../db/schema/loyalty'
 import { decideTier, parseTierRules, type LevelRef, type ParsedRule, type TierDecision } from './tier-rules'
 import { loadTierFacts, type MemberTierFacts } from './tier-facts'
 

@@ -6,8 +6,8 @@ import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { conflict, DomainError, invalid, notFound } from '../errors'
-import { products, skus } from '../catalog/schema'
-import { flashSalePurchases, flashSales, type FlashSale } from './schema'
+import { products, skus } from '../db/schema/catalog'
+import { flashSalePurchases, flashSales, type FlashSale } from '../db/schema/marketing'
 
 export const flashSaleInputSchema = z
   .object({

@@ -7,10 +7,16 @@ import { z } from 'zod'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { conflict, notFound } from '../errors'
-import { products, skus } from '../catalog/schema'
-import { members } from '../members/schema'
-import type { Order } from '../orders/schema'
-import { groupBuyGroups, groupBuyParticipants, groupBuys, type GroupBuy, type GroupBuyGroup } from './schema'
+import { products, skus } from '../db/schema/catalog'
+import { members } from '../db/schema/members'
+import type { Order } from '../db/schema/orders'
+import {
+  groupBuyGroups,
+  groupBuyParticipants,
+  groupBuys,
+  type GroupBuy,
+  type GroupBuyGroup,
+} from '../db/schema/marketing'
 
 export const groupBuyInputSchema = z
   .object({

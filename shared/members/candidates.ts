@@ -7,8 +7,8 @@ import { asc, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
 import { DomainError } from '../errors'
-import { candidateCriteria } from './schema'
-import { levelHeldAt } from '../loyalty/schema'
+import { candidateCriteria } from '../db/schema/members'
+import { levelHeldAt } from '../db/schema/loyalty'
 import { inBulk } from './stats'
 import {
   daysSince,
@@ -21,7 +21,7 @@ import {
   type FactsScope,
   type MemberFacts,
 } from './facts'
-import type { LifecycleStage } from './schema'
+import type { LifecycleStage } from '../db/schema/members'
 
 /** What the criteria read: a member's facts and their active paid tier, if any. */
 export type CandidateFacts = MemberFacts & { paidTier: string | null }

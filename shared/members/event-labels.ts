@@ -1,6 +1,6 @@
 // What each kind of member event is called, for operators (the timeline, the console). Plain data with
 // no runtime imports, so the console may import it as it imports the reports' contracts.
-import type { MemberEventType } from './schema'
+import type { MemberEventType } from '../db/schema/members'
 
 export const memberEventLabels: Record<MemberEventType, string> = {
   chat_message: '聊天消息',

@@ -5,7 +5,7 @@ import { eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { DomainError } from '../errors'
-import { memberEvents, members, type MemberEvent, type MemberEventType } from './schema'
+import { memberEvents, members, type MemberEvent, type MemberEventType } from '../db/schema/members'
 import { refreshLifecycle } from './lifecycle'
 
 const id = z.number().int().positive()

@@ -2,9 +2,9 @@
 // data, so every rule is a pure function testable with a plain object, and the same rule compiles to
 // SQL over the `member_stats` row for set-based passes.
 import { asc, eq, sql, type SQL } from 'drizzle-orm'
-import type { MemberStats } from './schema'
+import type { MemberStats } from '../db/schema/members'
 import type { Db } from '../db/client'
-import { levelHeldAt, tierLadders } from '../loyalty/schema'
+import { levelHeldAt, tierLadders } from '../db/schema/loyalty'
 
 export type MemberFacts = Omit<MemberStats, 'memberId' | 'computedAt' | 'windowsAt'> & {
   /** The member's last event of any kind (`members.last_seen_at`). */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { count, eq } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { testDatabase, onPostgresServer } from '../../test/support/db'
-import { memberIdentities, members } from './schema'
+import { memberIdentities, members } from '../db/schema/members'
 import { findMemberByIdentity, resolveIdentity } from './identity'
 
 let database: Database

@@ -4,7 +4,7 @@
 // make one member, not two.
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { memberIdentities, members, type IdentityKind, type Member } from './schema'
+import { memberIdentities, members, type IdentityKind, type Member } from '../db/schema/members'
 import type { ProfileFields } from './profile'
 
 export interface IdentityRef {

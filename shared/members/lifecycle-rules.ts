@@ -3,7 +3,7 @@
 // same check compiled to SQL over their `member_stats` row (alias `s`) for the set-based passes.
 import { sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
-import type { LifecycleStage, RepurchaserKind } from './schema'
+import type { LifecycleStage, RepurchaserKind } from '../db/schema/members'
 import { statCount, statAt, withinDays, withinDaysSql, type MemberFacts } from './facts'
 
 export interface FactRule<A extends z.ZodType> {

@@ -5,7 +5,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { queryRows } from '../db/client'
-import { lifecycleStages, type LifecycleStage } from './schema'
+import { lifecycleStages, type LifecycleStage } from '../db/schema/members'
 import {
   allStatGroups,
   bulkSettings,

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { DomainError, notFound } from '../errors'
-import { memberIdentities, members, identityKinds, type Member } from './schema'
+import { memberIdentities, members, identityKinds, type Member } from '../db/schema/members'
 
 const phone = z.string().regex(/^1[3-9]\d{9}$/, '手机号格式不正确')
 

@@ -7,7 +7,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
-import { lifecycleStages, repurchaserKinds } from './schema'
+import { lifecycleStages, repurchaserKinds } from '../db/schema/members'
 import { candidateScoreSql, loadCriteria, type ConfiguredCriterion } from './candidates'
 import {
   daysBeforeSql,
@@ -20,8 +20,8 @@ import {
 } from './facts'
 import { ENGAGEMENT_WINDOW_DAYS, engagementEventTypes, purchasedOrder } from './stats'
 import { shanghaiDate } from '../clock'
-import { addDays, birthdayKeysOn } from '../campaigns/calendar'
-import { levelHeldAt } from '../loyalty/schema'
+import { addDays, birthdayKeysOn } from '../calendar'
+import { levelHeldAt } from '../db/schema/loyalty'
 
 const days = z.number().int().min(1).max(3650)
 const count = z.number().int().min(0).max(1_000_000)

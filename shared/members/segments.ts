@@ -6,8 +6,8 @@ import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { DomainError, notFound } from '../errors'
-import { segments, type SavedSegment } from './schema'
-import { levelHeldAt, tierLadders, tierLevels } from '../loyalty/schema'
+import { segments, type SavedSegment } from '../db/schema/members'
+import { levelHeldAt, tierLadders, tierLevels } from '../db/schema/loyalty'
 import {
   compileContext,
   compileSegmentCondition,

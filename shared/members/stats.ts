@@ -9,7 +9,7 @@
 // (an order imported behind the event stream's back) is put right by the weekly full rebuild.
 import { sql, type SQL } from 'drizzle-orm'
 import { queryRows, rowsAffected, type Db } from '../db/client'
-import { memberEventTypes, type MemberEventType } from './schema'
+import { memberEventTypes, type MemberEventType } from '../db/schema/members'
 import { daysBeforeSql, nowSql } from './facts'
 
 /** Events that show interest short of buying (the "intention" stage reads them). */

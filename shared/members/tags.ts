@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { DomainError, notFound } from '../errors'
-import { memberTags, members, tagDimensions, tags } from './schema'
+import { memberTags, members, tagDimensions, tags } from '../db/schema/members'
 
 export const taggers = ['operator', 'staff', 'bot', 'system'] as const
 export type Tagger = (typeof taggers)[number]

@@ -5,10 +5,16 @@ import { and, eq, isNull, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
 import { DomainError, notFound } from '../errors'
-import { memberIdentities, members, type LifecycleStage, type Member, type RepurchaserKind } from './schema'
+import {
+  memberIdentities,
+  members,
+  type LifecycleStage,
+  type Member,
+  type RepurchaserKind,
+} from '../db/schema/members'
 import { repurchaserAdvice, stageNames } from './lifecycle-rules'
 import { birthdayKeys } from './segment-filter'
-import { levelHeldAt } from '../loyalty/schema'
+import { levelHeldAt } from '../db/schema/loyalty'
 
 export const tillQuerySchema = z
   .object({

@@ -3,7 +3,7 @@ import { and, desc, eq, isNull } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { notFound } from '../errors'
-import { memberAddresses } from './schema'
+import { memberAddresses } from '../db/schema/orders'
 
 export const addressInputSchema = z.object({
   name: z.string().trim().min(1, '请填写收货人').max(30),

@@ -3,9 +3,9 @@ import { and, asc, eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { invalid } from '../errors'
 import { heldLevelIds, memberPricesFor } from '../catalog/browse'
-import { products, skus } from '../catalog/schema'
+import { products, skus } from '../db/schema/catalog'
 import { priceLine } from './pricing'
-import { cartItems } from './schema'
+import { cartItems } from '../db/schema/orders'
 
 export async function setCartItem(db: Db, memberId: number, skuId: number, quantity: number, at: Date) {
   const [sku] = await db.select({ id: skus.id }).from(skus).where(eq(skus.id, skuId))

@@ -11,18 +11,24 @@ import { shanghaiDate } from '../clock'
 import type { Db } from '../db/client'
 import { conflict, DomainError, invalid, notFound } from '../errors'
 import { heldLevelIds, memberPricesFor } from '../catalog/browse'
-import { products, skus } from '../catalog/schema'
+import { products, skus } from '../db/schema/catalog'
 import { lockCoupon, usableCoupon } from '../coupons/service'
 import { pointsBalance, spendIn } from '../loyalty/points'
-import { tierLadders, tierLevels } from '../loyalty/schema'
+import { tierLadders, tierLevels } from '../db/schema/loyalty'
 import { recordMemberEvent } from '../members/events'
 import { claimFlashSaleLimit, sellingFlashSale, takeFlashSaleStock } from '../marketing/flash-sale'
 import { activeGroupBuy, takeGroupSeat } from '../marketing/group-buy'
-import type { FlashSale, GroupBuy } from '../marketing/schema'
-import { shareCodes } from '../referral/schema'
-import { markOrderPaid } from './lifecycle'
+import type { FlashSale, GroupBuy } from '../db/schema/marketing'
+import { shareCodes } from '../db/schema/referral'
 import { priceLine, priceOrder, type OrderPrice, type PricedLine, type StoreRules } from './pricing'
-import { cartItems, memberAddresses, orderItems, orders, type Order, type ShippingAddress } from './schema'
+import {
+  cartItems,
+  memberAddresses,
+  orderItems,
+  orders,
+  type Order,
+  type ShippingAddress,
+} from '../db/schema/orders'
 
 const quantity = z.number().int().min(1, '数量至少为 1').max(99, '单次最多购买 99 件')
 
@@ -290,7 +296,10 @@ export function newOrderNo(at: Date): string {
   return `D${day}${String(randomInt(0, 1_000_000)).padStart(6, '0')}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`
 }
 
-/** Place the order: everything it holds is taken in one transaction, or nothing is. */
+/**
+ * Place the order: everything it holds is taken in one transaction, or nothing is. An order with
+ * nothing to pay is settled by the checkout flow (shared/flows/checkout.ts), which shoppers go through.
+ */
 export async function placeOrder(
   deps: CheckoutDeps,
   memberId: number,
@@ -406,14 +415,6 @@ export async function placeOrder(
     return order!
   })
 
-  // Nothing to pay (points and coupon covered it all): paid at once, through the same transition.
-  if (order.payFen === 0) {
-    const paid = await markOrderPaid(db, { orderNo, transactionId: null, paidAt: at })
-    return {
-      order: paid.order.status === 'pending' ? { ...paid.order, status: 'paid' } : paid.order,
-      quote: present(quote),
-    }
-  }
   return { order, quote: present(quote) }
 }
 

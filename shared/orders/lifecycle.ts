@@ -6,16 +6,13 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { conflict, DomainError, notFound } from '../errors'
-import { products, skus } from '../catalog/schema'
-import { releaseCoupons, useLockedCoupons } from '../coupons/service'
-import { onOrderPaid } from '../flows/order-paid'
+import { products, skus } from '../db/schema/catalog'
+import { releaseCoupons } from '../coupons/service'
 import { defaultPointsExpiry } from '../loyalty/earning'
 import { grantPoints } from '../loyalty/points'
-import { memberTiers, tierLevels } from '../loyalty/schema'
-import { recordMemberEvent } from '../members/events'
 import { releaseFlashSale } from '../marketing/flash-sale'
-import { groupAllowsShipping, groupOrderPaid, releaseGroupSeat } from '../marketing/group-buy'
-import { orderItems, orders, type Order } from './schema'
+import { groupAllowsShipping, releaseGroupSeat } from '../marketing/group-buy'
+import { orderItems, orders, type Order } from '../db/schema/orders'
 
 export type PaidOutcome =
   | { outcome: 'paid'; order: Order }
@@ -23,77 +20,23 @@ export type PaidOutcome =
   | { outcome: 'closed'; order: Order }
 
 /**
- * PENDING → PAID, exactly once, with everything that follows a payment in the same transaction:
- * the coupon is used, a membership is granted, the group-buy seat is paid, sold counts move, and
- * onOrderPaid (points, member event, tier and referral hooks) runs. A repeat is 'already_paid'.
+ * PENDING → PAID, exactly once: the conditional update alone, inside the caller's transaction. What
+ * follows a payment runs in `shared/flows/order-paid.ts` (settleOrderPayment), which calls this.
+ * A repeat is 'already_paid'; an order closed meanwhile is 'closed'.
  */
-export async function markOrderPaid(
-  db: Db,
+export async function transitionToPaid(
+  tx: Db,
   input: { orderNo: string; transactionId: string | null; paidAt: Date },
 ): Promise<PaidOutcome> {
-  return db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Db
-    const [order] = await tx
-      .update(orders)
-      .set({ status: 'paid', paidAt: input.paidAt, transactionId: input.transactionId, expiresAt: null })
-      .where(and(eq(orders.orderNo, input.orderNo), eq(orders.status, 'pending')))
-      .returning()
-    if (!order) {
-      const [current] = await tx.select().from(orders).where(eq(orders.orderNo, input.orderNo))
-      if (!current) throw notFound('订单', 'order_not_found')
-      return { outcome: current.status === 'cancelled' ? 'closed' : 'already_paid', order: current }
-    }
-    await useLockedCoupons(tx, order.id, input.paidAt)
-    if (order.kind === 'membership') await grantPaidMembership(tx, order, input.paidAt)
-    await groupOrderPaid(tx, order, input.paidAt)
-    await tx.execute(sql`update products p set sold_count = p.sold_count + i.quantity
-      from (select product_id, sum(quantity)::int as quantity from order_items where order_id = ${order.id} group by product_id) i
-      where p.id = i.product_id`)
-    await onOrderPaid(tx, order.id, input.paidAt)
-    return { outcome: 'paid', order }
-  })
-}
-
-/** A paid membership order: start, renew (extend by a year) or change the member's level on that ladder. */
-export async function grantPaidMembership(tx: Db, order: Order, at: Date): Promise<void> {
-  if (!order.membershipLevelId) throw new Error(`membership order ${order.orderNo} has no level`)
-  const [level] = await tx.select().from(tierLevels).where(eq(tierLevels.id, order.membershipLevelId))
-  const [current] = await tx
-    .select()
-    .from(memberTiers)
-    .where(and(eq(memberTiers.memberId, order.memberId), eq(memberTiers.ladderId, level!.ladderId)))
-    .for('update')
-  const year = 365 * 86_400_000
-  const renewing = current && current.levelId === level!.id && current.endsAt && current.endsAt > at
-  const endsAt = new Date((renewing ? current.endsAt!.getTime() : at.getTime()) + year)
-  if (current) {
-    await tx
-      .update(memberTiers)
-      .set({ levelId: level!.id, endsAt, source: 'purchase', ...(renewing ? {} : { startsAt: at }) })
-      .where(eq(memberTiers.id, current.id))
-  } else {
-    await tx.insert(memberTiers).values({
-      memberId: order.memberId,
-      ladderId: level!.ladderId,
-      levelId: level!.id,
-      startsAt: at,
-      endsAt,
-      source: 'purchase',
-    })
-  }
-  await recordMemberEvent(tx, {
-    memberId: order.memberId,
-    type: 'tier_changed',
-    occurredAt: at,
-    sourceKey: `order:${order.orderNo}:membership`,
-    payload: {
-      orderNo: order.orderNo,
-      levelId: level!.id,
-      level: level!.name,
-      endsAt: endsAt.toISOString(),
-      renewed: !!renewing,
-    },
-  })
+  const [order] = await tx
+    .update(orders)
+    .set({ status: 'paid', paidAt: input.paidAt, transactionId: input.transactionId, expiresAt: null })
+    .where(and(eq(orders.orderNo, input.orderNo), eq(orders.status, 'pending')))
+    .returning()
+  if (order) return { outcome: 'paid', order }
+  const [current] = await tx.select().from(orders).where(eq(orders.orderNo, input.orderNo))
+  if (!current) throw notFound('订单', 'order_not_found')
+  return { outcome: current.status === 'cancelled' ? 'closed' : 'already_paid', order: current }
 }
 
 /**

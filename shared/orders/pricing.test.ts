@@ -8,9 +8,9 @@ import {
   priceLine,
   priceOrder,
   shippingFee,
-  type CouponRule,
   type PricedLine,
 } from './pricing'
+import type { CouponRule } from '../coupons/rule'
 
 const line = (over: Partial<PricedLine> = {}): PricedLine => ({
   skuId: 1,

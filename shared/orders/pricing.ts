@@ -2,7 +2,7 @@
 // of list price and the member's tier prices, or the flash-sale or group price), the coupon's discount,
 // the points deduction with its cap, shipping, and what the member pays. Checkout and its preview call
 // priceOrder; nothing else computes a price.
-import type { CouponKind, CouponScope } from '../coupons/schema'
+import type { CouponRule } from '../coupons/rule'
 
 /** Store pricing rules; operators' defaults, in one place. */
 export interface StoreRules {
@@ -72,17 +72,6 @@ export function priceLine(line: LineInput): PricedLine {
     unitPriceFen: unit,
     source,
   }
-}
-
-/** A coupon's rule as data (the template's columns that decide the discount). */
-export interface CouponRule {
-  kind: CouponKind
-  amountFen: number
-  percentOff: number
-  thresholdFen: number
-  maxDiscountFen: number | null
-  scope: CouponScope
-  scopeIds: number[]
 }
 
 export type CouponOutcome =

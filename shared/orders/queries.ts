@@ -3,9 +3,9 @@ import { and, count, desc, eq, gte, ilike, inArray, lt, or } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { notFound } from '../errors'
-import { members } from '../members/schema'
-import { orderRefunds } from '../payments/schema'
-import { orderStatuses, orderItems, orders, type Order } from './schema'
+import { members } from '../db/schema/members'
+import { orderRefunds } from '../db/schema/payments'
+import { orderStatuses, orderItems, orders, type Order } from '../db/schema/orders'
 import { statusName } from './lifecycle'
 
 export const orderViewSchema = z.object({

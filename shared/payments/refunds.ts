@@ -7,8 +7,8 @@ import type { Db } from '../db/client'
 import { conflict, DomainError, invalid } from '../errors'
 import { onOrderRefunded } from '../flows/order-refunded'
 import { releaseHoldings } from '../orders/lifecycle'
-import { orders, type Order } from '../orders/schema'
-import { orderRefunds, type OrderRefund, type RefundStatus } from './schema'
+import { orders, type Order } from '../db/schema/orders'
+import { orderRefunds, type OrderRefund, type RefundStatus } from '../db/schema/payments'
 import { WechatPayError, type RefundState, type WechatPayClient } from './wechatpay-client'
 
 const REFUNDABLE: Order['status'][] = ['paid', 'shipped', 'completed']

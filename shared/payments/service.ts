@@ -5,12 +5,13 @@ import { and, eq, isNotNull, lt } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { DomainError, notFound } from '../errors'
 import type { Logger } from '../logger'
-import { memberIdentities } from '../members/schema'
-import { cancelOrder, markOrderPaid, overdueOrders, productTitles } from '../orders/lifecycle'
-import { orders, type Order } from '../orders/schema'
+import { memberIdentities } from '../db/schema/members'
+import { cancelOrder, overdueOrders, productTitles } from '../orders/lifecycle'
+import { settleOrderPayment } from '../flows/order-paid'
+import { orders, type Order } from '../db/schema/orders'
 import { NotificationRefused } from './notification'
 import { applyRefundResult } from './refunds'
-import { paymentNotifications } from './schema'
+import { paymentNotifications } from '../db/schema/payments'
 import {
   WechatPayError,
   type WechatPayClient,
@@ -100,7 +101,7 @@ export async function applyTransaction(
   if (!order) return { outcome: 'unknown_order' }
   if (tx.amount?.total !== order.payFen) return { outcome: 'amount_mismatch', order }
   const paidAt = tx.success_time ? new Date(tx.success_time) : at
-  const result = await markOrderPaid(db, {
+  const result = await settleOrderPayment(db, {
     orderNo: order.orderNo,
     transactionId: tx.transaction_id ?? null,
     paidAt: Number.isNaN(paidAt.getTime()) ? at : paidAt,

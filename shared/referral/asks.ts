@@ -6,8 +6,8 @@ import { z } from 'zod'
 import type { Db } from '../db/client'
 import { queryRows } from '../db/client'
 import { notFound } from '../errors'
-import { members } from '../members/schema'
-import { advocacyAsks } from './schema'
+import { members } from '../db/schema/members'
+import { advocacyAsks } from '../db/schema/referral'
 
 export const referralAskSchema = z.object({
   memberId: z.number().int(),

@@ -1,6 +1,6 @@
 // Whether a member arriving through a share code is attributed to the sharer: a pure decision over
 // the facts the attribution service gathers, so every rule is tested with plain objects.
-import type { TouchOutcome } from './schema'
+import type { TouchOutcome } from '../db/schema/referral'
 
 export interface Sharer {
   memberId: number | null

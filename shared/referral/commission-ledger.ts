@@ -10,7 +10,7 @@ import {
   commissionEntries,
   type CommissionAccount,
   type CommissionEntryKind,
-} from './schema'
+} from '../db/schema/referral'
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 

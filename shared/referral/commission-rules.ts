@@ -3,7 +3,7 @@
 // customer paid for the goods.
 import { z } from 'zod'
 import { DomainError } from '../errors'
-import type { StoredRule } from './schema'
+import type { StoredRule } from '../db/schema/referral'
 
 export interface CommissionOrderItem {
   quantity: number

@@ -12,9 +12,9 @@ import {
   setJoinedAt,
   type TestSku,
 } from '../../test/support/referral-fixtures'
-import { orders } from '../orders/schema'
+import { orders } from '../db/schema/orders'
 import { pointsBalance } from '../loyalty/points'
-import { commissionEntries, withdrawals } from './schema'
+import { commissionEntries, withdrawals } from '../db/schema/referral'
 import { attributeNewMember } from './attribution'
 import { shareCodeOf } from './share-codes'
 import { enrolPromoter, savePromoterLevel, updatePromoter } from './promoters'

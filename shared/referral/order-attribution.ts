@@ -3,14 +3,14 @@
 // paid, and gives it back when refunded. The store's payment and refund flows call the two hooks.
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { orders, type Order } from '../orders/schema'
+import { orders, type Order } from '../db/schema/orders'
 import { grantPoints, reverseGrant } from '../loyalty/points'
 import { defaultPointsExpiry } from '../loyalty/earning'
-import { referrals } from './schema'
+import { referrals } from '../db/schema/referral'
 import type { Sharer } from './attribution-rules'
 import { getReferralSettings, type ReferralSettings } from './settings'
 import { accrueCommissionsIn, reverseCommissionsIn, type CommissionReversal } from './commissions'
-import type { Commission } from './schema'
+import type { Commission } from '../db/schema/referral'
 import type { Tx } from './commission-ledger'
 
 const DAY_MS = 86_400_000

@@ -2,7 +2,7 @@
 import { eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
-import { referralSettings } from './schema'
+import { referralSettings } from '../db/schema/referral'
 
 export const referralSettingsSchema = z.object({
   attributionWindowHours: z

@@ -4,9 +4,9 @@ import { randomInt } from 'node:crypto'
 import { and, eq, isNull } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { DomainError, notFound } from '../errors'
-import { members } from '../members/schema'
-import { operators } from '../auth/schema'
-import { shareCodes, type ShareCode } from './schema'
+import { members } from '../db/schema/members'
+import { operators } from '../db/schema/auth'
+import { shareCodes, type ShareCode } from '../db/schema/referral'
 
 /** Characters WeChat accepts in a `scene` (wxacode.getUnlimited), at most 32 of them. */
 export const SCENE_PATTERN = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$/

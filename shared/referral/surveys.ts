@@ -4,9 +4,9 @@ import { z } from 'zod'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { conflict, DomainError, notFound } from '../errors'
-import { orders } from '../orders/schema'
+import { orders } from '../db/schema/orders'
 import { recordMemberEvent } from '../members/events'
-import { surveyResponses, type SurveyResponse } from './schema'
+import { surveyResponses, type SurveyResponse } from '../db/schema/referral'
 
 export const SURVEY_QUESTION = '您有多大可能把我们推荐给朋友？（0–10 分）'
 /** A purchase older than this no longer prompts the survey. */

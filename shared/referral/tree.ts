@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { Db } from '../db/client'
 import { queryRows } from '../db/client'
 import { notFound } from '../errors'
-import { members } from '../members/schema'
+import { members } from '../db/schema/members'
 import { ancestorIdsOf } from './attribution'
 import { getReferralSettings } from './settings'
 

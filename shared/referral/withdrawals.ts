@@ -5,7 +5,7 @@ import { and, desc, eq, inArray } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { conflict, DomainError, notFound } from '../errors'
-import { withdrawals, type Withdrawal, type WithdrawalState } from './schema'
+import { withdrawals, type Withdrawal, type WithdrawalState } from '../db/schema/referral'
 import { lockCommissionAccount, postCommissionEntry, type BucketMoves } from './commission-ledger'
 import { getReferralSettings } from './settings'
 

@@ -1,7 +1,7 @@
 // Report figures on a scripted brand whose answers were worked out by hand (see scripted-brand.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../db/client'
-import { lifecycleStages } from '../members/schema'
+import { lifecycleStages } from '../db/schema/members'
 import { testDatabase } from '../../test/support/db'
 import { scriptedNow, scriptedPeriod, seedScriptedBrand } from '../../test/support/scripted-brand'
 import { funnelStages } from './contracts'

@@ -12,7 +12,7 @@ import {
   type TierDistribution,
 } from './contracts'
 import { rate, type Period } from './period'
-import { levelHeldAt } from '../loyalty/schema'
+import { levelHeldAt } from '../db/schema/loyalty'
 
 /** Orders that count as sales: paid and not cancelled or fully refunded. */
 const countedStatuses = sql`('paid', 'shipped', 'completed')`

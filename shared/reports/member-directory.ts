@@ -4,7 +4,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import { queryRows, type Db } from '../db/client'
 import { notFound } from '../errors'
 import type { FunnelStage, MemberDetail, MemberList, MemberSearch } from './contracts'
-import { levelHeldAt } from '../loyalty/schema'
+import { levelHeldAt } from '../db/schema/loyalty'
 
 /** 13812345678 -> 138****5678, as everywhere a phone number is shown in a list. */
 export function maskPhone(phone: string): string {

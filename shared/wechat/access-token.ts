@@ -7,7 +7,7 @@ import { hostname } from 'node:os'
 import { and, eq, isNull, lt, or } from 'drizzle-orm'
 import type { Clock } from '../clock'
 import type { Db } from '../db/client'
-import { wechatAccessTokens } from './schema'
+import { wechatAccessTokens } from '../db/schema/wechat'
 
 export type StableTokenFetcher = (
   forceRefresh: boolean,

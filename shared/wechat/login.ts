@@ -11,7 +11,7 @@ import type { Db } from '../db/client'
 import { DomainError } from '../errors'
 import { createMemberSession } from '../auth/service'
 import { resolveIdentity, type IdentityRef } from '../members/identity'
-import { memberIdentities, type Member } from '../members/schema'
+import { memberIdentities, type Member } from '../db/schema/members'
 import { WechatApiError, type MiniProgramApi } from './mini-program'
 
 export interface LoginDeps {

@@ -5,12 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { and, eq } from 'drizzle-orm'
 import type { Database } from '../../shared/db/client'
 import { VirtualClock } from '../../shared/clock'
-import { skus } from '../../shared/catalog/schema'
+import { skus } from '../../shared/db/schema/catalog'
 import { createCouponTemplate, issueCoupon } from '../../shared/coupons/service'
-import { memberCoupons } from '../../shared/coupons/schema'
+import { memberCoupons } from '../../shared/db/schema/coupons'
 import { grantPoints, pointsBalance } from '../../shared/loyalty/points'
-import { memberTiers } from '../../shared/loyalty/schema'
-import { shareCodes } from '../../shared/referral/schema'
+import { memberTiers, tierLadders, tierRenewals } from '../../shared/db/schema/loyalty'
+import { addMonths } from '../../shared/loyalty/tier-rules'
+import { heldLevelIds } from '../../shared/catalog/browse'
+import { bestMultiplierPct } from '../../shared/loyalty/earning'
+import { shareCodes } from '../../shared/db/schema/referral'
 import { jobs } from '../../worker/jobs'
 import { testDatabase } from '../support/db'
 import { startFakeWechat, type FakeWechat } from '../support/fake-wechat'
@@ -269,40 +272,91 @@ describe('stock', () => {
 })
 
 describe('paid membership', () => {
-  it('buying V1 goes through order and payment, grants the level for a year; renewing extends it', async () => {
+  const buyLevel = async (shopper: { token: string }, levelId: number) => {
+    const placed = await app.request('POST', '/api/mp/orders', {
+      token: shopper.token,
+      body: { membershipLevelId: levelId },
+    })
+    expect(placed.status).toBe(201)
+    expect(placed.body).toMatchObject({ kind: 'membership', payFen: 9900, shippingFen: 0 })
+    const pay = await app.request('POST', `/api/mp/orders/${placed.body.orderNo}/pay`, {
+      token: shopper.token,
+    })
+    expect(pay.status).toBe(200)
+    const callback = wechat.pay.confirmPayment(placed.body.orderNo)
+    expect(await wechat.pay.deliver(notifyUrl(app), callback)).toBe(204)
+    return { orderNo: placed.body.orderNo as string, callback }
+  }
+  const holding = async (memberId: number, ladderId: number) => {
+    const [tier] = await database.db
+      .select()
+      .from(memberTiers)
+      .where(and(eq(memberTiers.memberId, memberId), eq(memberTiers.ladderId, ladderId)))
+    return tier!
+  }
+
+  it("a paid order grants the ladder's own period once; renewing by order extends it from its end", async () => {
     const { v1, ladderId } = await makeLevels(database.db)
+    await database.db.update(tierLadders).set({ periodMonths: 6 }).where(eq(tierLadders.id, ladderId))
+    const [ladder] = await database.db.select().from(tierLadders).where(eq(tierLadders.id, ladderId))
     const shopper = await makeShopper(database.db)
-    const buy = async () => {
-      const placed = await app.request('POST', '/api/mp/orders', {
-        token: shopper.token,
-        body: { membershipLevelId: v1.id },
-      })
-      expect(placed.status).toBe(201)
-      expect(placed.body).toMatchObject({ kind: 'membership', payFen: 9900, shippingFen: 0 })
-      const pay = await app.request('POST', `/api/mp/orders/${placed.body.orderNo}/pay`, {
-        token: shopper.token,
-      })
-      expect(pay.status).toBe(200)
-      expect(await wechat.pay.deliver(notifyUrl(app), wechat.pay.confirmPayment(placed.body.orderNo))).toBe(
-        204,
-      )
-      const [tier] = await database.db
-        .select()
-        .from(memberTiers)
-        .where(and(eq(memberTiers.memberId, shopper.member.id), eq(memberTiers.ladderId, ladderId)))
-      return tier!
-    }
-    const first = await buy()
-    expect(first.levelId).toBe(v1.id)
-    const year = 365 * 86_400_000
-    expect(Math.abs(first.endsAt!.getTime() - (clock.now().getTime() + year))).toBeLessThan(60_000)
-    const renewed = await buy()
-    expect(Math.abs(renewed.endsAt!.getTime() - (first.endsAt!.getTime() + year))).toBeLessThan(60_000)
+    const now = clock.now()
+    const first = await buyLevel(shopper, v1.id)
+    const held = await holding(shopper.member.id, ladderId)
+    expect(held.levelId).toBe(v1.id)
+    expect(held.endsAt!.getTime()).toBe(addMonths(held.startsAt, 6).getTime())
+    expect(Math.abs(held.startsAt.getTime() - now.getTime())).toBeLessThan(60_000)
+
+    // A repeated callback and a renewal claiming the same order grant nothing more.
+    expect(await wechat.pay.deliver(notifyUrl(app), first.callback)).toBe(204)
+    const again = await app.request('POST', '/api/mp/card/renewal', {
+      token: shopper.token,
+      body: { ladder: ladder!.code, level: v1.code, requestId: 'renew-same-order', orderNo: first.orderNo },
+    })
+    expect(again.status).toBe(409)
+    expect(again.body.error.code).toBe('order_already_used')
+    expect((await holding(shopper.member.id, ladderId)).endsAt).toEqual(held.endsAt)
+    const periods = await database.db
+      .select()
+      .from(tierRenewals)
+      .where(eq(tierRenewals.memberId, shopper.member.id))
+    expect(periods.map((p) => p.orderNo)).toEqual([first.orderNo])
+
+    await buyLevel(shopper, v1.id)
+    const renewed = await holding(shopper.member.id, ladderId)
+    expect(renewed.endsAt!.getTime()).toBe(addMonths(held.endsAt!, 6).getTime())
+    expect(renewed.startsAt).toEqual(held.startsAt)
     const free = await app.request('POST', '/api/mp/orders', {
       token: shopper.token,
       body: { membershipLevelId: 999999 },
     })
     expect(free.status).toBe(400)
     expect(free.body.error.code).toBe('membership_not_for_sale')
+  })
+
+  it('a member who renews early keeps member prices and the points multiplier throughout', async () => {
+    const { v1, ladderId } = await makeLevels(database.db)
+    const shopper = await makeShopper(database.db)
+    const { skuId } = await makeProduct(database.db, {
+      priceFen: 8900,
+      memberPrices: [{ levelId: v1.id, priceFen: 7900 }],
+    })
+    await buyLevel(shopper, v1.id)
+    const before = await holding(shopper.member.id, ladderId)
+    await buyLevel(shopper, v1.id)
+    const after = await holding(shopper.member.id, ladderId)
+    expect(after.endsAt!.getTime()).toBeGreaterThan(before.endsAt!.getTime())
+    expect(after.startsAt.getTime()).toBeLessThanOrEqual(clock.now().getTime())
+
+    // Every reader of "holds a level now" agrees: member price at checkout and the multiplier.
+    const at = clock.now()
+    expect(await heldLevelIds(database.db, shopper.member.id, at)).toEqual([v1.id])
+    expect(await bestMultiplierPct(database.db, shopper.member.id, at)).toBe(200)
+    const preview = await app.request('POST', '/api/mp/orders/preview', {
+      token: shopper.token,
+      body: { items: [{ skuId, quantity: 1 }], addressId: shopper.addressId },
+    })
+    expect(preview.status).toBe(200)
+    expect(preview.body.itemsFen).toBe(7900)
   })
 })

@@ -6,8 +6,8 @@ import { seedDemo } from '../../shared/demo/seed'
 import { listProducts, productListQuerySchema } from '../../shared/catalog/browse'
 import { listFlashSales } from '../../shared/marketing/flash-sale'
 import { listGroupBuys } from '../../shared/marketing/group-buy'
-import { memberCoupons } from '../../shared/coupons/schema'
-import { skuMemberPrices } from '../../shared/catalog/schema'
+import { memberCoupons } from '../../shared/db/schema/coupons'
+import { skuMemberPrices } from '../../shared/db/schema/catalog'
 import { testDatabase } from '../support/db'
 
 let database: Database

@@ -9,10 +9,10 @@ import {
   type ChangeFeed,
   type ReadModelChange,
 } from '../../shared/db/change-feed'
-import { skus } from '../../shared/catalog/schema'
-import { memberTiers } from '../../shared/loyalty/schema'
+import { skus } from '../../shared/db/schema/catalog'
+import { memberTiers } from '../../shared/db/schema/loyalty'
 import { grantPoints } from '../../shared/loyalty/points'
-import { members } from '../../shared/members/schema'
+import { members } from '../../shared/db/schema/members'
 import { createReadCaches, InvalidatedCache, type ReadCaches } from '../../server/read-cache'
 import { cardTtlMs } from '../../server/routes/mp/card'
 import { testDatabase } from '../support/db'

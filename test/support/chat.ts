@@ -2,7 +2,7 @@
 // transport that records what would have reached WeChat.
 import { sql } from 'drizzle-orm'
 import type { Database } from '../../shared/db/client'
-import { botAccounts } from '../../shared/chat/schema'
+import { botAccounts } from '../../shared/db/schema/chat'
 import type { SendTransport } from '../../bot/sender/transport'
 
 export async function makeAccounts(

@@ -1,7 +1,7 @@
 // Test data through the same services the product uses.
 import { createMember, type NewMember } from '../../shared/members/profile'
 import { createMemberSession, createOperator, loginOperator } from '../../shared/auth/service'
-import type { OperatorRole } from '../../shared/auth/schema'
+import type { OperatorRole } from '../../shared/db/schema/auth'
 import type { Db } from '../../shared/db/client'
 import { systemClock } from '../../shared/clock'
 

@@ -2,9 +2,9 @@
 // test what happens after payment): a catalogue item with a cost, paid orders, refunds.
 import { eq } from 'drizzle-orm'
 import type { Db } from '../../shared/db/client'
-import { categories, products, skus } from '../../shared/catalog/schema'
-import { orderItems, orders } from '../../shared/orders/schema'
-import { members } from '../../shared/members/schema'
+import { categories, products, skus } from '../../shared/db/schema/catalog'
+import { orderItems, orders } from '../../shared/db/schema/orders'
+import { members } from '../../shared/db/schema/members'
 
 let seq = 0
 

@@ -3,10 +3,10 @@
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../../shared/db/client'
 import { seedReferenceData } from '../../shared/demo/seed'
-import { memberEvents, memberIdentities, members, type MemberEventType } from '../../shared/members/schema'
-import { orders, type OrderStatus } from '../../shared/orders/schema'
-import { referrals } from '../../shared/referral/schema'
-import { memberTiers, pointsAccounts, tierLadders, tierLevels } from '../../shared/loyalty/schema'
+import { memberEvents, memberIdentities, members, type MemberEventType } from '../../shared/db/schema/members'
+import { orders, type OrderStatus } from '../../shared/db/schema/orders'
+import { referrals } from '../../shared/db/schema/referral'
+import { memberTiers, pointsAccounts, tierLadders, tierLevels } from '../../shared/db/schema/loyalty'
 
 /** "Now" for the scripted brand: 2026-03-20 12:00 in Shanghai. */
 export const scriptedNow = new Date('2026-03-20T04:00:00Z')

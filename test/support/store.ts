@@ -2,10 +2,10 @@
 // session, and the app wired to the local WeChat server.
 import { eq } from 'drizzle-orm'
 import { createProduct } from '../../shared/catalog/admin'
-import { categories } from '../../shared/catalog/schema'
+import { categories } from '../../shared/db/schema/catalog'
 import type { Clock } from '../../shared/clock'
 import type { Database, Db } from '../../shared/db/client'
-import { tierLadders, tierLevels } from '../../shared/loyalty/schema'
+import { tierLadders, tierLevels } from '../../shared/db/schema/loyalty'
 import { saveAddress } from '../../shared/orders/addresses'
 import { startTestApp, type TestApp } from './app'
 import { testConfig, silentLogger } from './config'
@@ -116,7 +116,7 @@ export const notifyUrl = (app: TestApp) => `${app.url}/pay/notify`
 export const refundNotifyUrl = (app: TestApp) => `${app.url}/pay/refund-notify`
 
 export async function orderRow(db: Db, orderNo: string) {
-  const { orders } = await import('../../shared/orders/schema')
+  const { orders } = await import('../../shared/db/schema/orders')
   const [o] = await db.select().from(orders).where(eq(orders.orderNo, orderNo))
   return o!
 }

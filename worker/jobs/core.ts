@@ -1,5 +1,5 @@
 import { lt } from 'drizzle-orm'
-import { memberSessions, operatorSessions } from '../../shared/auth/schema'
+import { memberSessions, operatorSessions } from '../../shared/db/schema/auth'
 import type { JobDefinition } from '../scheduler'
 
 export const coreJobs: JobDefinition[] = [

@@ -1,6 +1,6 @@
 import { and, isNull, lte } from 'drizzle-orm'
 import { endFlashSale } from '../../shared/marketing/flash-sale'
-import { flashSales } from '../../shared/marketing/schema'
+import { flashSales } from '../../shared/db/schema/marketing'
 import { failExpiredGroups } from '../../shared/marketing/group-buy'
 import { recordRefund, reconcileRefunds, submitRecordedRefunds } from '../../shared/payments/refunds'
 import { expireUnpaidOrders, reconcilePendingPayments } from '../../shared/payments/service'

@@ -12,7 +12,7 @@ import {
 } from '../../../shared/chat/accounts'
 import { banAccount, markReaddDone, pendingReadds } from '../../../shared/chat/assignment'
 import { pacingPolicySchema } from '../../../shared/chat/pacing'
-import type { BotAccount } from '../../../shared/chat/schema'
+import type { BotAccount } from '../../../shared/db/schema/chat'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 

@@ -10,7 +10,7 @@ import {
   deleteBrandDate,
   listBrandDates,
 } from '../../../shared/campaigns/occasions'
-import { campaignChannels, campaignKinds } from '../../../shared/campaigns/schema'
+import { campaignChannels, campaignKinds } from '../../../shared/db/schema/campaigns'
 import {
   addServiceDate,
   listServiceDates,

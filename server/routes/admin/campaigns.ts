@@ -6,7 +6,7 @@ import { campaignInputSchema } from '../../../shared/campaigns/definition'
 import { campaignIntegrations, type CampaignIntegrations } from '../../../shared/campaigns/integrations'
 import { cancelRun } from '../../../shared/campaigns/planner'
 import { campaignResults, unreachableRecipients } from '../../../shared/campaigns/results'
-import { campaignKinds, campaignRuns, campaignStatuses } from '../../../shared/campaigns/schema'
+import { campaignKinds, campaignRuns, campaignStatuses } from '../../../shared/db/schema/campaigns'
 import {
   approveCampaign,
   changeCampaignStatus,

@@ -2,7 +2,7 @@
 import { desc, eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { createGroupBuy, groupBuyInputSchema, listGroupBuys } from '../../../shared/marketing/group-buy'
-import { groupBuyGroups } from '../../../shared/marketing/schema'
+import { groupBuyGroups } from '../../../shared/db/schema/marketing'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 

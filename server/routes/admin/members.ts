@@ -27,7 +27,7 @@ import {
   loadCriteria,
   saveCriterion,
 } from '../../../shared/members/candidates'
-import { lifecycleStages } from '../../../shared/members/schema'
+import { lifecycleStages } from '../../../shared/db/schema/members'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 

@@ -7,7 +7,7 @@ import {
   orderDetailForOperator,
 } from '../../../shared/orders/queries'
 import { requestRefund } from '../../../shared/payments/refunds'
-import { memberIdentities } from '../../../shared/members/schema'
+import { memberIdentities } from '../../../shared/db/schema/members'
 import { productTitles } from '../../../shared/orders/lifecycle'
 import { wechatClients } from '../../../shared/wechat/clients'
 import { and, eq } from 'drizzle-orm'

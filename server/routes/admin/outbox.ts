@@ -2,7 +2,7 @@
 // them), and sending one again or cancelling it.
 import { z } from 'zod'
 import { cancelOutbound, listOutbound, outboxSummary, retryOutbound } from '../../../shared/chat/outbox'
-import { outboundStatuses, type OutboundMessage } from '../../../shared/chat/schema'
+import { outboundStatuses, type OutboundMessage } from '../../../shared/db/schema/chat'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 

@@ -13,7 +13,7 @@ import {
 } from '../../../shared/referral/promoters'
 import { commissionRuleCatalogue } from '../../../shared/referral/commission-rules'
 import { shareCodeOf, shareTargetsOf, type SharerRef } from '../../../shared/referral/share-codes'
-import type { Promoter, PromoterLevel } from '../../../shared/referral/schema'
+import type { Promoter, PromoterLevel } from '../../../shared/db/schema/referral'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 import { onlyRoles, paging, sendShareCodeImage, shareTargetSchema } from './referrals-access'

@@ -2,7 +2,7 @@
 // and how a share code's mini-program code image is answered.
 import type { Middleware } from 'koa'
 import { z } from 'zod'
-import type { OperatorRole } from '../../../shared/auth/schema'
+import type { OperatorRole } from '../../../shared/db/schema/auth'
 import { SHANGHAI_OFFSET_MS } from '../../../shared/clock'
 import { DomainError } from '../../../shared/errors'
 import type { AppDeps, AppState } from '../../deps'

@@ -3,9 +3,9 @@
 import { and, desc, eq, gte, lt, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import { z } from 'zod'
-import { members } from '../../../shared/members/schema'
-import { operators } from '../../../shared/auth/schema'
-import { referrals } from '../../../shared/referral/schema'
+import { members } from '../../../shared/db/schema/members'
+import { operators } from '../../../shared/db/schema/auth'
+import { referrals } from '../../../shared/db/schema/referral'
 import {
   referralCountsSchema,
   referralTreeOf,

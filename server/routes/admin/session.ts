@@ -1,7 +1,7 @@
 // Operator login and "who am I".
 import { z } from 'zod'
 import { loginOperator } from '../../../shared/auth/service'
-import { operatorRoles } from '../../../shared/auth/schema'
+import { operatorRoles } from '../../../shared/db/schema/auth'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 

@@ -1,7 +1,7 @@
 // Feedback tickets from chat: the list for operators and closing one with a note.
 import { z } from 'zod'
 import { listTickets, resolveTicket } from '../../../shared/chat/tickets'
-import type { ChatTicket } from '../../../shared/chat/schema'
+import type { ChatTicket } from '../../../shared/db/schema/chat'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 

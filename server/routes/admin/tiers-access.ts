@@ -1,7 +1,7 @@
 // Which operators may change the loyalty programme: store staff may look members up and record
 // benefit uses at the till, but only administrators and operators change rules, points or the catalogue.
 import type { Middleware } from 'koa'
-import type { OperatorRole } from '../../../shared/auth/schema'
+import type { OperatorRole } from '../../../shared/db/schema/auth'
 import { DomainError } from '../../../shared/errors'
 import type { AppState } from '../../deps'
 

@@ -7,7 +7,7 @@ import {
   requestWithdrawal,
   withdrawalViewSchema,
 } from '../../../shared/referral/withdrawals'
-import { withdrawalStates } from '../../../shared/referral/schema'
+import { withdrawalStates } from '../../../shared/db/schema/referral'
 import { getPromoter } from '../../../shared/referral/promoters'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'

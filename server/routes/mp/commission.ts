@@ -13,7 +13,7 @@ import {
   withdrawalViewSchema,
 } from '../../../shared/referral/withdrawals'
 import { getReferralSettings } from '../../../shared/referral/settings'
-import { promoterLevels } from '../../../shared/referral/schema'
+import { promoterLevels } from '../../../shared/db/schema/referral'
 import { DomainError } from '../../../shared/errors'
 import type { Db } from '../../../shared/db/client'
 import type { ApiRouter } from '../../api-router'

@@ -1,7 +1,8 @@
 // Orders in the mini-program: price preview, place, pay (requestPayment parameters), list, detail,
 // cancel, confirm receipt. Paid memberships are ordered here too (membershipLevelId).
 import { z } from 'zod'
-import { checkoutInputSchema, orderOf, placeOrder, previewOrder } from '../../../shared/orders/checkout'
+import { checkoutInputSchema, orderOf, previewOrder } from '../../../shared/orders/checkout'
+import { checkout as checkoutOrder } from '../../../shared/flows/checkout'
 import { confirmReceipt } from '../../../shared/orders/lifecycle'
 import { defaultStoreRules } from '../../../shared/orders/pricing'
 import {
@@ -42,7 +43,7 @@ export function registerMpOrders(api: ApiRouter, deps: AppDeps): void {
       response: orderViewSchema,
     },
     async ({ body }, ctx) => {
-      const { order } = await placeOrder(checkout, ctx.state.memberId!, body)
+      const { order } = await checkoutOrder(checkout, ctx.state.memberId!, body)
       return presentOrder(deps.db, order)
     },
   )

@@ -2,10 +2,10 @@
 // buys (拼团) where a group succeeds when N members have paid before it expires.
 import { sql } from 'drizzle-orm'
 import { check, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
-import { at, createdAt, id, ref } from '../db/columns'
-import { skus } from '../catalog/schema'
-import { members } from '../members/schema'
-import { orders } from '../orders/schema'
+import { at, createdAt, id, ref } from '../columns'
+import { skus } from './catalog'
+import { members } from './members'
+import { orders } from './orders'
 
 /** A flash sale: its units are taken out of the SKU's stock when it is created and returned when it ends. */
 export const flashSales = pgTable(

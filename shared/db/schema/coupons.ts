@@ -3,9 +3,9 @@
 // hold, each issued once per source key.
 import { sql } from 'drizzle-orm'
 import { check, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
-import { at, createdAt, id, ref } from '../db/columns'
-import { members } from '../members/schema'
-import { orders } from '../orders/schema'
+import { at, createdAt, id, ref } from '../columns'
+import { members } from './members'
+import { orders } from './orders'
 
 export const couponKinds = ['fixed', 'threshold', 'percentage'] as const
 export type CouponKind = (typeof couponKinds)[number]

@@ -2,11 +2,11 @@
 // commission ledger, withdrawals, the post-purchase survey and the referral asks it produces.
 import { sql } from 'drizzle-orm'
 import { boolean, check, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
-import { at, createdAt, id, ref } from '../db/columns'
-import { members } from '../members/schema'
-import { operators } from '../auth/schema'
-import { orders } from '../orders/schema'
-import { botAccounts } from '../chat/schema'
+import { at, createdAt, id, ref } from '../columns'
+import { members } from './members'
+import { operators } from './auth'
+import { orders } from './orders'
+import { botAccounts } from './chat'
 
 /**
  * A short code (≤ 32 chars, usable as a mini-program code `scene`) that carries the sharer: a member,

@@ -1,8 +1,8 @@
 // The account pool: the brand's personal WeChat accounts and the groups they run.
 import { sql } from 'drizzle-orm'
 import { boolean, check, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
-import { at, createdAt, id, ref } from '../db/columns'
-import { members } from '../members/schema'
+import { at, createdAt, id, ref } from '../columns'
+import { members } from './members'
 
 export const botAccountStates = [
   'needs_scan',

@@ -2,8 +2,8 @@
 // told us and what we did with it), and refunds with their own number and state.
 import { sql } from 'drizzle-orm'
 import { check, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
-import { at, createdAt, id, ref } from '../db/columns'
-import { orders } from '../orders/schema'
+import { at, createdAt, id, ref } from '../columns'
+import { orders } from './orders'
 
 export const notificationOutcomes = ['applied', 'duplicate', 'rejected'] as const
 

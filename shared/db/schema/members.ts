@@ -14,7 +14,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
-import { at, createdAt, id, ref } from '../db/columns'
+import { at, createdAt, id, ref } from '../columns'
 
 export const lifecycleStages = ['stranger', 'intention', 'customer', 'repurchaser', 'super_user'] as const
 export type LifecycleStage = (typeof lifecycleStages)[number]

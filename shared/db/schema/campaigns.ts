@@ -13,8 +13,8 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
-import { at, createdAt, id, ref } from '../db/columns'
-import { members } from '../members/schema'
+import { at, createdAt, id, ref } from '../columns'
+import { members } from './members'
 
 export const campaignKinds = [
   'holiday',

@@ -1,7 +1,7 @@
 // The mini-program's access token, shared by every process: one row per appid, refreshed by whichever
 // process holds the refresh lease, read by all the others.
 import { pgTable, text } from 'drizzle-orm/pg-core'
-import { at } from '../db/columns'
+import { at } from '../columns'
 
 export const wechatAccessTokens = pgTable('wechat_access_tokens', {
   appid: text('appid').primaryKey(),

@@ -1,7 +1,7 @@
 // Scheduled job runs: a run is claimed by inserting its (job, slot) row, so when several worker
 // processes share one database each scheduled run happens once.
 import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
-import { at, id } from '../db/columns'
+import { at, id } from '../columns'
 
 export const jobRuns = pgTable(
   'job_runs',

@@ -1,7 +1,7 @@
 // Who may act: operators of the console (and store staff), and members' mini-program sessions.
 import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
-import { at, createdAt, id, ref } from '../db/columns'
-import { members } from '../members/schema'
+import { at, createdAt, id, ref } from '../columns'
+import { members } from './members'
 
 export const operatorRoles = ['admin', 'operator', 'staff'] as const
 export type OperatorRole = (typeof operatorRoles)[number]

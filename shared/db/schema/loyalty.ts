@@ -1,8 +1,8 @@
 // Tiers and points. The points balance is the sum of the ledger, enforced by the database.
 import { sql, type SQL } from 'drizzle-orm'
 import { boolean, check, date, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
-import { at, createdAt, id, ref } from '../db/columns'
-import { members } from '../members/schema'
+import { at, createdAt, id, ref } from '../columns'
+import { members } from './members'
 
 /**
  * A ladder of tiers. Vertical ladders hold one level per member (V1/V2/V3 paid yearly, or levels
@@ -90,11 +90,27 @@ export const memberTiers = pgTable(
   ],
 )
 
-/** A `member_tiers` row (by its alias) holds at `now`: started, and not yet ended. */
+/**
+ * The one definition of "holds a level at a moment": a `member_tiers` row (by its alias) that has
+ * started and not yet ended. A renewal bought early starts in the future and holds nothing yet.
+ */
 export const levelHeldAt = (alias: string, now: SQL) => {
   const t = sql.raw(alias)
   return sql`(${t}.starts_at <= ${now} and (${t}.ends_at is null or ${t}.ends_at > ${now}))`
 }
+
+/** `levelHeldAt` for queries built on the unaliased `member_tiers` table. */
+export const memberTierHeldAt = (at: Date) =>
+  levelHeldAt('member_tiers', sql`${at.toISOString()}::timestamptz`)
+
+/** The ids of the tier levels a member holds at `now`, as a subquery (their member prices apply). */
+export const heldLevelsSql = (memberId: SQL, now: SQL) =>
+  sql`select mt.level_id from member_tiers mt where mt.member_id = ${memberId} and ${levelHeldAt('mt', now)}`
+
+/** The next moment one of the member's levels starts or ends (their prices change then), as a scalar subquery. */
+export const levelsChangeAtSql = (memberId: SQL, now: SQL) =>
+  sql`select min(case when starts_at > ${now} then starts_at else ends_at end) from member_tiers
+      where member_id = ${memberId} and (starts_at > ${now} or ends_at > ${now})`
 
 export const pointsAccounts = pgTable(
   'points_accounts',
@@ -265,6 +281,7 @@ export const tierRenewals = pgTable(
     check('tier_renewals_amounts', sql`${t.cashFen} >= 0 and ${t.pointsSpent} >= 0 and ${t.feeFen} >= 0`),
   ],
 )
+export type TierRenewal = typeof tierRenewals.$inferSelect
 
 export const benefitKinds = ['member_price', 'quota', 'birthday_gift', 'friend_pass'] as const
 export type BenefitKind = (typeof benefitKinds)[number]

@@ -1,8 +1,8 @@
 // The catalogue: categories, brands, products and their SKUs. Money is integer fen.
 import { sql } from 'drizzle-orm'
 import { check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
-import { createdAt, id, ref } from '../db/columns'
-import { tierLevels } from '../loyalty/schema'
+import { createdAt, id, ref } from '../columns'
+import { tierLevels } from './loyalty'
 
 export const categories = pgTable('categories', {
   id: id(),

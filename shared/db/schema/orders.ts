@@ -11,10 +11,10 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
-import { at, createdAt, id, ref } from '../db/columns'
-import { members } from '../members/schema'
-import { products, skus } from '../catalog/schema'
-import { tierLevels } from '../loyalty/schema'
+import { at, createdAt, id, ref } from '../columns'
+import { members } from './members'
+import { products, skus } from './catalog'
+import { tierLevels } from './loyalty'
 
 /** Where the parcel goes, copied onto the order so later address edits do not change it. */
 export interface ShippingAddress {
