@@ -2,6 +2,8 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
+import path from 'node:path'
+import { domainOrderRule } from './eslint/domain-order.js'
 
 const forbid = (...dirs) => ({
   'no-restricted-imports': [
@@ -39,6 +41,13 @@ export default tseslint.config(
   },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
   { files: ['shared/**/*.ts'], rules: forbid('server', 'bot', 'worker', 'cli', 'console', 'miniprogram') },
+  // Inside shared/, domains import only those below them (eslint/domain-order.js). Tests may reach up.
+  {
+    files: ['shared/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    plugins: { shared: { rules: { 'domain-order': domainOrderRule(path) } } },
+    rules: { 'shared/domain-order': 'error' },
+  },
   { files: ['server/**/*.ts'], rules: forbid('bot', 'worker', 'cli') },
   { files: ['bot/**/*.ts'], rules: forbid('server', 'worker', 'cli') },
   { files: ['worker/**/*.ts'], rules: forbid('server', 'bot', 'cli') },

@@ -8,8 +8,8 @@ import { sql } from 'drizzle-orm'
 import pg from 'pg'
 import { openPostgres, queryRows } from '../shared/db/client'
 import { migrate } from '../shared/db/migrate'
-import { grantPoints } from '../shared/loyalty/points'
-import { defaultPointsExpiry } from '../shared/loyalty/earning'
+import { grantPoints } from '../shared/points/ledger'
+import { defaultPointsExpiry } from '../shared/points/earning'
 
 const { values } = parseArgs({
   options: {

@@ -13,7 +13,7 @@ import { openPostgres, queryRows, type Database } from '../shared/db/client'
 import { migrate } from '../shared/db/migrate'
 import { seedDemo } from '../shared/demo/seed'
 import { recomputeLifecycle } from '../shared/members/lifecycle'
-import { nightlyMemberPass } from '../shared/members/nightly'
+import { nightlyMemberPass } from '../shared/segments/nightly'
 import { allStatGroups, refreshMemberStats } from '../shared/members/stats'
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })

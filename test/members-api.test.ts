@@ -10,7 +10,7 @@ import { startTestApp, type TestApp } from './support/app'
 import { makeMember, operatorToken } from './support/factories'
 import { recordMemberEvent } from '../shared/members/events'
 import { createDimension, createTag } from '../shared/members/tags'
-import { scoreCandidate, defaultCriteria, explainCandidate } from '../shared/members/candidates'
+import { scoreCandidate, defaultCriteria, explainCandidate } from '../shared/segments/candidates'
 import { emptyFacts } from '../shared/members/facts'
 
 let database: Database

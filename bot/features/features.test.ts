@@ -15,7 +15,7 @@ import {
   chatTickets,
   outboundMessages,
 } from '../../shared/db/schema/chat'
-import { grantPoints } from '../../shared/loyalty/points'
+import { grantPoints } from '../../shared/points/ledger'
 import { memberTiers, tierLadders, tierLevels } from '../../shared/db/schema/loyalty'
 import { memberEvents, memberIdentities, members, memberTags, tags } from '../../shared/db/schema/members'
 import { testDatabase } from '../../test/support/db'

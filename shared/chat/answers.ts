@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { shanghaiDate } from '../clock'
-import { pointsBalance } from '../loyalty/points'
+import { pointsBalance } from '../points/ledger'
 import { memberTierHeldAt, memberTiers, pointsEntries, tierLevels } from '../db/schema/loyalty'
 import { members } from '../db/schema/members'
 import { orderItems, orders, type OrderStatus } from '../db/schema/orders'

@@ -5,7 +5,7 @@ import { and, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { conflict, DomainError, notFound } from '../errors'
-import { spendIn } from '../loyalty/points'
+import { spendIn } from '../points/ledger'
 import {
   couponKinds,
   couponScopes,

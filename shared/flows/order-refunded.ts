@@ -2,7 +2,7 @@
 // that records the refund as succeeded (shared/payments/refunds.ts).
 import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { reversePointsForOrder } from '../loyalty/earning'
+import { reversePointsForOrder } from '../points/earning'
 import { onReferredOrderRefunded } from '../referral/order-attribution'
 import { referralRebate } from './referral-rebate'
 import { recordMemberEvent } from '../members/events'

@@ -13,7 +13,7 @@ import {
   type TestSku,
 } from '../../test/support/referral-fixtures'
 import { orders } from '../db/schema/orders'
-import { pointsBalance } from '../loyalty/points'
+import { pointsBalance } from '../points/ledger'
 import { commissionEntries, withdrawals } from '../db/schema/referral'
 import { attributeNewMember } from './attribution'
 import { shareCodeOf } from './share-codes'

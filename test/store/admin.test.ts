@@ -2,7 +2,7 @@
 // templates and issuing (idempotent by batch), points redemption, and the mini-program catalogue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../shared/db/client'
-import { grantPoints, pointsBalance } from '../../shared/loyalty/points'
+import { grantPoints, pointsBalance } from '../../shared/points/ledger'
 import { testDatabase } from '../support/db'
 import { startFakeWechat, type FakeWechat } from '../support/fake-wechat'
 import { operatorToken } from '../support/factories'

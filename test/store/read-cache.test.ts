@@ -11,7 +11,7 @@ import {
 } from '../../shared/db/change-feed'
 import { skus } from '../../shared/db/schema/catalog'
 import { memberTiers } from '../../shared/db/schema/loyalty'
-import { grantPoints } from '../../shared/loyalty/points'
+import { grantPoints } from '../../shared/points/ledger'
 import { members } from '../../shared/db/schema/members'
 import { createReadCaches, InvalidatedCache, type ReadCaches } from '../../server/read-cache'
 import { cardTtlMs } from '../../server/routes/mp/card'

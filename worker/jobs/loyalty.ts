@@ -1,6 +1,6 @@
-import { expireDuePoints } from '../../shared/loyalty/points'
-import { runTierEvaluation } from '../../shared/loyalty/tiers'
-import { grantBirthdayGifts } from '../../shared/loyalty/benefits'
+import { expireDuePoints } from '../../shared/points/ledger'
+import { runTierEvaluation } from '../../shared/tiers/evaluation'
+import { grantBirthdayGifts } from '../../shared/benefits/quotas'
 import type { JobDefinition } from '../scheduler'
 
 export const loyaltyJobs: JobDefinition[] = [

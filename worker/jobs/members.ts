@@ -1,5 +1,5 @@
 import { recomputeLifecycle } from '../../shared/members/lifecycle'
-import { nightlyMemberPass } from '../../shared/members/nightly'
+import { nightlyMemberPass } from '../../shared/segments/nightly'
 import { allStatGroups } from '../../shared/members/stats'
 import type { JobDefinition } from '../scheduler'
 

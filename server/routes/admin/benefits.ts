@@ -8,8 +8,8 @@ import {
   memberBenefits,
   useBenefit,
   type BenefitInput,
-} from '../../../shared/loyalty/benefits'
-import { memberIdForTillCode, tillCodeKey } from '../../../shared/loyalty/card'
+} from '../../../shared/benefits/quotas'
+import { memberIdForTillCode, tillCodeKey } from '../../../shared/card/member-card'
 import { invalid } from '../../../shared/errors'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'

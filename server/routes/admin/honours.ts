@@ -6,7 +6,7 @@ import {
   awardInputSchema,
   leaderboardQuerySchema,
   mostActiveMembers,
-} from '../../../shared/loyalty/honours'
+} from '../../../shared/points/honours'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 import { managers } from './tiers-access'

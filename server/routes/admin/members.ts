@@ -26,7 +26,7 @@ import {
   listCandidates,
   loadCriteria,
   saveCriterion,
-} from '../../../shared/members/candidates'
+} from '../../../shared/segments/candidates'
 import { lifecycleStages } from '../../../shared/db/schema/members'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'

@@ -1,11 +1,11 @@
 // Operator API for points: the points policy (ratio, expiry, referral rebate), a member's account,
 // manual adjustments, bulk imports by phone (CSV or Excel, all or nothing), and the earning tasks.
 import { z } from 'zod'
-import { memberPointsAccount } from '../../../shared/loyalty/accounts'
-import { adjustPoints } from '../../../shared/loyalty/accounts'
-import { importPoints } from '../../../shared/loyalty/points-import'
-import { loadPointsPolicy, pointsPolicySchema, savePointsPolicy } from '../../../shared/loyalty/policy'
-import { listTasks, saveTask, taskInputSchema } from '../../../shared/loyalty/tasks'
+import { memberPointsAccount } from '../../../shared/points/accounts'
+import { adjustPoints } from '../../../shared/points/accounts'
+import { importPoints } from '../../../shared/points/import'
+import { loadPointsPolicy, pointsPolicySchema, savePointsPolicy } from '../../../shared/points/policy'
+import { listTasks, saveTask, taskInputSchema } from '../../../shared/points/tasks'
 import { DomainError } from '../../../shared/errors'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'

@@ -10,7 +10,7 @@ import {
   rewardInputSchema,
   rewardPatchSchema,
   updateReward,
-} from '../../../shared/loyalty/rewards'
+} from '../../../shared/rewards/catalogue'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 import { managers } from './tiers-access'

@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream'
 import { z } from 'zod'
 import { DomainError } from '../../../shared/errors'
-import { segmentFilterSchema, type SegmentFilter } from '../../../shared/members/segment-filter'
+import { segmentFilterSchema, type SegmentFilter } from '../../../shared/segments/filter'
 import {
   countReadyMade,
   countSegment,
@@ -18,7 +18,7 @@ import {
   savedSegmentSchema,
   segmentMemberSchema,
   updateSavedSegment,
-} from '../../../shared/members/segments'
+} from '../../../shared/segments/segments'
 import type { ApiContext, ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 import { operatorsOnly } from './members'

@@ -1,16 +1,16 @@
 // Operator API for tier programmes: ladders and levels, rule sets (dry run, apply now, schedule with
 // advance notices, withdraw), the evaluation pass on demand, and a member's levels and history.
 import { z } from 'zod'
-import { listLadders, levelPatchSchema, setMemberLevel, updateLevel } from '../../../shared/loyalty/ladders'
-import { memberTierHistory, tierNotices } from '../../../shared/loyalty/tier-history'
-import { tierRuleCatalogue, tierRuleSetInputSchema } from '../../../shared/loyalty/tier-rules'
+import { listLadders, levelPatchSchema, setMemberLevel, updateLevel } from '../../../shared/tiers/ladders'
+import { memberTierHistory, tierNotices } from '../../../shared/tiers/history'
+import { tierRuleCatalogue, tierRuleSetInputSchema } from '../../../shared/tiers/rules'
 import {
   applyTierRules,
   cancelScheduledRules,
   dryRunTierRules,
   runTierEvaluation,
   scheduleTierRules,
-} from '../../../shared/loyalty/tiers'
+} from '../../../shared/tiers/evaluation'
 import { getMember } from '../../../shared/members/profile'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'

@@ -1,5 +1,5 @@
 // At the till: look a member up by card code or phone (store staff included).
-import { lookupAtTill, tillQuerySchema, tillResultSchema } from '../../../shared/members/till'
+import { lookupAtTill, tillQuerySchema, tillResultSchema } from '../../../shared/card/till'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 

@@ -1,8 +1,8 @@
 // The member's electronic card in the mini-program: levels, benefits, points, honours and the signed
 // member code for the till; and paying for or renewing a paid level (part in points where offered).
 import { z } from 'zod'
-import { memberCard, tillCodeKey } from '../../../shared/loyalty/card'
-import { quoteRenewal, renewMembership } from '../../../shared/loyalty/membership'
+import { memberCard, tillCodeKey } from '../../../shared/card/member-card'
+import { quoteRenewal, renewMembership } from '../../../shared/tiers/membership'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 import { cachedJson } from '../../read-cache'

@@ -1,7 +1,7 @@
 // The member's points in the mini-program: balance, what expires soon, and the history.
 import { z } from 'zod'
-import { expiringPoints, pointsHistory } from '../../../shared/loyalty/card'
-import { pointsBalance } from '../../../shared/loyalty/points'
+import { expiringPoints, pointsHistory } from '../../../shared/points/history'
+import { pointsBalance } from '../../../shared/points/ledger'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 

@@ -1,7 +1,7 @@
 // The redemption catalogue in the mini-program, redeeming (idempotent per client request id) and the
 // member's own redemptions.
 import { z } from 'zod'
-import { memberCatalogue, memberRedemptions, redeemReward } from '../../../shared/loyalty/rewards'
+import { memberCatalogue, memberRedemptions, redeemReward } from '../../../shared/rewards/catalogue'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 

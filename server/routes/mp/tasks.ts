@@ -1,6 +1,6 @@
 // Earning tasks in the mini-program: the list with progress, completing a task, the daily check-in.
 import { z } from 'zod'
-import { completeTask, memberTasks } from '../../../shared/loyalty/tasks'
+import { completeTask, memberTasks } from '../../../shared/points/tasks'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 

@@ -1,0 +1,3 @@
+export const domainLayers: string[][]
+export function domainOf(relativeToShared: string): string | null
+export function domainOrderRule(path: typeof import('node:path')): unknown
