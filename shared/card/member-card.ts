@@ -109,4 +109,3 @@ export async function memberCard(db: Db, memberId: number, at: Date, key: Buffer
     },
   }
 }
-

@@ -15,7 +15,12 @@ import {
   allStatGroups,
 } from '../members/stats'
 import { daysBeforeSql, memberFactsFrom, nowSql } from '../members/facts'
-import { judgedStageSql, recomputeLifecycle, writeStageJudgments, type StagePassResult } from '../members/lifecycle'
+import {
+  judgedStageSql,
+  recomputeLifecycle,
+  writeStageJudgments,
+  type StagePassResult,
+} from '../members/lifecycle'
 import { scoringContext } from './filter'
 import {
   readyMadeOverview,
