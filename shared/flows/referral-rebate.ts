@@ -1,5 +1,5 @@
 // The referrer's points rebate on a friend's order, as the loyalty programme's points policy sets it
-// (shared/loyalty/earning.ts), plugged into the referral flow's hook.
+// (shared/points/earning.ts), plugged into the referral flow's hook.
 import { rebatePointsForReferredOrder, reverseReferralRebate } from '../points/earning'
 import type { ReferredOrderHooks } from '../referral/order-attribution'
 

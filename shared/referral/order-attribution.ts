@@ -4,8 +4,6 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { orders, type Order } from '../db/schema/orders'
-import { grantPoints, reverseGrant } from '../points/ledger'
-import { defaultPointsExpiry } from '../points/earning'
 import { referrals } from '../db/schema/referral'
 import type { Sharer } from './attribution-rules'
 import { getReferralSettings, type ReferralSettings } from './settings'
@@ -59,7 +57,7 @@ export async function attributeOrder(db: Db, orderId: number): Promise<OrderAttr
 }
 
 export interface ReferredOrderHooks {
-  /** Points (or any other rebate) for the member who brought the order, e.g. `referralPointsRebate`. */
+  /** Points (or any other rebate) for the member who brought the order: flows/referral-rebate.ts. */
   rebate?: {
     onPaid(db: Db, input: { order: Order; referrerMemberId: number; at: Date }): Promise<unknown>
     onRefunded(db: Db, input: { order: Order; referrerMemberId: number; at: Date }): Promise<unknown>
@@ -115,41 +113,4 @@ export async function onReferredOrderRefunded(
   if (hooks.rebate && result.order?.referrerId)
     await hooks.rebate.onRefunded(db, { order: result.order, referrerMemberId: result.order.referrerId, at })
   return { reversals: result.reversals }
-}
-
-const rebateKey = (orderNo: string) => `order:${orderNo}:referral-rebate`
-
-/**
- * A points rebate for the member who brought an order: `pointsPerYuan` points per yuan the buyer
- * paid (shipping excluded), taken back in full when the order is fully refunded.
- */
-export function referralPointsRebate(pointsPerYuan: number): NonNullable<ReferredOrderHooks['rebate']> {
-  return {
-    async onPaid(db, { order, referrerMemberId, at }) {
-      const amount = Math.floor((Math.max(0, order.payFen - order.shippingFen) / 100) * pointsPerYuan)
-      if (amount <= 0) return null
-      return grantPoints(db, {
-        memberId: referrerMemberId,
-        amount,
-        sourceKey: rebateKey(order.orderNo),
-        reason: `推荐的好友下单（${order.orderNo}）奖励积分`,
-        at,
-        expiresAt: defaultPointsExpiry(at),
-      })
-    },
-    async onRefunded(db, { order, at }) {
-      if (order.status !== 'refunded' && order.refundedFen < order.payFen) return null
-      try {
-        return await reverseGrant(db, {
-          grantSourceKey: rebateKey(order.orderNo),
-          sourceKey: `${rebateKey(order.orderNo)}:refund`,
-          reason: `推荐的好友订单退款（${order.orderNo}），扣回奖励积分`,
-          at,
-        })
-      } catch (err) {
-        if ((err as { code?: string }).code === 'grant_not_found') return null
-        throw err
-      }
-    },
-  }
 }
