@@ -1,14 +1,16 @@
-// Chinese names and colours for the codes the API returns.
+// Chinese names for the codes the API returns come from the member model's one table
+// (shared/members/labels.ts); the console adds only colours.
 import type { FunnelStage } from '../../shared/reports/stages'
-import { memberEventLabels } from '../../shared/members/event-labels'
+import {
+  genderNames,
+  identityKindNames,
+  memberEventLabels,
+  repurchaserAdvice,
+  sourceNames,
+  stageNames,
+} from '../../shared/members/labels'
 
-export const stageLabels: Record<FunnelStage, string> = {
-  stranger: '陌生人',
-  intention: '意向用户',
-  customer: '首购客户',
-  repurchaser: '复购客户',
-  super_user: '超级用户',
-}
+export const stageLabels: Record<FunnelStage, string> = stageNames
 
 export const stageColors: Record<FunnelStage, string> = {
   stranger: 'default',
@@ -18,31 +20,15 @@ export const stageColors: Record<FunnelStage, string> = {
   super_user: 'gold',
 }
 
-export const repurchaserKindLabels: Record<string, string> = {
-  spontaneous: '自发型（已在推荐）',
-  ignitable: '可点燃型',
-  non_combustible: '不可燃型',
-}
+export const repurchaserKindLabels: Record<string, string> = Object.fromEntries(
+  Object.entries(repurchaserAdvice).map(([code, advice]) => [code, advice.name]),
+)
 
-export const identityKindLabels: Record<string, string> = {
-  mp_openid: '小程序 openid',
-  unionid: 'UnionID',
-  oa_openid: '公众号 openid',
-  phone: '手机号',
-  chat_contact: '个人号好友',
-  store_card: '门店会员卡',
-}
+export const identityKindLabels: Record<string, string> = identityKindNames
 
-export const genderLabels: Record<string, string> = { unknown: '未知', male: '男', female: '女' }
+export const genderLabels: Record<string, string> = genderNames
 
-export const sourceLabels: Record<string, string> = {
-  miniprogram: '小程序',
-  chat: '个人号聊天',
-  store: '门店',
-  referral: '朋友推荐',
-  import: '导入',
-  unknown: '未知',
-}
+export const sourceLabels: Record<string, string> = sourceNames
 
 export const eventLabels: Record<string, string> = memberEventLabels
 

@@ -12,7 +12,7 @@ import {
   type Member,
   type RepurchaserKind,
 } from '../db/schema/members'
-import { repurchaserAdvice, stageNames } from '../members/lifecycle-rules'
+import { repurchaserAdvice, stageNames } from '../members/labels'
 import { birthdayKeys } from '../segments/filter'
 import { levelHeldAt } from '../db/schema/loyalty'
 

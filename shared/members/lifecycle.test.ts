@@ -7,7 +7,8 @@ import { VirtualClock } from '../clock'
 import { recordMemberEvent } from './events'
 import { recomputeLifecycle, refreshLifecycle, stageFunnel } from './lifecycle'
 import { emptyFacts, type MemberFacts } from './facts'
-import { judgeMember, repurchaserAdvice } from './lifecycle-rules'
+import { judgeMember } from './lifecycle-rules'
+import { repurchaserAdvice } from './labels'
 
 let database: Database
 let db: Db

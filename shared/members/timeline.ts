@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
 import { invalid } from '../errors'
-import { memberEventLabels } from './event-labels'
+import { memberEventLabels } from './labels'
 
 export const timelineItemSchema = z.object({
   /** event, points, stage, tag */

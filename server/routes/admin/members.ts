@@ -18,7 +18,7 @@ import { tagsOfMember, memberTagSchema } from '../../../shared/members/tags'
 import { memberTimeline, timelineItemSchema } from '../../../shared/members/timeline'
 import { mergeMembers, mergesOf, undoMerge } from '../../../shared/members/merge'
 import { stageFunnel } from '../../../shared/members/lifecycle'
-import { repurchaserAdvice, stageNames } from '../../../shared/members/lifecycle-rules'
+import { repurchaserAdvice, stageNames } from '../../../shared/members/labels'
 import {
   candidateCatalogue,
   candidateSchema,
