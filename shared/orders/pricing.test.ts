@@ -97,7 +97,7 @@ describe('couponDiscount', () => {
 
 describe('pointsDeduction and shipping', () => {
   it('caps points by the share of goods, the balance and the request', () => {
-    const r = { fenPerPoint: 1, pointsMaxSharePct: 50 }
+    const r = { pointValueFen: 1, pointsMaxSharePct: 50 }
     expect(pointsDeduction(r, { goodsAfterCouponFen: 10000, balance: 99999, requested: 'max' })).toEqual({
       points: 5000,
       fen: 5000,

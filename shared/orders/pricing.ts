@@ -9,8 +9,8 @@ export interface StoreRules {
   /** Flat shipping for goods orders below the free-shipping threshold. */
   shippingFen: number
   freeShippingOverFen: number
-  /** 1 point = this many fen when deducting (100 points = ¥1 at 1). */
-  fenPerPoint: number
+  /** What one point is worth, in fen, when it pays for an order (1: 100 points = ¥1). */
+  pointValueFen: number
   /** Points may pay at most this percent of the goods after coupon. */
   pointsMaxSharePct: number
   /** Minutes an unpaid order holds its stock. */
@@ -20,7 +20,7 @@ export interface StoreRules {
 export const defaultStoreRules: StoreRules = {
   shippingFen: 1000,
   freeShippingOverFen: 9900,
-  fenPerPoint: 1,
+  pointValueFen: 1,
   pointsMaxSharePct: 50,
   unpaidOrderMinutes: 15,
 }
@@ -102,15 +102,15 @@ export function couponDiscount(rule: CouponRule, lines: PricedLine[]): CouponOut
 
 /** Pure: points to deduct and the fen they cover, capped by the rule, the balance and the request. */
 export function pointsDeduction(
-  rules: Pick<StoreRules, 'fenPerPoint' | 'pointsMaxSharePct'>,
+  rules: Pick<StoreRules, 'pointValueFen' | 'pointsMaxSharePct'>,
   input: { goodsAfterCouponFen: number; balance: number; requested: number | 'max' },
 ): { points: number; fen: number } {
   const capFen = Math.floor((input.goodsAfterCouponFen * rules.pointsMaxSharePct) / 100)
-  const capPoints = Math.floor(capFen / rules.fenPerPoint)
+  const capPoints = Math.floor(capFen / rules.pointValueFen)
   const wanted =
     input.requested === 'max' ? Number.MAX_SAFE_INTEGER : Math.max(0, Math.floor(input.requested))
   const points = Math.max(0, Math.min(wanted, capPoints, input.balance))
-  return { points, fen: points * rules.fenPerPoint }
+  return { points, fen: points * rules.pointValueFen }
 }
 
 /** Pure: shipping for a goods order; memberships ship nothing. */

@@ -10,7 +10,10 @@ import { loyaltySettings } from '../db/schema/loyalty'
 export const earningRuleSchema = z.object({
   code: z.literal('spend_ratio'),
   args: z.object({
-    /** Fen of actual payment per point before the multiplier: 100 = 1 point per yuan. */
+    /**
+     * Fen a member must pay to earn one point, before the multiplier: 100 = 1 point per yuan. (What a
+     * point is worth when it pays for an order is the store's `pointValueFen`, shared/orders/pricing.ts.)
+     */
     fenPerPoint: z.number().int().min(1).max(1_000_000),
     /** Apply the best points multiplier among the member's current levels. */
     tierMultiplier: z.boolean().default(true),
