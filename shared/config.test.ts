@@ -52,3 +52,19 @@ describe('loadConfig', () => {
     expect(c.demoMode).toBe(false)
   })
 })
+
+describe("the README's configuration table", () => {
+  it('lists every key the config reads, and no other', async () => {
+    const { readFileSync } = await import('node:fs')
+    const { configSchema } = await import('./config')
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const table = readme.split('## Configuration')[1]!.split('\n## ')[0]!
+    const documented = new Set(
+      table
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!)),
+    )
+    expect([...documented].sort()).toEqual(Object.keys(configSchema.shape).sort())
+  })
+})
