@@ -34,4 +34,21 @@ describe('logger', () => {
     expect(line.msg).toBe('bound 137****2222')
     expect(lines[0]).not.toMatch(/13912345678|abc"|p@ss/)
   })
+
+  it('writes one readable line per event when asked (a terminal), masking as in JSON', () => {
+    const lines: string[] = []
+    const destination = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk))
+        cb()
+      },
+    })
+    const logger = createLogger({ level: 'info', destination, pretty: true })
+    logger.warn({ memberId: 7, phone: '13912345678' }, 'member bound')
+    const text = lines.join('')
+    expect(text.trim().split('\n')).toHaveLength(1)
+    expect(text).toMatch(/WARN.*member bound.*"memberId":7/)
+    expect(text).toContain('139****5678')
+    expect(() => JSON.parse(text)).toThrow()
+  })
 })

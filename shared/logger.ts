@@ -1,5 +1,6 @@
 // Structured logs (pino). Phone numbers, tokens and secrets never reach a log line in clear.
 import { pino, type Logger } from 'pino'
+import pretty from 'pino-pretty'
 
 export type { Logger }
 
@@ -39,7 +40,31 @@ function maskDeep(value: unknown, depth = 0): unknown {
   return out
 }
 
-export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+export interface LoggerOptions {
+  level?: string
+  /** Where lines go; stdout by default. */
+  destination?: pino.DestinationStream
+  /**
+   * One readable line per event (time, level, message, fields) instead of JSON. By default when the
+   * logs go to a terminal; JSON otherwise, for a log collector.
+   */
+  pretty?: boolean
+}
+
+/** A readable line per event, for a person at a terminal. */
+function prettyStream(destination?: pino.DestinationStream): pino.DestinationStream {
+  return pretty({
+    colorize: !destination && process.stdout.isTTY === true,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    ...(destination ? { destination: destination as NodeJS.WritableStream } : {}),
+    sync: true,
+  })
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const readable = options.pretty ?? (!options.destination && process.stdout.isTTY === true)
   return pino(
     {
       level: options.level ?? 'info',
@@ -56,6 +81,6 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    readable ? prettyStream(options.destination) : options.destination,
   )
 }

@@ -70,7 +70,7 @@ export class Scheduler {
     try {
       const summary = await job.run({ ...this.deps, logger: log })
       await finishJobRun(db, runId, 'succeeded', summary ?? null, clock.now())
-      log.info({ ms: Math.round(performance.now() - started), summary }, 'job run succeeded')
+      log.debug({ ms: Math.round(performance.now() - started), summary }, 'job run succeeded')
       return 'succeeded'
     } catch (err) {
       log.error({ err, ms: Math.round(performance.now() - started) }, 'job run failed')

@@ -67,7 +67,9 @@ export function errorHandler(): Middleware<AppState> {
         body = { error: { code: 'internal_error', message: '服务器内部错误，请稍后重试' } }
       }
       const log = ctx.state.log
-      if (status >= 500) log?.error({ err }, 'unhandled error')
+      // An expected failure (a DomainError, e.g. 503 for a WeChat API not configured) is a warning
+      // with its code; only the unexpected is an error with its stack.
+      if (status >= 500 && !(err instanceof DomainError)) log?.error({ err }, 'unhandled error')
       else log?.warn({ code: body.error.code, status }, 'request refused')
       ctx.status = status
       ctx.body = body
