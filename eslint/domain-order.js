@@ -6,6 +6,7 @@ export const domainLayers = [
   ['.'],
   ['db'],
   ['jobs'],
+  ['settings'],
   ['members'],
   ['auth', 'catalog'],
   ['points'],

@@ -14,6 +14,7 @@ import { registerAdminTickets } from './admin/tickets'
 import { registerMpAdvisor } from './mp/advisor'
 import { registerAdminTiers } from './admin/tiers'
 import { registerAdminPoints } from './admin/points'
+import { registerAdminSettings } from './admin/settings'
 import { registerAdminBenefits } from './admin/benefits'
 import { registerAdminRewards } from './admin/rewards'
 import { registerAdminHonours } from './admin/honours'
@@ -80,6 +81,7 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerMpAdvisor(mp, deps)
   registerAdminTiers(admin, deps)
   registerAdminPoints(admin, deps)
+  registerAdminSettings(admin, deps)
   registerAdminBenefits(admin, deps)
   registerAdminRewards(admin, deps)
   registerAdminHonours(admin, deps)

@@ -2,20 +2,26 @@
 // of list price and the member's tier prices, or the flash-sale or group price), the coupon's discount,
 // the points deduction with its cap, shipping, and what the member pays. Checkout and its preview call
 // priceOrder; nothing else computes a price.
+import { z } from 'zod'
 import type { CouponRule } from '../coupons/rule'
 
-/** Store pricing rules; operators' defaults, in one place. */
-export interface StoreRules {
+/** Store pricing rules, as operators set them (settings with history); the defaults live here. */
+export const storeRulesSchema = z.object({
   /** Flat shipping for goods orders below the free-shipping threshold. */
-  shippingFen: number
-  freeShippingOverFen: number
+  shippingFen: z.number().int().min(0).max(100_000),
+  freeShippingOverFen: z.number().int().min(0).max(100_000_000),
   /** What one point is worth, in fen, when it pays for an order (1: 100 points = ¥1). */
-  pointValueFen: number
+  pointValueFen: z.number().int().min(1).max(10_000),
   /** Points may pay at most this percent of the goods after coupon. */
-  pointsMaxSharePct: number
+  pointsMaxSharePct: z.number().int().min(0).max(100),
   /** Minutes an unpaid order holds its stock. */
-  unpaidOrderMinutes: number
-}
+  unpaidOrderMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60),
+})
+export type StoreRules = z.infer<typeof storeRulesSchema>
 
 export const defaultStoreRules: StoreRules = {
   shippingFen: 1000,

@@ -1,11 +1,10 @@
 // The points policy as data: how spend earns points, how long a grant lasts, what a referrer earns
 // when a friend they brought buys. Each part is a rule ({code, args}) with a pure function; operators
 // change the document, not the code. Level multipliers live on the levels themselves (tier_levels).
-import { eq } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { SHANGHAI_OFFSET_MS } from '../clock'
-import { loyaltySettings } from '../db/schema/loyalty'
+import { defineSetting, readSetting, saveSetting } from '../settings/settings'
 
 export const earningRuleSchema = z.object({
   code: z.literal('spend_ratio'),
@@ -80,20 +79,23 @@ export function referralRebatePoints(policy: PointsPolicy, payFen: number): numb
   return Math.floor((spendPoints(payFen, 100, policy.earning.args.fenPerPoint) * rule.args.pct) / 100)
 }
 
-const POLICY_KEY = 'points_policy'
+/** The points policy as operators store it (settings with history); the code holds the default. */
+export const pointsPolicySetting = defineSetting({
+  key: 'points_policy',
+  name: '积分规则',
+  schema: pointsPolicySchema,
+  defaultValue: defaultPointsPolicy,
+})
 
 export async function loadPointsPolicy(db: Db): Promise<PointsPolicy> {
-  const [row] = await db.select().from(loyaltySettings).where(eq(loyaltySettings.key, POLICY_KEY))
-  if (!row) return defaultPointsPolicy
-  const parsed = pointsPolicySchema.safeParse(row.value)
-  return parsed.success ? parsed.data : defaultPointsPolicy
+  return readSetting(db, pointsPolicySetting)
 }
 
-export async function savePointsPolicy(db: Db, policy: PointsPolicy, at: Date): Promise<PointsPolicy> {
-  const value = pointsPolicySchema.parse(policy)
-  await db
-    .insert(loyaltySettings)
-    .values({ key: POLICY_KEY, value, updatedAt: at })
-    .onConflictDoUpdate({ target: loyaltySettings.key, set: { value, updatedAt: at } })
-  return value
+export async function savePointsPolicy(
+  db: Db,
+  policy: PointsPolicy,
+  at: Date,
+  operatorId?: number,
+): Promise<PointsPolicy> {
+  return (await saveSetting(db, pointsPolicySetting, policy, { at, operatorId })).value
 }

@@ -23,7 +23,7 @@ export function registerAdminPoints(api: ApiRouter, deps: AppDeps): void {
   api.put(
     '/points/policy',
     { summary: '修改积分规则', body: pointsPolicySchema, response: pointsPolicySchema, use: [managers] },
-    ({ body }) => savePointsPolicy(deps.db, body, deps.clock.now()),
+    ({ body }, ctx) => savePointsPolicy(deps.db, body, deps.clock.now(), ctx.state.operator?.id),
   )
 
   api.get(

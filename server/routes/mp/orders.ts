@@ -4,7 +4,6 @@ import { z } from 'zod'
 import { checkoutInputSchema, orderOf, previewOrder } from '../../../shared/orders/checkout'
 import { checkout as checkoutOrder } from '../../../shared/flows/checkout'
 import { confirmReceipt } from '../../../shared/orders/lifecycle'
-import { defaultStoreRules } from '../../../shared/orders/pricing'
 import {
   listMyOrders,
   myOrdersQuerySchema,
@@ -26,7 +25,7 @@ const paymentSchema = z.object({
 })
 
 export function registerMpOrders(api: ApiRouter, deps: AppDeps): void {
-  const checkout = { db: deps.db, clock: deps.clock, rules: defaultStoreRules }
+  const checkout = { db: deps.db, clock: deps.clock }
 
   api.post(
     '/orders/preview',

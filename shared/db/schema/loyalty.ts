@@ -489,10 +489,3 @@ export const memberHonours = pgTable(
     index('member_honours_member_idx').on(t.memberId),
   ],
 )
-
-/** Brand-wide loyalty settings as data (the points policy), one JSON document per key. */
-export const loyaltySettings = pgTable('loyalty_settings', {
-  key: text('key').primaryKey(),
-  value: jsonb('value').notNull(),
-  updatedAt: at('updated_at').notNull().defaultNow(),
-})
