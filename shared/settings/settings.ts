@@ -86,15 +86,13 @@ export async function saveSetting<S extends z.ZodType>(
       .insert(settings)
       .values({ key: def.key, ...row })
       .onConflictDoUpdate({ target: settings.key, set: row })
-    await tx
-      .insert(settingChanges)
-      .values({
-        key: def.key,
-        version,
-        value: value as unknown,
-        changedBy: operatorId,
-        changedAt: options.at,
-      })
+    await tx.insert(settingChanges).values({
+      key: def.key,
+      version,
+      value: value as unknown,
+      changedBy: operatorId,
+      changedAt: options.at,
+    })
     return { key: def.key, name: def.name, value, version, updatedAt: options.at, updatedBy: operatorId }
   })
 }
