@@ -23,6 +23,7 @@ import {
 import { officialSample } from './support/oa-vectors'
 import { makeAccounts } from './support/chat'
 import { testConfig } from './support/config'
+import { createLogger } from '../shared/logger'
 import { testDatabase } from './support/db'
 import { makeMember } from './support/factories'
 import { startTestApp, type TestApp } from './support/app'
@@ -150,13 +151,23 @@ describe('the URL check of 服务器配置', () => {
     expect(res.body.error.fields).toEqual([expect.objectContaining({ path: 'query.timestamp' })])
   })
 
-  it('answers 503 with a Chinese reason when the official account is not configured', async () => {
-    const get = await bare.request('GET', '/wechat/oa?timestamp=1&nonce=1&signature=x&echostr=1')
+  it('answers 503 with a Chinese reason when the official account is not configured, logged as a warning', async () => {
+    const lines: string[] = []
+    const logged = await startTestApp(database, {
+      clock,
+      config: bare.deps.config,
+      logger: createLogger({ level: 'info', destination: { write: (line: string) => lines.push(line) } }),
+    })
+    const get = await logged.request('GET', '/wechat/oa?timestamp=1&nonce=1&signature=x&echostr=1')
+    await logged.close()
     expect(get.status).toBe(503)
     expect(get.body.error).toMatchObject({
       code: 'oa_not_configured',
       message: expect.stringMatching(/未配置公众号/),
     })
+    const refusal = lines.map((l) => JSON.parse(l)).find((l) => l.code === 'oa_not_configured')
+    expect(refusal).toMatchObject({ level: 40, status: 503 })
+    expect(JSON.stringify(refusal)).not.toMatch(/stack/)
     const post = await bare.request('POST', '/wechat/oa?timestamp=1&nonce=1', {
       raw: '<xml/>',
       headers: { 'content-type': 'text/xml' },

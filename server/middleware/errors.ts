@@ -67,7 +67,8 @@ export function errorHandler(): Middleware<AppState> {
         body = { error: { code: 'internal_error', message: '服务器内部错误，请稍后重试' } }
       }
       const log = ctx.state.log
-      if (status >= 500) log?.error({ err }, 'unhandled error')
+      // A DomainError is expected (not configured, upstream unavailable) even at 5xx: a warning, no stack.
+      if (status >= 500 && !(err instanceof DomainError)) log?.error({ err }, 'unhandled error')
       else log?.warn({ code: body.error.code, status }, 'request refused')
       ctx.status = status
       ctx.body = body
