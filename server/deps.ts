@@ -18,6 +18,8 @@ export interface AppDeps {
   wxacode?: WxacodeClient
   /** In-memory read caches invalidated by the database's change feed; absent = every read queries. */
   readCaches?: ReadCaches
+  /** How long an official-account push may take before it is answered `success`; 4500 ms by default. */
+  oaReplyBudgetMs?: number
 }
 
 export interface AppState {

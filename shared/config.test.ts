@@ -23,6 +23,9 @@ describe('loadConfig', () => {
     ['DEMO_SEED', 'maybe'],
     ['WECHAT_MP_APPID', 'not-an-appid'],
     ['SECRET_KEY', 'short'],
+    ['WECHAT_OA_APPID', 'gh_1234567890ab'],
+    ['WECHAT_OA_TOKEN', 'has space'],
+    ['WECHAT_OA_AES_KEY', 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEF'],
   ])('names %s when it is wrong (%s)', (variable, value) => {
     try {
       loadConfig({ [variable]: value })
@@ -33,6 +36,14 @@ describe('loadConfig', () => {
       expect((err as Error).message).toMatch(new RegExp(`^configuration error: ${variable} `))
       expect((err as Error).message.split('\n')).toHaveLength(1)
     }
+  })
+
+  it('takes the official account as appid + token, the AES key optional, never half of it', () => {
+    const c = loadConfig({ WECHAT_OA_APPID: 'wx2c2769f8efd9abc2', WECHAT_OA_TOKEN: 'spamtest' })
+    expect(c.WECHAT_OA_TOKEN).toBe('spamtest')
+    expect(c.demoMode).toBe(true)
+    expect(() => loadConfig({ WECHAT_OA_APPID: 'wx2c2769f8efd9abc2' })).toThrow(/WECHAT_OA_TOKEN is required/)
+    expect(() => loadConfig({ WECHAT_OA_TOKEN: 'spamtest' })).toThrow(/WECHAT_OA_APPID is required/)
   })
 
   it('never prints a secret value in the error', () => {

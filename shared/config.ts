@@ -57,6 +57,22 @@ export const configSchema = z.object({
     .optional(),
   WECHAT_MP_SECRET: z.string().min(16).optional(),
 
+  // Official account (公众号) message push: 服务器配置 in the official account's admin.
+  WECHAT_OA_APPID: z
+    .string()
+    .regex(/^wx[0-9a-f]{16}$/, 'must be an appid like wx0123456789abcdef')
+    .optional(),
+  /** The Token of 服务器配置: 3-32 letters or digits. */
+  WECHAT_OA_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9]{3,32}$/, 'must be 3-32 letters or digits')
+    .optional(),
+  /** The EncodingAESKey of 服务器配置 (43 characters); needed for the safe and compatible modes. */
+  WECHAT_OA_AES_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey')
+    .optional(),
+
   // WeChat Pay v3 (merchant).
   WECHATPAY_API_BASE: z.string().url().default('https://api.mch.weixin.qq.com'),
   WECHATPAY_MCHID: z
@@ -122,6 +138,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (raw.WECHAT_MP_APPID && !raw.WECHAT_MP_SECRET) {
     throw new ConfigError('WECHAT_MP_SECRET', 'is required when WECHAT_MP_APPID is set')
+  }
+  if (raw.WECHAT_OA_APPID && !raw.WECHAT_OA_TOKEN) {
+    throw new ConfigError('WECHAT_OA_TOKEN', 'is required when WECHAT_OA_APPID is set')
+  }
+  if ((raw.WECHAT_OA_TOKEN || raw.WECHAT_OA_AES_KEY) && !raw.WECHAT_OA_APPID) {
+    throw new ConfigError('WECHAT_OA_APPID', 'is required when WECHAT_OA_TOKEN or WECHAT_OA_AES_KEY is set')
   }
   return {
     ...raw,

@@ -51,6 +51,7 @@ import { registerAdminTill } from './admin/till'
 import { registerAdminCampaigns } from './admin/campaigns'
 import { registerAdminCampaignCalendar } from './admin/campaigns-calendar'
 import { registerMpSubscribeConsents } from './mp/subscribe-consents'
+import { registerOfficialAccount } from './wechat/official-account'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -63,6 +64,11 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   })
   const mpPublic = new ApiRouter(registry, { prefix: '/api/mp', tag: 'mini-program', secured: null })
   const pay = new ApiRouter(registry, { prefix: '', tag: 'wechat-pay', secured: null })
+  const officialAccount = new ApiRouter(registry, {
+    prefix: '/wechat',
+    tag: 'official-account',
+    secured: null,
+  })
   const mp = new ApiRouter(registry, {
     prefix: '/api/mp',
     tag: 'mini-program',
@@ -118,6 +124,7 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerAdminCampaigns(admin, deps)
   registerAdminCampaignCalendar(admin, deps)
   registerMpSubscribeConsents(mp, deps)
+  registerOfficialAccount(officialAccount, deps)
 
-  return [open, adminPublic, mpPublic, pay, admin, mp].map((r) => r.routes())
+  return [open, adminPublic, mpPublic, pay, officialAccount, admin, mp].map((r) => r.routes())
 }

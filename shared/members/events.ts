@@ -56,7 +56,16 @@ export const memberEventPayloads = {
     title: z.string().optional(),
   }),
   profile_completed: z.looseObject({}),
-  oa_followed: z.looseObject({}),
+  oa_followed: z.looseObject({ openid: z.string().optional(), channel: z.string().optional() }),
+  oa_unfollowed: z.looseObject({ openid: z.string().optional() }),
+  oa_message: z.looseObject({
+    /** text, click, scan, or the push's own event/message type */
+    kind: z.string().optional(),
+    openid: z.string().optional(),
+    text: z.string().optional(),
+    eventKey: z.string().optional(),
+    channel: z.string().optional(),
+  }),
   store_visit: z.looseObject({ storeId: id.optional(), storeName: z.string().optional() }),
   survey_answered: z.looseObject({ surveyId: id.optional() }),
 } satisfies Record<MemberEventType, z.ZodType>

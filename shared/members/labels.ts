@@ -65,6 +65,8 @@ export const memberEventLabels: Record<MemberEventType, string> = {
   campaign_delivered: '收到活动消息',
   profile_completed: '完善资料',
   oa_followed: '关注公众号',
+  oa_unfollowed: '取消关注公众号',
+  oa_message: '公众号互动',
   store_visit: '到店',
   survey_answered: '填写问卷',
 }

@@ -23,7 +23,7 @@ export const interestEventTypes: MemberEventType[] = [
 
 /** Events that show a member is engaged (system notices excluded): the "activity" a segment counts. */
 export const engagementEventTypes = memberEventTypes.filter(
-  (t) => !['points_changed', 'tier_changed', 'campaign_delivered'].includes(t),
+  (t) => !['points_changed', 'tier_changed', 'campaign_delivered', 'oa_unfollowed'].includes(t),
 )
 
 /** The engagement event types as a SQL list, for `type in (…)`. */

@@ -15317,6 +15317,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/wechat/oa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 公众号服务器配置的 URL 校验（原样返回 echostr） */
+        get: {
+            parameters: {
+                query: {
+                    echostr?: string;
+                    encrypt_type?: "raw" | "aes";
+                    msg_signature?: string;
+                    nonce: string;
+                    openid?: string;
+                    signature?: string;
+                    timestamp: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 公众号消息与事件推送（明文 / 安全模式），被动回复或 success */
+        post: {
+            parameters: {
+                query: {
+                    echostr?: string;
+                    encrypt_type?: "raw" | "aes";
+                    msg_signature?: string;
+                    nonce: string;
+                    openid?: string;
+                    signature?: string;
+                    timestamp: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/xml": string;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

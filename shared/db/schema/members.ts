@@ -183,6 +183,9 @@ export const memberEventTypes = [
   'campaign_delivered',
   'profile_completed',
   'oa_followed',
+  'oa_unfollowed',
+  /** A message, menu click or code scan on the official account (payload.kind says which). */
+  'oa_message',
   'store_visit',
   'survey_answered',
 ] as const
