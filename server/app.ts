@@ -17,15 +17,7 @@ function withWxacode(deps: AppDeps): AppDeps {
   if (deps.wxacode) return deps
   const mp = wechatClients({ db: deps.db, config: deps.config, clock: deps.clock }).mp
   if (!mp) return deps
-  return {
-    ...deps,
-    wxacode: {
-      getUnlimited: async (request) => ({
-        contentType: 'image/png',
-        body: await mp.getUnlimitedQrCode(request),
-      }),
-    },
-  }
+  return { ...deps, wxacode: mp }
 }
 
 export function createApp(appDeps: AppDeps): Koa<AppState> {

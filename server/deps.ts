@@ -4,8 +4,11 @@ import type { Db } from '../shared/db/client'
 import type { Logger } from '../shared/logger'
 import type { Clock } from '../shared/clock'
 import type { OperatorIdentity } from '../shared/auth/service'
-import type { WxacodeClient } from '../shared/wechat/wxacode'
+import type { MiniProgramApi } from '../shared/wechat/mini-program'
 import type { ReadCaches } from './read-cache'
+
+/** The mini-program client's code image call, which tests may give on its own. */
+export type WxacodeClient = Pick<MiniProgramApi, 'getUnlimitedQrCode'>
 
 export interface AppDeps {
   db: Db

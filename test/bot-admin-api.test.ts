@@ -201,7 +201,7 @@ describe('operator API: groups, tickets and the outbox', () => {
 
     const ann = await app.request('POST', `/api/admin/groups/${group!.id}/announcements`, {
       token: admin,
-      body: { text: '本周六晚 8 点直播，新品试用装免费领' },
+      body: { text: '「{{topic}}」本周六晚 8 点直播，新品试用装免费领' },
     })
     expect(ann.status).toBe(201)
     expect(ann.body.queued).toBe(true)
@@ -214,6 +214,16 @@ describe('operator API: groups, tickets and the outbox', () => {
       source: 'announcement',
       chatGroupId: group!.id,
       status: 'queued',
+      text: '「母婴交流群」本周六晚 8 点直播，新品试用装免费领',
+    })
+    const unknown = await app.request('POST', `/api/admin/groups/${group!.id}/announcements`, {
+      token: admin,
+      body: { text: '{{name}}您好' },
+    })
+    expect(unknown.status).toBe(400)
+    expect(unknown.body.error).toMatchObject({
+      code: 'unknown_template_variable',
+      fields: [{ path: 'body.text', message: '未知变量 {{name}}，可用的变量：topic' }],
     })
 
     const m = await makeMember(database.db)

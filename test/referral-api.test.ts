@@ -1,43 +1,33 @@
 // Referral and distribution through the real HTTP API: a member shares, a friend claims the code, buys,
 // the sharer's commission freezes, thaws, is withdrawn and paid by an operator; the survey feeds the
 // ask list; the mini-program code image comes from the WeChat stand-in.
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../shared/db/client'
-import { createWxacodeClient } from '../shared/wechat/wxacode'
+import { systemClock } from '../shared/clock'
+import { MiniProgramApi } from '../shared/wechat/mini-program'
 import { onReferredOrderPaid } from '../shared/referral/order-attribution'
 import { releaseFrozenCommissions } from '../shared/referral/commissions'
 import { testDatabase } from './support/db'
 import { startTestApp, type TestApp } from './support/app'
+import { startFakeWechat, type FakeWechat } from './support/fake-wechat'
 import { makeMember, memberToken, operatorToken } from './support/factories'
 import { makePaidOrder, makeSku } from './support/referral-fixtures'
 
 let database: Database
 let app: TestApp
 let bare: TestApp
-let wechat: Server
+let wechat: FakeWechat
 let admin: string
 let staff: string
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')
-const scenes: string[] = []
 
 beforeAll(async () => {
   database = await testDatabase()
-  wechat = createServer((req, res) => {
-    let body = ''
-    req.on('data', (c) => (body += c))
-    req.on('end', () => {
-      scenes.push(JSON.parse(body).scene)
-      res.writeHead(200, { 'content-type': 'image/png' })
-      res.end(PNG)
-    })
-  })
-  await new Promise<void>((r) => wechat.listen(0, '127.0.0.1', () => r()))
-  const wxacode = createWxacodeClient({
-    baseUrl: `http://127.0.0.1:${(wechat.address() as AddressInfo).port}`,
-    accessToken: async () => 'TOKEN',
-  })
+  wechat = await startFakeWechat()
+  const wxacode = new MiniProgramApi(
+    { baseUrl: wechat.url, appid: wechat.appid, secret: wechat.secret },
+    database.db,
+    systemClock,
+  )
   app = await startTestApp(database, { wxacode })
   bare = await startTestApp(database)
   admin = await operatorToken(database.db, 'admin')
@@ -46,7 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close()
   await bare.close()
-  await new Promise<void>((r) => wechat.close(() => r()))
+  await wechat.close()
   await database.close()
 })
 
@@ -255,9 +245,11 @@ describe('referral and distribution over HTTP', () => {
       headers: { authorization: `Bearer ${token}` },
     })
     expect(res.status).toBe(200)
-    expect(res.headers.get('content-type')).toBe('image/png')
-    expect(Buffer.from(await res.arrayBuffer())).toEqual(PNG)
-    expect(scenes.at(-1)).toBe(code)
+    expect(res.headers.get('content-type')).toBe('image/jpeg')
+    const image = Buffer.from(await res.arrayBuffer())
+    expect(image.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]))
+    expect(image.subarray(4, -2).toString()).toBe(code)
+    expect(wechat.qrCodes.at(-1)).toEqual({ scene: code, page: expect.any(String) })
     const none = await bare.request('GET', '/api/mp/referral/code/image', { token })
     expect(none.status).toBe(503)
     expect(none.body.error.code).toBe('miniprogram_not_configured')

@@ -1,13 +1,13 @@
 // A one-time code sent as a message: the finder has bound the contact; this answers how it went.
 import type { Message, Wechaty, WechatyPlugin } from 'wechaty'
-import { renderTemplate } from '../../shared/chat/answers'
+import { renderReply } from '../../shared/chat/reply-templates'
 import { guarded, type AccountContext } from '../context'
 import { findChatSender } from '../finders/chat-sender'
 import { sayAndRecord } from '../talkers/say'
 
 export const defaultBindingTemplates = {
   bound:
-    '绑定成功！您的会员号是 {memberNo}。发送「积分」「会员卡」「订单」即可查询，发送「人工」联系顾问本人。',
+    '绑定成功！您的会员号是 {{member_no}}。发送「积分」「会员卡」「订单」即可查询，发送「人工」联系顾问本人。',
   unknownCode: '这个绑定码不对哦，请在小程序「我的顾问」重新获取。',
   expiredCode: '绑定码已过期，请在小程序「我的顾问」重新获取。',
 }
@@ -28,7 +28,7 @@ export function Binding(config: BindingConfig): WechatyPlugin {
       const result = sender?.bound
       if (!sender || !result) return
       const text = result.ok
-        ? renderTemplate(templates.bound, { memberNo: result.member.memberNo })
+        ? renderReply('binding', templates.bound, { member_no: result.member.memberNo })
         : result.reason === 'expired_code'
           ? templates.expiredCode
           : templates.unknownCode

@@ -11,7 +11,7 @@ import {
   type CampaignKind,
 } from '../db/schema/campaigns'
 import { scheduleSchema, type Schedule } from './schedule'
-import { checkTemplates, type TemplatePart, type TemplateSource } from './template'
+import { checkTemplates, type TemplatePart, type TemplateSource } from '../template'
 import {
   couponVariable,
   festivalVariable,

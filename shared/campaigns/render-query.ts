@@ -8,7 +8,7 @@ import { DomainError } from '../errors'
 import type { CheckedCampaign } from './definition'
 import type { CampaignIntegrations } from './integrations'
 import { kindDefinition } from './kinds'
-import type { TemplatePart } from './template'
+import type { TemplatePart } from '../template'
 import { joinsFor, type RunLiterals, type VariableDefinition } from './variables'
 
 export interface AudienceScope {

@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { and, eq } from 'drizzle-orm'
 import type { Database } from '../db/client'
@@ -8,80 +6,32 @@ import { memberEvents, memberIdentities } from '../db/schema/members'
 import { testDatabase } from '../../test/support/db'
 import { silentLogger } from '../../test/support/config'
 import { approvedCampaign, makeAccount, makeReachableMember } from '../../test/support/campaigns'
-import { SubscribeMessageClient } from '../wechat/subscribe-message'
+import { startFakeWechat, type FakeWechat } from '../../test/support/fake-wechat'
+import { MiniProgramApi } from '../wechat/mini-program'
 import { campaignIntegrations } from './integrations'
 import { runDueCampaigns } from './planner'
 import { campaignRecipients, campaignRuns, campaigns, subscribeConsents } from '../db/schema/campaigns'
 import { recordSubscribeConsents, sendDueSubscribeMessages } from './subscribe-delivery'
 
-/** A local stand-in for api.weixin.qq.com's subscribe-message endpoint. */
-class FakeWechat {
-  server!: Server
-  url = ''
-  validToken = 'TOKEN-2'
-  received: { token: string | null; body: any }[] = []
-  /** openid → errcode to answer for it. */
-  answers = new Map<string, number>()
-
-  async start() {
-    this.server = createServer(async (req, res) => {
-      const url = new URL(req.url!, 'http://x')
-      const body = JSON.parse(await readBody(req))
-      const token = url.searchParams.get('access_token')
-      res.setHeader('content-type', 'application/json')
-      if (req.method !== 'POST' || url.pathname !== '/cgi-bin/message/subscribe/send') {
-        res.statusCode = 404
-        return res.end('{}')
-      }
-      if (token !== this.validToken)
-        return res.end(JSON.stringify({ errcode: 40001, errmsg: 'invalid credential' }))
-      this.received.push({ token, body })
-      const code = this.answers.get(body.touser) ?? 0
-      const errmsg = code === 0 ? 'ok' : code === 43101 ? 'user refuse to accept the msg' : 'system error'
-      res.end(JSON.stringify({ errcode: code, errmsg }))
-    })
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
-  }
-  stop() {
-    return new Promise<void>((r) => this.server.close(() => r()))
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let data = ''
-    req.on('data', (c) => (data += c))
-    req.on('end', () => resolve(data))
-  })
-}
-
 let database: Database
-const wechat = new FakeWechat()
-let refreshes = 0
-let client: SubscribeMessageClient
+const clock = new VirtualClock('2026-12-01T02:00:00Z')
+let wechat: FakeWechat
+let client: MiniProgramApi
+const SEND = '/cgi-bin/message/subscribe/send'
 beforeAll(async () => {
   database = await testDatabase()
-  await wechat.start()
-  let current = 'TOKEN-1'
-  client = new SubscribeMessageClient({
-    apiBase: wechat.url,
-    accessToken: {
-      token: async () => current,
-      refresh: async () => {
-        refreshes++
-        current = 'TOKEN-2'
-        return current
-      },
-    },
-  })
+  wechat = await startFakeWechat()
+  client = new MiniProgramApi(
+    { baseUrl: wechat.url, appid: wechat.appid, secret: wechat.secret },
+    database.db,
+    clock,
+  )
 })
 afterAll(async () => {
-  await wechat.stop()
+  await wechat.close()
   await database.close()
 })
 
-const clock = new VirtualClock('2026-12-01T02:00:00Z')
 const deliveryDeps = () => ({ db: database.db, clock, logger: silentLogger(), client })
 
 async function subscribeRun(memberIds: number[]) {
@@ -137,11 +87,19 @@ describe('subscribe messages', () => {
     const { run, rows } = await subscribeRun([member.id])
     expect(rows).toMatchObject([{ channel: 'subscribe', subscribeStatus: 'pending' }])
 
+    // The access token the store holds has gone stale (another party refreshed it).
+    const stale = await client.tokens.get()
+    wechat.revokeAccessTokens()
+    const sendsBefore = wechat.calls(SEND).length
+    const refreshesBefore = wechat.calls('/cgi-bin/stable_token').length
     const result = await sendDueSubscribeMessages(deliveryDeps())
     expect(result).toMatchObject({ sent: 1, failed: 0 })
-    expect(refreshes).toBe(1)
-    const sent = wechat.received.at(-1)!
-    expect(sent.token).toBe('TOKEN-2')
+    const refreshes = wechat.calls('/cgi-bin/stable_token').slice(refreshesBefore)
+    expect(refreshes.map((r) => r.body.force_refresh)).toEqual([true])
+    const attempts = wechat.calls(SEND).slice(sendsBefore)
+    expect(attempts.map((a) => a.query.get('access_token'))).toEqual([stale, await client.tokens.get()])
+    expect(attempts[1]!.query.get('access_token')).not.toBe(stale)
+    const sent = attempts[1]!
     expect(sent.body).toEqual({
       touser: await openidOf(member.id),
       template_id: 'TPL-NEWYEAR',
@@ -159,9 +117,9 @@ describe('subscribe messages', () => {
     expect(events.map((e) => e.type)).toContain('campaign_delivered')
 
     // Nothing is sent twice.
-    const before = wechat.received.length
+    const before = wechat.calls(SEND).length
     expect(await sendDueSubscribeMessages(deliveryDeps())).toMatchObject({ sent: 0 })
-    expect(wechat.received.length).toBe(before)
+    expect(wechat.calls(SEND).length).toBe(before)
   })
 
   it('truncates a thing field to the 20 characters WeChat accepts', async () => {
@@ -174,7 +132,7 @@ describe('subscribe messages', () => {
     clock.advance(86_400_000)
     await subscribeRun([member.id])
     await sendDueSubscribeMessages(deliveryDeps())
-    const body = wechat.received.at(-1)!.body
+    const body = wechat.calls(SEND).at(-1)!.body
     expect(body.touser).toBe(await openidOf(member.id))
     expect([...body.data.thing1.value]).toHaveLength(20)
   })
@@ -185,8 +143,11 @@ describe('subscribe messages', () => {
     const busy = await makeReachableMember(database.db, account.id, { contact: false })
     await recordSubscribeConsents(database.db, refused.id, ['TPL-NEWYEAR', 'TPL-NEWYEAR'], clock.now())
     await recordSubscribeConsents(database.db, busy.id, ['TPL-NEWYEAR'], clock.now())
-    wechat.answers.set(await openidOf(refused.id), 43101)
-    wechat.answers.set(await openidOf(busy.id), -1)
+    wechat.answerSubscribeTo(await openidOf(refused.id), {
+      errcode: 43101,
+      errmsg: 'user refuse to accept the msg',
+    })
+    wechat.answerSubscribeTo(await openidOf(busy.id), { errcode: -1, errmsg: 'system error' })
     clock.advance(86_400_000)
     const { run } = await subscribeRun([refused.id, busy.id])
     const result = await sendDueSubscribeMessages(deliveryDeps())
@@ -204,7 +165,7 @@ describe('subscribe messages', () => {
     expect(byMember.get(busy.id)).toMatchObject({ subscribeStatus: 'pending' })
     expect(await consentLeft(busy.id)).toBe(1)
 
-    wechat.answers.delete(await openidOf(busy.id))
+    wechat.answerSubscribeTo(await openidOf(busy.id), null)
     expect(await sendDueSubscribeMessages(deliveryDeps())).toMatchObject({ sent: 1 })
     expect(await consentLeft(busy.id)).toBe(0)
   })
@@ -220,11 +181,11 @@ describe('subscribe messages', () => {
       .update(campaignRecipients)
       .set({ subscribeStatus: 'sending', subscribeSentAt: clock.now() })
       .where(and(eq(campaignRecipients.runId, run.id), eq(campaignRecipients.memberId, member.id)))
-    const before = wechat.received.length
+    const before = wechat.calls(SEND).length
     expect(await sendDueSubscribeMessages(deliveryDeps())).toMatchObject({ sent: 0, abandoned: 0 })
     clock.advance(11 * 60_000)
     expect(await sendDueSubscribeMessages(deliveryDeps())).toMatchObject({ sent: 0, abandoned: 1 })
-    expect(wechat.received.length).toBe(before)
+    expect(wechat.calls(SEND).length).toBe(before)
     const [rec] = await database.db
       .select()
       .from(campaignRecipients)

@@ -8,8 +8,8 @@ import type { Clock } from '../clock'
 import { queryRows, type Db } from '../db/client'
 import type { Logger } from '../logger'
 import { recordMemberEvent } from '../members/events'
-import type { SubscribeMessageClient } from '../wechat/subscribe-message'
 import { subscribeConsents } from '../db/schema/campaigns'
+import type { MiniProgramApi } from '../wechat/mini-program'
 
 export const consentInputSchema = z.object({
   /** Template ids the member accepted in wx.requestSubscribeMessage (answer "accept"). */
@@ -39,7 +39,7 @@ export interface SubscribeDeliveryDeps {
   db: Db
   clock: Clock
   logger: Logger
-  client: Pick<SubscribeMessageClient, 'send'>
+  client: Pick<MiniProgramApi, 'deliverSubscribeMessage'>
   miniprogramState?: 'developer' | 'trial' | 'formal'
 }
 
@@ -110,12 +110,12 @@ export async function sendDueSubscribeMessages(deps: SubscribeDeliveryDeps, limi
       failed++
       continue
     }
-    const result = await deps.client.send({
+    const result = await deps.client.deliverSubscribeMessage({
       touser: row.openid,
-      template_id: row.template_id,
+      templateId: row.template_id,
       ...(row.page ? { page: row.page } : {}),
       data: row.subscribe_data,
-      ...(deps.miniprogramState ? { miniprogram_state: deps.miniprogramState } : {}),
+      ...(deps.miniprogramState ? { miniprogramState: deps.miniprogramState } : {}),
       lang: 'zh_CN',
     })
     if (result.ok) {

@@ -4,6 +4,7 @@
 // Literal values of the run (festival, date, coupon, gift points) are bound parameters.
 import { sql, type SQL } from 'drizzle-orm'
 import { levelHeldAt } from '../db/schema/loyalty'
+import type { TemplateVariable } from '../template'
 
 export interface RunLiterals {
   /** The festival or brand date of a holiday run. */
@@ -17,10 +18,7 @@ export interface RunLiterals {
 /** Tables a variable's expression needs joined. */
 export type VariableJoin = 'points' | 'advisor' | 'tier'
 
-export interface VariableDefinition {
-  name: string
-  label: string
-  example: string
+export interface VariableDefinition extends TemplateVariable {
   /** member: only for messages to one member; any: group posts too. */
   scope: 'member' | 'any'
   joins?: VariableJoin[]

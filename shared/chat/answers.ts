@@ -7,11 +7,6 @@ import { memberTierHeldAt, memberTiers, pointsEntries, tierLevels } from '../db/
 import { members } from '../db/schema/members'
 import { orderItems, orders, type OrderStatus } from '../db/schema/orders'
 
-/** `{name}您好` + {name: '王丽'} → `王丽您好`; unknown placeholders are left as they are. */
-export function renderTemplate(template: string, vars: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in vars ? String(vars[key]) : whole))
-}
-
 export const yuan = (fen: number) => (fen / 100).toFixed(2)
 
 export async function pointsFacts(db: Db, memberId: number, at: Date) {

@@ -7,6 +7,7 @@ import { notFound, invalid } from '../errors'
 import { recordMemberEvent } from '../members/events'
 import { chatGroupMembers, chatGroups } from '../db/schema/chat'
 import { levelHeldAt } from '../db/schema/loyalty'
+import { checkAndRenderReply } from './reply-templates'
 import { enqueueOutbound } from './outbox'
 
 export type ChatGroup = typeof chatGroups.$inferSelect
@@ -243,9 +244,17 @@ export async function updateGroup(
   return row
 }
 
-/** An announcement: kept on the group and posted by the account at its pace. */
-export async function announce(db: Db, groupId: number, text: string, at: Date) {
+/**
+ * An announcement: a template over the group's variables ({{topic}}), kept on the group as posted and
+ * posted by the account at its pace.
+ */
+export async function announce(db: Db, groupId: number, template: string, at: Date) {
   const group = await getGroup(db, groupId)
+  const text = checkAndRenderReply(
+    'announcement',
+    { path: 'body.text', source: template },
+    { topic: group.topic },
+  )
   await db.update(chatGroups).set({ announcement: text }).where(eq(chatGroups.id, groupId))
   const digest = createHash('sha256').update(text).digest('hex').slice(0, 16)
   return enqueueOutbound(db, {

@@ -36,11 +36,18 @@ const errcode = async (p: Promise<unknown>) => {
 }
 
 describe('mini-program codes and subscribe messages', () => {
-  it('getUnlimited returns the image; a scene over 32 characters is WeChat error 40169', async () => {
+  it('getUnlimited returns the image; a scene over 32 characters is refused before WeChat sees it', async () => {
     const image = await api.getUnlimitedQrCode({ scene: 'r=M10000001', page: 'pages/index/index' })
-    expect(image.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]))
+    expect(image.contentType).toBe('image/jpeg')
+    expect(image.body.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]))
     expect(wechat.qrCodes).toEqual([{ scene: 'r=M10000001', page: 'pages/index/index' }])
-    expect(await errcode(api.getUnlimitedQrCode({ scene: 'x'.repeat(33) }))).toBe(40169)
+    await expect(api.getUnlimitedQrCode({ scene: 'x'.repeat(33) })).rejects.toMatchObject({
+      code: 'invalid_scene',
+      status: 400,
+    })
+    expect(wechat.calls('/wxa/getwxacodeunlimit')).toHaveLength(1)
+    wechat.failNext('/wxa/getwxacodeunlimit', 40169, 'invalid length for scene')
+    expect(await errcode(api.getUnlimitedQrCode({ scene: 'r=M10000001' }))).toBe(40169)
   })
 
   it('sends a subscribe message and surfaces 43101 when the user has not subscribed', async () => {

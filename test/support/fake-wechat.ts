@@ -79,6 +79,7 @@ export class FakeWechat {
   private readonly validTokens = new Set<string>()
   private currentToken: string | null = null
   private nextMsgId = 1_000_000
+  private readonly subscribeRefusals = new Map<string, { errcode: number; errmsg: string }>()
 
   constructor() {
     this.pay = new FakeWechatPay(this)
@@ -152,6 +153,12 @@ export class FakeWechat {
   revokeAccessTokens(): void {
     this.validTokens.clear()
     this.currentToken = null
+  }
+
+  /** Subscribe messages to this openid are refused with this error (until `null` is given). */
+  answerSubscribeTo(openid: string, error: { errcode: number; errmsg: string } | null): void {
+    if (error) this.subscribeRefusals.set(openid, error)
+    else this.subscribeRefusals.delete(openid)
   }
 
   /** For token-protected endpoints: the WeChat error for a missing or stale token, or null. */
@@ -236,6 +243,8 @@ export class FakeWechat {
       if (!b.touser) return wxError(40003, 'invalid openid')
       if (!b.template_id) return wxError(40037, 'invalid template_id')
       if (!b.data || typeof b.data !== 'object') return wxError(47003, 'argument invalid! data is empty')
+      const refusal = this.subscribeRefusals.get(b.touser)
+      if (refusal) return wxError(refusal.errcode, refusal.errmsg)
       const msgid = this.nextMsgId++
       this.subscribeMessages.push({
         touser: b.touser,

@@ -2,39 +2,11 @@ import { hostname } from 'node:os'
 import { campaignIntegrations } from '../../shared/campaigns/integrations'
 import { runDueCampaigns } from '../../shared/campaigns/planner'
 import { sendDueSubscribeMessages } from '../../shared/campaigns/subscribe-delivery'
-import type { SubscribeMessageClient } from '../../shared/wechat/subscribe-message'
-import { WechatApiError, type MiniProgramApi } from '../../shared/wechat/mini-program'
 import { wechatClients } from '../../shared/wechat/clients'
 import type { JobDefinition } from '../scheduler'
 
 /** Names this process in campaign run leases. */
 const workerName = `${hostname()}:${process.pid}`
-
-/** Subscribe messages through the store's mini-program client (one shared access token). */
-export function subscribeSenderOf(mp: MiniProgramApi): Pick<SubscribeMessageClient, 'send'> {
-  return {
-    async send(message) {
-      try {
-        await mp.sendSubscribeMessage({
-          touser: message.touser,
-          templateId: message.template_id,
-          ...(message.page ? { page: message.page } : {}),
-          data: message.data,
-        })
-        return { ok: true }
-      } catch (err) {
-        if (!(err instanceof WechatApiError)) throw err
-        return {
-          ok: false,
-          errcode: err.errcode,
-          errmsg: err.errmsg,
-          consentGone: err.errcode === 43101,
-          retryable: [-1, 45009, 45011].includes(err.errcode),
-        }
-      }
-    },
-  }
-}
 
 export const campaignJobs: JobDefinition[] = [
   {
@@ -59,7 +31,7 @@ export const campaignJobs: JobDefinition[] = [
     async run({ db, clock, logger, config }) {
       const mp = config ? wechatClients({ db, config, clock }).mp : null
       if (!mp) return 'mini-program not configured'
-      const r = await sendDueSubscribeMessages({ db, clock, logger, client: subscribeSenderOf(mp) }, 300)
+      const r = await sendDueSubscribeMessages({ db, clock, logger, client: mp }, 300)
       return `sent ${r.sent}, failed ${r.failed}, retry ${r.retry}, abandoned ${r.abandoned}`
     },
   },

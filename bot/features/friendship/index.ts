@@ -3,7 +3,7 @@
 import { eq, sql } from 'drizzle-orm'
 import { types, type Friendship, type Wechaty, type WechatyPlugin } from 'wechaty'
 import { resolveChatMember } from '../../../shared/chat/contacts'
-import { renderTemplate } from '../../../shared/chat/answers'
+import { renderReply } from '../../../shared/chat/reply-templates'
 import { botAccounts } from '../../../shared/db/schema/chat'
 import { tagMember } from '../../../shared/chat/tagging'
 import { maskPhones } from '../../../shared/logger'
@@ -16,9 +16,9 @@ import { readGreeting, sourceTagName } from './matchers'
 
 export const defaultWelcomeTemplates = {
   bound:
-    '{name}您好，我是您的专属顾问{advisor}～已为您绑定会员（{memberNo}）。发送「积分」「会员卡」「订单」可随时查询，发送「人工」直接找我。',
+    '{{name}}您好，我是您的专属顾问{{advisor}}～已为您绑定会员（{{member_no}}）。发送「积分」「会员卡」「订单」可随时查询，发送「人工」直接找我。',
   unbound:
-    '您好，我是{advisor}，很高兴认识您～在小程序「我的顾问」获取绑定码发给我，就能随时查询积分和订单啦。',
+    '您好，我是{{advisor}}，很高兴认识您～在小程序「我的顾问」获取绑定码发给我，就能随时查询积分和订单啦。',
 }
 
 export interface FriendshipConfig {
@@ -81,10 +81,10 @@ export function FriendshipFeature(config: FriendshipConfig): WechatyPlugin {
         { dimension: 'friend_source', dimensionName: '加好友来源', name: source },
         at,
       )
-      const text = renderTemplate(bound?.ok ? templates.bound : templates.unbound, {
+      const text = renderReply('welcome', bound?.ok ? templates.bound : templates.unbound, {
         name: member.name ?? member.nickname ?? '',
         advisor: config.advisorName,
-        memberNo: member.memberNo,
+        member_no: member.memberNo,
       })
       await sayAndRecord(ctx, contact, text, {
         memberId: member.id,

@@ -3,18 +3,19 @@
 import type { Contact, Room, Wechaty, WechatyPlugin } from 'wechaty'
 import { resolveChatMember } from '../../../shared/chat/contacts'
 import { ensureGroup, recordGroupJoin, recordGroupLeave } from '../../../shared/chat/groups'
-import { renderTemplate } from '../../../shared/chat/answers'
+import { renderReply } from '../../../shared/chat/reply-templates'
 import { guarded, type AccountContext } from '../../context'
 import { aliasOf } from '../../finders/chat-sender'
 import { recordChatMessage } from '../../../shared/chat/interactions'
 
 export interface GroupsConfig {
   ctx: AccountContext
-  /** Placeholders: {names} {topic} {announcement}. */
+  /** A template over replyVariables.groupWelcome (shared/chat/reply-templates.ts). */
   welcome?: string
 }
 
-export const defaultGroupWelcome = '欢迎 {names} 加入「{topic}」！{announcement}有任何问题随时在群里问我～'
+export const defaultGroupWelcome =
+  '欢迎 {{names}} 加入「{{topic}}」！{{announcement}}有任何问题随时在群里问我～'
 
 export function Groups(config: GroupsConfig): WechatyPlugin {
   const { ctx } = config
@@ -54,7 +55,7 @@ export function Groups(config: GroupsConfig): WechatyPlugin {
         }
       }
       if (joined.length === 0) return
-      const text = renderTemplate(welcome, {
+      const text = renderReply('groupWelcome', welcome, {
         names: joined.map((j) => j.contact.name()).join('、'),
         topic: group.topic,
         announcement: group.announcement ? `${group.announcement} ` : '',

@@ -2,7 +2,8 @@
 // the database; 人工 hands the chat to the advisor as a ticket. Only a contact bound by a one-time code
 // hears private facts.
 import type { Message, Wechaty, WechatyPlugin } from 'wechaty'
-import { cardFacts, pointsFacts, recentOrders, renderTemplate } from '../../../shared/chat/answers'
+import { cardFacts, pointsFacts, recentOrders } from '../../../shared/chat/answers'
+import { renderReply } from '../../../shared/chat/reply-templates'
 import { recordFeedbackTicket } from '../../../shared/chat/tickets'
 import { guarded, type AccountContext } from '../../context'
 import { findChatSender } from '../../finders/chat-sender'
@@ -39,11 +40,15 @@ export function Keywords(config: KeywordsConfig): WechatyPlugin {
           matched: message.text().trim(),
           at,
         })
-        text = renderTemplate(rule.template, { advisor: config.advisorName })
+        text = renderReply('keyword', rule.template, { advisor: config.advisorName })
       } else if (!sender.chat.verified) {
         text = privacy
       } else {
-        text = renderTemplate(rule.template, await factsFor(ctx, rule, member.id, at, config.advisorName))
+        text = renderReply(
+          'keyword',
+          rule.template,
+          await factsFor(ctx, rule, member.id, at, config.advisorName),
+        )
       }
       await sayAndRecord(ctx, sender.contact, text, {
         memberId: member.id,
@@ -68,7 +73,7 @@ async function factsFor(
   const card = await cardFacts(ctx.db, memberId, at)
   const vars: Record<string, string | number> = {
     name: card.name,
-    memberNo: card.memberNo,
+    member_no: card.memberNo,
     points: card.points,
     tiers: card.tiers.length ? card.tiers.join('、') : '普通会员',
     advisor,

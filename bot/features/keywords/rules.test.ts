@@ -16,7 +16,7 @@ describe('keyword replies', () => {
     ).toBeNull()
   })
   it('uses the configured words', () => {
-    const rules = [{ code: 'points' as const, keywords: ['jf'], template: '{points}' }]
+    const rules = [{ code: 'points' as const, keywords: ['jf'], template: '{{points}}' }]
     expect(matchKeyword(rules, 'jf')?.code).toBe('points')
     expect(matchKeyword(rules, '积分')).toBeNull()
   })

@@ -55,7 +55,7 @@ export async function sendShareCodeImage(deps: AppDeps, ctx: ApiContext, code: s
   if (!deps.wxacode)
     throw new DomainError('miniprogram_not_configured', '未配置小程序，暂时无法生成小程序码', 503)
   const target = shareTargetsOf(code)
-  const image = await deps.wxacode.getUnlimited({ scene: target.scene, page: target.page })
+  const image = await deps.wxacode.getUnlimitedQrCode({ scene: target.scene, page: target.page })
   ctx.type = image.contentType
   ctx.set('cache-control', 'private, max-age=86400')
   return image.body

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { DomainError } from '../errors'
-import { checkTemplates, parseTemplate, variablesOf } from './template'
+import { DomainError } from './errors'
+import { checkTemplates, parseTemplate, renderTemplate, variablesOf } from './template'
 
 describe('template parsing', () => {
   it('splits text and placeholders, with optional spaces and a fallback', () => {
@@ -56,5 +56,33 @@ describe('checking templates against the variables available', () => {
   it('returns the parsed templates when every variable is known', () => {
     const parsed = checkTemplates([{ path: 'x', source: '{{name}}' }], ['name'])
     expect(parsed.get('x')).toEqual([{ variable: 'name', fallback: null }])
+  })
+})
+
+describe('rendering', () => {
+  it('fills variables, and a fallback or nothing for a missing or empty value', () => {
+    expect(renderTemplate('{{name|亲}}，您有{{points}}积分{{note}}', { name: '王丽', points: 1280 })).toBe(
+      '王丽，您有1280积分',
+    )
+    expect(renderTemplate('{{name|亲}}，您好', { name: '' })).toBe('亲，您好')
+    expect(renderTemplate('{{name|亲}}，您好', { name: null })).toBe('亲，您好')
+  })
+
+  it('reads the old {variable} form for the variables the template may use, and nothing else', () => {
+    expect(renderTemplate('{name}您好（{memberNo}）', { name: '王丽', member_no: 'M1' })).toBe(
+      '王丽您好（M1）',
+    )
+    expect(renderTemplate('{name} 回复 {1} 或 {other}', { name: '王丽' })).toBe('王丽 回复 {1} 或 {other}')
+    expect(parseTemplate('{name}好')).toEqual([{ text: '{name}好' }])
+    expect(parseTemplate('{name}，{{points}}', ['name', 'points'])).toEqual([
+      { variable: 'name', fallback: null },
+      { text: '，' },
+      { variable: 'points', fallback: null },
+    ])
+  })
+
+  it('checks an old-form template against the same list', () => {
+    const parsed = checkTemplates([{ path: 'x', source: '{memberNo}' }], ['member_no'])
+    expect(parsed.get('x')).toEqual([{ variable: 'member_no', fallback: null }])
   })
 })
