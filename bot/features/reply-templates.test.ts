@@ -5,7 +5,7 @@ import { checkReplyTemplates, renderReply, replyVariables } from '../../shared/c
 import { defaultBindingTemplates } from './binding'
 import { defaultWelcomeTemplates } from './friendship'
 import { defaultGroupWelcome } from './groups'
-import { defaultKeywordReplies } from './keywords/rules'
+import { defaultKeywordReplies } from '../../shared/chat/keyword-replies'
 
 const sources = (texts: Record<string, string>) =>
   Object.entries(texts).map(([path, source]) => ({ path, source }))

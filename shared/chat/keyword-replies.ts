@@ -3,14 +3,15 @@
 // channel that answers keywords (the account pool's 1:1 chats, the official account) matches and fills
 // through here, so a word or a template changed once changes everywhere.
 import type { Db } from '../db/client'
-import { cardFacts, pointsFacts, recentOrders, renderTemplate } from './answers'
+import { cardFacts, pointsFacts, recentOrders } from './answers'
+import { renderReply } from './reply-templates'
 
 export type KeywordCode = 'points' | 'card' | 'orders' | 'human'
 
 export interface KeywordReply {
   code: KeywordCode
   keywords: string[]
-  /** Placeholders: {name} {memberNo} {points} {expiring} {tiers} {orders} {advisor}. */
+  /** A template (shared/template.ts) over replyVariables.keyword (shared/chat/reply-templates.ts). */
   template: string
 }
 
@@ -18,23 +19,23 @@ export const defaultKeywordReplies: KeywordReply[] = [
   {
     code: 'points',
     keywords: ['积分', '查积分', '我的积分'],
-    template: '{name}您好，您当前可用积分 {points} 分。{expiring}积分可在小程序「积分商城」兑换好礼～',
+    template: '{{name}}您好，您当前可用积分 {{points}} 分。{{expiring}}积分可在小程序「积分商城」兑换好礼～',
   },
   {
     code: 'card',
     keywords: ['会员卡', '会员码', '我的等级', '会员等级'],
     template:
-      '您的会员卡\n会员号：{memberNo}\n等级：{tiers}\n可用积分：{points} 分\n到店结账时在小程序「会员卡」出示会员码即可。',
+      '您的会员卡\n会员号：{{member_no}}\n等级：{{tiers}}\n可用积分：{{points}} 分\n到店结账时在小程序「会员卡」出示会员码即可。',
   },
   {
     code: 'orders',
     keywords: ['订单', '查订单', '物流', '快递', '发货'],
-    template: '您最近的订单：\n{orders}\n详情请到小程序「我的订单」查看。',
+    template: '您最近的订单：\n{{orders}}\n详情请到小程序「我的订单」查看。',
   },
   {
     code: 'human',
     keywords: ['人工', '真人', '转人工', '客服'],
-    template: '好的，已通知{advisor}本人，会尽快回复您～',
+    template: '好的，已通知{{advisor}}本人，会尽快回复您～',
   },
 ]
 
@@ -65,7 +66,7 @@ export async function keywordFacts(
   const card = await cardFacts(db, memberId, at)
   const vars: Record<string, string | number> = {
     name: card.name,
-    memberNo: card.memberNo,
+    member_no: card.memberNo,
     points: card.points,
     tiers: card.tiers.length ? card.tiers.join('、') : '普通会员',
     advisor,
@@ -92,5 +93,5 @@ export async function keywordAnswer(
   at: Date,
   advisor: string,
 ): Promise<string> {
-  return renderTemplate(rule.template, await keywordFacts(db, rule, memberId, at, advisor))
+  return renderReply('keyword', rule.template, await keywordFacts(db, rule, memberId, at, advisor))
 }

@@ -2,13 +2,18 @@
 // the database; 人工 hands the chat to the advisor as a ticket. Only a contact bound by a one-time code
 // hears private facts.
 import type { Message, Wechaty, WechatyPlugin } from 'wechaty'
-import { cardFacts, pointsFacts, recentOrders } from '../../../shared/chat/answers'
 import { renderReply } from '../../../shared/chat/reply-templates'
 import { recordFeedbackTicket } from '../../../shared/chat/tickets'
 import { guarded, type AccountContext } from '../../context'
 import { findChatSender } from '../../finders/chat-sender'
 import { sayAndRecord } from '../../talkers/say'
-import { defaultKeywordReplies, matchKeyword, privacyReply, type KeywordReply } from './rules'
+import {
+  defaultKeywordReplies,
+  keywordFacts,
+  matchKeyword,
+  privacyReply,
+  type KeywordReply,
+} from '../../../shared/chat/keyword-replies'
 
 export interface KeywordsConfig {
   ctx: AccountContext
@@ -47,7 +52,7 @@ export function Keywords(config: KeywordsConfig): WechatyPlugin {
         text = renderReply(
           'keyword',
           rule.template,
-          await factsFor(ctx, rule, member.id, at, config.advisorName),
+          await keywordFacts(ctx.db, rule, member.id, at, config.advisorName),
         )
       }
       await sayAndRecord(ctx, sender.contact, text, {
@@ -61,33 +66,4 @@ export function Keywords(config: KeywordsConfig): WechatyPlugin {
       bot.off('message', onMessage)
     }
   }
-}
-
-async function factsFor(
-  ctx: AccountContext,
-  rule: KeywordReply,
-  memberId: number,
-  at: Date,
-  advisor: string,
-) {
-  const card = await cardFacts(ctx.db, memberId, at)
-  const vars: Record<string, string | number> = {
-    name: card.name,
-    member_no: card.memberNo,
-    points: card.points,
-    tiers: card.tiers.length ? card.tiers.join('、') : '普通会员',
-    advisor,
-    expiring: '',
-  }
-  if (rule.code === 'points') {
-    const p = await pointsFacts(ctx.db, memberId, at)
-    vars.points = p.balance
-    vars.expiring =
-      p.expiringSoon > 0 ? `其中 ${p.expiringSoon} 分将于 ${p.expiringOn} 起陆续到期，记得使用哦。` : ''
-  }
-  if (rule.code === 'orders') {
-    const orders = await recentOrders(ctx.db, memberId)
-    vars.orders = orders.length ? orders.map((o) => o.line).join('\n') : '暂时还没有订单'
-  }
-  return vars
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultKeywordReplies, matchKeyword } from './rules'
+import { defaultKeywordReplies, matchKeyword } from './keyword-replies'
 
 describe('keyword replies', () => {
   it('answers the four keywords, exact or inside a short message', () => {
