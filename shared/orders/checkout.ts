@@ -18,6 +18,7 @@ import { tierLadders, tierLevels } from '../loyalty/schema'
 import { recordMemberEvent } from '../members/events'
 import { claimFlashSaleLimit, sellingFlashSale, takeFlashSaleStock } from '../marketing/flash-sale'
 import { activeGroupBuy, takeGroupSeat } from '../marketing/group-buy'
+import type { FlashSaleGate } from '../marketing/flash-sale-gate'
 import type { FlashSale, GroupBuy } from '../marketing/schema'
 import { shareCodes } from '../referral/schema'
 import { markOrderPaid } from './lifecycle'
@@ -78,6 +79,8 @@ export interface CheckoutDeps {
   db: Db
   clock: Clock
   rules: StoreRules
+  /** This process's knowledge of sold-out flash sales (from the change feed): refusals without a query. */
+  flashSales?: FlashSaleGate | undefined
 }
 
 async function buildQuote(
@@ -126,7 +129,13 @@ async function buildQuote(
   let wanted: { skuId: number; quantity: number }[]
   let promotion: { source: 'flash_sale' | 'group_buy'; priceFen: number } | undefined
   if (input.flashSale) {
-    flashSale = await sellingFlashSale(db, input.flashSale.flashSaleId, at)
+    const saleId = input.flashSale.flashSaleId
+    const refusal = deps.flashSales?.refusal(saleId)
+    if (refusal === 'ended') throw conflict('flash_sale_ended', '秒杀已结束')
+    if (refusal === 'sold_out') throw conflict('flash_sale_sold_out', '手慢了，秒杀商品已抢光')
+    const mark = deps.flashSales?.mark(saleId)
+    flashSale = await sellingFlashSale(db, saleId, at)
+    if (flashSale.stockLeft === 0 && mark !== undefined) deps.flashSales!.sawSoldOut(saleId, mark)
     // Sold out already (and within the limit, which is checked first): answer without opening a
     // transaction. The conditional updates inside the transaction still decide.
     if (

@@ -25,7 +25,12 @@ const paymentSchema = z.object({
 })
 
 export function registerMpOrders(api: ApiRouter, deps: AppDeps): void {
-  const checkout = { db: deps.db, clock: deps.clock, rules: defaultStoreRules }
+  const checkout = {
+    db: deps.db,
+    clock: deps.clock,
+    rules: defaultStoreRules,
+    flashSales: deps.readCaches?.flashSales,
+  }
 
   api.post(
     '/orders/preview',
