@@ -10,6 +10,8 @@ import type { Clock } from '../clock'
 import { shanghaiDate } from '../clock'
 import type { Db } from '../db/client'
 import { conflict, DomainError, invalid, notFound } from '../errors'
+import { bargainForCheckout, takeBargain } from '../bargain/service'
+import type { Bargain } from '../bargain/schema'
 import { heldLevelIds, memberPricesFor } from '../catalog/browse'
 import { products, skus } from '../catalog/schema'
 import { lockCoupon, usableCoupon } from '../coupons/service'
@@ -41,6 +43,8 @@ export const checkoutInputSchema = z
     groupBuy: z
       .object({ groupBuyId: z.number().int().positive(), groupId: z.number().int().positive().optional() })
       .optional(),
+    /** A bargain of the member's, bought at the price their friends reached. */
+    bargain: z.object({ bargainId: z.number().int().positive() }).optional(),
     /** A paid membership level (buying or renewing). */
     membershipLevelId: z.number().int().positive().optional(),
     addressId: z.number().int().positive().optional(),
@@ -54,11 +58,15 @@ export const checkoutInputSchema = z
     fromCart: z.boolean().default(false),
   })
   .superRefine((v, ctx) => {
-    const kinds = [v.items, v.flashSale, v.groupBuy, v.membershipLevelId].filter(
+    const kinds = [v.items, v.flashSale, v.groupBuy, v.bargain, v.membershipLevelId].filter(
       (x) => x !== undefined,
     ).length
     if (kinds !== 1)
-      ctx.addIssue({ code: 'custom', path: ['items'], message: '请选择商品、秒杀、拼团或会员中的一种下单' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['items'],
+        message: '请选择商品、秒杀、拼团、砍价或会员中的一种下单',
+      })
     if (v.items && new Set(v.items.map((i) => i.skuId)).size !== v.items.length)
       ctx.addIssue({ code: 'custom', path: ['items'], message: '同一规格请合并数量' })
   })
@@ -70,6 +78,7 @@ interface Quote {
   price: OrderPrice
   flashSale?: FlashSale
   groupBuy?: GroupBuy
+  bargain?: Bargain
   membershipLevel?: { id: number; name: string }
   address?: ShippingAddress
   couponId?: number
@@ -94,6 +103,7 @@ async function buildQuote(
   let lines: Quote['lines'] = []
   let flashSale: FlashSale | undefined
   let groupBuy: GroupBuy | undefined
+  let bargain: Bargain | undefined
   let membershipLevel: Quote['membershipLevel']
 
   if (input.membershipLevelId) {
@@ -127,7 +137,7 @@ async function buildQuote(
   }
 
   let wanted: { skuId: number; quantity: number }[]
-  let promotion: { source: 'flash_sale' | 'group_buy'; priceFen: number } | undefined
+  let promotion: { source: 'flash_sale' | 'group_buy' | 'bargain'; priceFen: number } | undefined
   if (input.flashSale) {
     const saleId = input.flashSale.flashSaleId
     const refusal = deps.flashSales?.refusal(saleId)
@@ -149,6 +159,11 @@ async function buildQuote(
     groupBuy = await activeGroupBuy(db, input.groupBuy.groupBuyId, at)
     wanted = [{ skuId: groupBuy.skuId, quantity: 1 }]
     promotion = { source: 'group_buy', priceFen: groupBuy.groupPriceFen }
+  } else if (input.bargain) {
+    const held = await bargainForCheckout(db, input.bargain.bargainId, memberId, at)
+    bargain = held.bargain
+    wanted = [{ skuId: held.campaign.skuId, quantity: 1 }]
+    promotion = { source: 'bargain', priceFen: held.bargain.priceFen }
   } else {
     wanted = input.items!
   }
@@ -241,6 +256,7 @@ async function buildQuote(
     price,
     ...(flashSale ? { flashSale } : {}),
     ...(groupBuy ? { groupBuy } : {}),
+    ...(bargain ? { bargain } : {}),
     ...(address ? { address } : {}),
     ...(coupon ? { couponId: coupon.coupon.id } : {}),
   }
@@ -402,6 +418,8 @@ export async function placeOrder(
     // … then the shared rows everyone contends for, last, so their locks are held for the shortest time.
     if (quote.flashSale) {
       await takeFlashSaleStock(tx, quote.flashSale.id, quote.lines[0]!.quantity, at)
+    } else if (quote.bargain) {
+      await takeBargain(tx, quote.bargain, order!.id, at)
     } else {
       for (const l of [...quote.lines].sort((a, b) => a.skuId - b.skuId)) {
         const taken = await tx
