@@ -50,6 +50,13 @@ import { registerAdminTill } from './admin/till'
 import { registerAdminCampaigns } from './admin/campaigns'
 import { registerAdminCampaignCalendar } from './admin/campaigns-calendar'
 import { registerMpSubscribeConsents } from './mp/subscribe-consents'
+import { registerMpBargains } from './mp/bargains'
+import { registerMpLotteries } from './mp/lotteries'
+import { registerMpAfterSales } from './mp/after-sales'
+import { registerAdminBargains } from './admin/bargains'
+import { registerAdminLotteries } from './admin/lotteries'
+import { registerAdminAfterSales } from './admin/after-sales'
+import { registerAdminStores } from './admin/stores'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -116,6 +123,13 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerAdminCampaigns(admin, deps)
   registerAdminCampaignCalendar(admin, deps)
   registerMpSubscribeConsents(mp, deps)
+  registerMpBargains(mp, deps)
+  registerMpLotteries(mp, deps)
+  registerMpAfterSales(mp, deps)
+  registerAdminBargains(admin, deps)
+  registerAdminLotteries(admin, deps)
+  registerAdminAfterSales(admin, deps)
+  registerAdminStores(admin, deps)
 
   return [open, adminPublic, mpPublic, pay, admin, mp].map((r) => r.routes())
 }

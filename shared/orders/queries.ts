@@ -32,6 +32,8 @@ export const orderViewSchema = z.object({
   shippedAt: z.string().nullable(),
   items: z.array(
     z.object({
+      /** The order line; after-sale requests name their items by it. */
+      id: z.number().int(),
       productId: z.number().int(),
       skuId: z.number().int(),
       title: z.string(),
@@ -82,6 +84,7 @@ async function withItems(db: Db, list: Order[]): Promise<OrderView[]> {
     items: items
       .filter((i) => i.orderId === o.id)
       .map((i) => ({
+        id: i.id,
         productId: i.productId,
         skuId: i.skuId,
         title: i.title,

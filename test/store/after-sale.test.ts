@@ -181,7 +181,7 @@ describe('after-sale', () => {
       { requestId: request.id, approve: true, operatorId: 1 },
       clock.now(),
     )
-    expect(await quota()).toBe(usedBefore + 1)
+    expect(await quota()).toBe((usedBefore ?? 0) + 1)
     expect(await orderOf(o.orderId)).toMatchObject({ status: 'completed', refundedFen: request.amountFen })
 
     // The other unit: refused by the operator, nothing refunded; past the window, no more requests.
