@@ -25,7 +25,15 @@ import type { FlashSale, GroupBuy } from '../marketing/schema'
 import { shareCodes } from '../referral/schema'
 import { markOrderPaid } from './lifecycle'
 import { priceLine, priceOrder, type OrderPrice, type PricedLine, type StoreRules } from './pricing'
-import { cartItems, memberAddresses, orderItems, orders, type Order, type ShippingAddress } from './schema'
+import {
+  cartItems,
+  memberAddresses,
+  orderItems,
+  orders,
+  type Order,
+  type OrderItem,
+  type ShippingAddress,
+} from './schema'
 
 const quantity = z.number().int().min(1, '数量至少为 1').max(99, '单次最多购买 99 件')
 
@@ -137,6 +145,8 @@ async function buildQuote(
   }
 
   let wanted: { skuId: number; quantity: number }[]
+  /** The SKU and product, when the promotion's read brought them already. */
+  let known: { sku: typeof skus.$inferSelect; product: typeof products.$inferSelect }[] | undefined
   let promotion: { source: 'flash_sale' | 'group_buy' | 'bargain'; priceFen: number } | undefined
   if (input.flashSale) {
     const saleId = input.flashSale.flashSaleId
@@ -144,7 +154,9 @@ async function buildQuote(
     if (refusal === 'ended') throw conflict('flash_sale_ended', '秒杀已结束')
     if (refusal === 'sold_out') throw conflict('flash_sale_sold_out', '手慢了，秒杀商品已抢光')
     const mark = deps.flashSales?.mark(saleId)
-    flashSale = await sellingFlashSale(db, saleId, at)
+    const selling = await sellingFlashSale(db, saleId, at)
+    flashSale = selling.sale
+    known = [{ sku: selling.sku, product: selling.product }]
     if (flashSale.stockLeft === 0 && mark !== undefined) deps.flashSales!.sawSoldOut(saleId, mark)
     // Sold out already (and within the limit, which is checked first): answer without opening a
     // transaction. The conditional updates inside the transaction still decide.
@@ -167,16 +179,18 @@ async function buildQuote(
   } else {
     wanted = input.items!
   }
-  const rows = await db
-    .select({ sku: skus, product: products })
-    .from(skus)
-    .innerJoin(products, eq(products.id, skus.productId))
-    .where(
-      inArray(
-        skus.id,
-        wanted.map((w) => w.skuId),
-      ),
-    )
+  const rows =
+    known ??
+    (await db
+      .select({ sku: skus, product: products })
+      .from(skus)
+      .innerJoin(products, eq(products.id, skus.productId))
+      .where(
+        inArray(
+          skus.id,
+          wanted.map((w) => w.skuId),
+        ),
+      ))
   const byId = new Map(rows.map((r) => [r.sku.id, r]))
   const levelIds = promotion ? [] : await heldLevelIds(db, memberId, at)
   const memberPrices = await memberPricesFor(
@@ -320,7 +334,7 @@ export async function placeOrder(
   deps: CheckoutDeps,
   memberId: number,
   raw: CheckoutInput,
-): Promise<{ order: Order; quote: QuoteView }> {
+): Promise<{ order: Order; items: OrderItem[]; quote: QuoteView }> {
   const input = checkoutInputSchema.parse(raw)
   const quote = await buildQuote(deps, memberId, input)
   if (quote.kind === 'goods' && !quote.address)
@@ -335,6 +349,7 @@ export async function placeOrder(
     if (code && code.memberId !== memberId) referrerId = code.memberId
   }
 
+  let items: OrderItem[] = []
   const order = await db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db
     // Per-member holdings first (rows only this member contends for) …
@@ -363,20 +378,23 @@ export async function placeOrder(
       })
       .returning()
     if (quote.lines.length)
-      await tx.insert(orderItems).values(
-        quote.lines.map((l) => ({
-          orderId: order!.id,
-          productId: l.productId,
-          skuId: l.skuId,
-          categoryId: l.categoryId,
-          title: l.title,
-          spec: l.spec,
-          quantity: l.quantity,
-          listPriceFen: l.listPriceFen,
-          unitPriceFen: l.unitPriceFen,
-          unitCostFen: l.costFen,
-        })),
-      )
+      items = await tx
+        .insert(orderItems)
+        .values(
+          quote.lines.map((l) => ({
+            orderId: order!.id,
+            productId: l.productId,
+            skuId: l.skuId,
+            categoryId: l.categoryId,
+            title: l.title,
+            spec: l.spec,
+            quantity: l.quantity,
+            listPriceFen: l.listPriceFen,
+            unitPriceFen: l.unitPriceFen,
+            unitCostFen: l.costFen,
+          })),
+        )
+        .returning()
     if (quote.couponId && !(await lockCoupon(tx, quote.couponId, order!.id)))
       throw conflict('coupon_unusable', '优惠券已被使用')
     if (p.pointsUsed > 0)
@@ -438,10 +456,11 @@ export async function placeOrder(
     const paid = await markOrderPaid(db, { orderNo, transactionId: null, paidAt: at })
     return {
       order: paid.order.status === 'pending' ? { ...paid.order, status: 'paid' } : paid.order,
+      items,
       quote: present(quote),
     }
   }
-  return { order, quote: present(quote) }
+  return { order, items, quote: present(quote) }
 }
 
 export async function orderOf(db: Db, memberId: number, orderNo: string): Promise<Order> {

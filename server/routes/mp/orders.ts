@@ -7,6 +7,7 @@ import { defaultStoreRules } from '../../../shared/orders/pricing'
 import {
   listMyOrders,
   myOrdersQuerySchema,
+  orderView,
   orderViewSchema,
   presentOrder,
 } from '../../../shared/orders/queries'
@@ -47,8 +48,8 @@ export function registerMpOrders(api: ApiRouter, deps: AppDeps): void {
       response: orderViewSchema,
     },
     async ({ body }, ctx) => {
-      const { order } = await placeOrder(checkout, ctx.state.memberId!, body)
-      return presentOrder(deps.db, order)
+      const { order, items } = await placeOrder(checkout, ctx.state.memberId!, body)
+      return orderView(order, items)
     },
   )
 
