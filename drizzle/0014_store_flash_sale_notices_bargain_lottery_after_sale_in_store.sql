@@ -70,13 +70,14 @@ CREATE TABLE "lotteries" (
 	"title" text NOT NULL,
 	"free_draws_per_day" integer DEFAULT 1 NOT NULL,
 	"points_per_draw" integer,
+	"draws_per_order" integer DEFAULT 0 NOT NULL,
 	"daily_limit" integer,
 	"total_limit" integer,
 	"starts_at" timestamp with time zone NOT NULL,
 	"ends_at" timestamp with time zone NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "lotteries_window" CHECK ("lotteries"."ends_at" > "lotteries"."starts_at"),
-	CONSTRAINT "lotteries_costs" CHECK ("lotteries"."free_draws_per_day" >= 0 and ("lotteries"."points_per_draw" is null or "lotteries"."points_per_draw" > 0))
+	CONSTRAINT "lotteries_costs" CHECK ("lotteries"."free_draws_per_day" >= 0 and "lotteries"."draws_per_order" >= 0 and ("lotteries"."points_per_draw" is null or "lotteries"."points_per_draw" > 0))
 );
 --> statement-breakpoint
 CREATE TABLE "lottery_draw_grants" (

@@ -4597,6 +4597,8 @@ export interface paths {
                     "application/json": {
                         /** @default null */
                         dailyLimit?: number | null;
+                        /** @default 0 */
+                        drawsPerOrder?: number;
                         endsAt: unknown;
                         /** @default 1 */
                         freeDrawsPerDay?: number;

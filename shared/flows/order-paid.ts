@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { awardPointsForOrder } from '../loyalty/earning'
 import { evaluateTiersAfterPayment } from '../loyalty/tiers'
+import { grantLotteryDrawsForOrder } from '../lottery/service'
 import { onReferredOrderPaid } from '../referral/order-attribution'
 import { referralRebate } from './referral-rebate'
 import { recordMemberEvent } from '../members/events'
@@ -38,4 +39,7 @@ export async function onOrderPaid(db: Db, orderId: number, at: Date): Promise<vo
 
   // 4. Who brought this order: attribution, frozen commission for promoters, points rebate.
   await onReferredOrderPaid(db, orderId, at, { rebate: referralRebate })
+
+  // 5. Draws it earns in the lotteries that give draws for orders.
+  await grantLotteryDrawsForOrder(db, order, at)
 }

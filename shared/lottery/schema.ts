@@ -18,6 +18,8 @@ export const lotteries = pgTable(
     freeDrawsPerDay: integer('free_draws_per_day').notNull().default(1),
     /** Points one more draw costs; null = draws cannot be bought with points. */
     pointsPerDraw: integer('points_per_draw'),
+    /** Draws earned by each paid order while the lottery is on (0 = none). */
+    drawsPerOrder: integer('draws_per_order').notNull().default(0),
     /** Most draws a member may make per day / in all (null = no limit). */
     dailyLimit: integer('daily_limit'),
     totalLimit: integer('total_limit'),
@@ -29,7 +31,7 @@ export const lotteries = pgTable(
     check('lotteries_window', sql`${t.endsAt} > ${t.startsAt}`),
     check(
       'lotteries_costs',
-      sql`${t.freeDrawsPerDay} >= 0 and (${t.pointsPerDraw} is null or ${t.pointsPerDraw} > 0)`,
+      sql`${t.freeDrawsPerDay} >= 0 and ${t.drawsPerOrder} >= 0 and (${t.pointsPerDraw} is null or ${t.pointsPerDraw} > 0)`,
     ),
   ],
 )

@@ -61,6 +61,8 @@ export const lotteryInputSchema = z
     title: z.string().trim().min(1).max(60),
     freeDrawsPerDay: z.number().int().min(0).max(100).default(1),
     pointsPerDraw: z.number().int().min(1).max(1_000_000).nullable().default(null),
+    /** Draws each paid order earns while the lottery is on. */
+    drawsPerOrder: z.number().int().min(0).max(10).default(0),
     dailyLimit: z.number().int().min(1).max(1000).nullable().default(null),
     totalLimit: z.number().int().min(1).max(100_000).nullable().default(null),
     startsAt: z.coerce.date(),
@@ -134,6 +136,30 @@ export async function grantLotteryDraws(
     .onConflictDoNothing()
     .returning({ id: lotteryDrawGrants.id })
   return { duplicate: rows.length === 0 }
+}
+
+/**
+ * A paid order earns draws in every lottery on at the time that gives draws for orders (the paid-order
+ * flow calls this; once per order and lottery by the grant's source key).
+ */
+export async function grantLotteryDrawsForOrder(
+  db: Db,
+  order: { memberId: number; orderNo: string; kind: string; payFen: number },
+  at: Date,
+): Promise<number> {
+  if (order.kind !== 'goods' || order.payFen <= 0) return 0
+  const rows = await queryRows<{ id: number }>(
+    db,
+    sql`insert into lottery_draw_grants (lottery_id, member_id, draws, source_key, reason, created_at)
+        select l.id, ${order.memberId}, l.draws_per_order, 'lottery:' || l.id || ':order:' || ${order.orderNo},
+               ${`订单 ${order.orderNo}`}, ${at.toISOString()}::timestamptz
+        from lotteries l
+        where l.draws_per_order > 0 and l.starts_at <= ${at.toISOString()}::timestamptz
+          and l.ends_at > ${at.toISOString()}::timestamptz
+        on conflict (source_key) do nothing
+        returning id`,
+  )
+  return rows.length
 }
 
 interface Standing {

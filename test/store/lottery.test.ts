@@ -18,6 +18,9 @@ import {
   lotteryForMember,
   RANDOM_SOURCE,
 } from '../../shared/lottery/service'
+import { placeOrder } from '../../shared/orders/checkout'
+import { markOrderPaid } from '../../shared/orders/lifecycle'
+import { defaultStoreRules } from '../../shared/orders/pricing'
 import { orders } from '../../shared/orders/schema'
 import { onPostgresServer, testDatabase } from '../support/db'
 import { makeMember } from '../support/factories'
@@ -177,6 +180,46 @@ describe('lottery rules', () => {
         prizes: [{ kind: 'points', name: '积分', weight: 1, points: 5, stock: 3 }],
       }),
     ).rejects.toThrow(/兜底奖品/)
+  })
+})
+
+describe('draws earned by orders', () => {
+  it('a paid order earns the lottery’s draws once; a draw then uses one of them', async () => {
+    const lottery = await createLottery(database.db, {
+      title: '下单抽奖',
+      freeDrawsPerDay: 0,
+      drawsPerOrder: 2,
+      ...window(),
+      prizes: [{ kind: 'thanks', name: '谢谢参与', weight: 1, isFallback: true }],
+    })
+    const shopper = await makeShopper(database.db)
+    const { skuId } = await makeProduct(database.db, { priceFen: 5000, stock: 5 })
+    const { order } = await placeOrder(
+      { db: database.db, clock, rules: defaultStoreRules },
+      shopper.member.id,
+      {
+        items: [{ skuId, quantity: 1 }],
+        addressId: shopper.addressId,
+      },
+    )
+    const before = await lotteryForMember(database.db, lottery.id, shopper.member.id, clock.now())
+    expect(before).toMatchObject({ earnedDrawsLeft: 0, next: 'no_draws_left' })
+    await markOrderPaid(database.db, { orderNo: order.orderNo, transactionId: null, paidAt: clock.now() })
+    await markOrderPaid(database.db, { orderNo: order.orderNo, transactionId: null, paidAt: clock.now() })
+    expect(await lotteryForMember(database.db, lottery.id, shopper.member.id, clock.now())).toMatchObject({
+      earnedDrawsLeft: 2,
+      next: 'earned',
+    })
+    const r = await drawLottery(database.db, {
+      lotteryId: lottery.id,
+      memberId: shopper.member.id,
+      requestId: 'order-draw',
+      at: clock.now(),
+    })
+    expect(r.draw.entry).toBe('earned')
+    expect(
+      (await lotteryForMember(database.db, lottery.id, shopper.member.id, clock.now())).earnedDrawsLeft,
+    ).toBe(1)
   })
 })
 
