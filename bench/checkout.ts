@@ -1,6 +1,10 @@
 // Flash-sale checkouts over HTTP: many members, each with their own session, hit POST /api/mp/orders for
 // a flash sale with fewer units than buyers, through the real app on the PostgreSQL server; then a bare
-// Koa JSON endpoint under the same load in the same run. Prints one JSON line. `--quick` for a short run.
+// Koa JSON endpoint under the same load in the same run. Prints one JSON line. `--quick` for a short run;
+// `--processes N` runs N server processes (each with its own pool and change feed) behind the load
+// generator, which spreads its connections over them.
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
 import { eq, sql } from 'drizzle-orm'
 import { createProduct } from '../shared/catalog/admin'
 import { categories } from '../shared/db/schema/catalog'
@@ -12,6 +16,28 @@ import { bareKoa, benchDatabase, benchMembers, cannon, listen, quick, round, sto
 const attempts = quick ? 600 : 4000
 const units = Math.floor(attempts / 4)
 const connections = 50
+const processesArg = process.argv.indexOf('--processes')
+const processes = processesArg > 0 ? Math.max(1, Number(process.argv[processesArg + 1]) || 1) : 1
+
+/** A server process of its own on the bench database; resolves once it listens. */
+async function serverProcess(databaseUrl: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/checkout-server.ts', databaseUrl], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
+  const [line] = await new Promise<string[]>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`checkout server exited (${code})`)))
+    createInterface({ input: child.stdout! }).once('line', (l) => resolve([l]))
+  })
+  return {
+    url: (JSON.parse(line!) as { url: string }).url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.removeAllListeners('exit')
+        child.once('exit', () => resolve())
+        child.stdin!.end()
+      }),
+  }
+}
 
 const { database, url } = await benchDatabase('checkout')
 const [category] = await database.db.insert(categories).values({ name: '秒杀专区' }).returning()
@@ -32,10 +58,14 @@ const sale = await createFlashSale(database.db, {
 })
 const buyers = await benchMembers(database, attempts)
 
-const app = await storeApp(database, url)
+const servers =
+  processes > 1
+    ? await Promise.all(Array.from({ length: processes }, () => serverProcess(url)))
+    : [await storeApp(database, url)]
 let next = 0
 const store = await cannon({
-  url: `${app.url}/api/mp/orders`,
+  // autocannon takes several URLs (its types say one) and spreads its connections over them
+  url: servers.map((s) => `${s.url}/api/mp/orders`) as unknown as string,
   method: 'POST',
   connections,
   amount: attempts,
@@ -55,7 +85,7 @@ const store = await cannon({
     },
   ],
 })
-await app.close()
+await Promise.all(servers.map((s) => s.close()))
 
 const bare = await listen(bareKoa())
 const baseline = await cannon({
@@ -99,6 +129,7 @@ console.log(
     baseline_per_second: round(baselinePerSecond),
     ratio: round(perSecond / baselinePerSecond, 3),
     connections,
+    processes,
     quick,
   }),
 )

@@ -6,6 +6,7 @@
 // A load that began before an invalidation is never stored: its result may predate the write.
 import { LRUCache } from 'lru-cache'
 import type { ChangeFeed, ReadModelChange } from '../shared/db/change-feed'
+import { FlashSaleGate } from '../shared/marketing/flash-sale-gate'
 
 interface Inflight<V> {
   promise: Promise<V>
@@ -96,6 +97,8 @@ export interface ReadCaches {
   members: InvalidatedCache<number, CachedMember>
   catalogue: InvalidatedCache<string, JsonBody>
   cards: InvalidatedCache<number, JsonBody>
+  /** Flash sales this process knows to be sold out or ended: checkout refuses them from memory. */
+  flashSales: FlashSaleGate
   /** How long catalogue reads may be served (stock and sales counts lag by at most this). */
   catalogueTtlMs: number
   close(): void
@@ -131,14 +134,19 @@ export function createReadCaches(feed: ChangeFeed, options: { catalogueTtlMs: nu
     }
   }
   const unsubscribe = feed.subscribe(onChange)
+  const flashSales = new FlashSaleGate(feed)
   return {
     feed,
     sessions,
     members,
     catalogue,
     cards,
+    flashSales,
     catalogueTtlMs: options.catalogueTtlMs,
-    close: unsubscribe,
+    close: () => {
+      unsubscribe()
+      flashSales.close()
+    },
   }
 }
 

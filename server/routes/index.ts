@@ -52,6 +52,13 @@ import { registerAdminCampaigns } from './admin/campaigns'
 import { registerAdminCampaignCalendar } from './admin/campaigns-calendar'
 import { registerMpSubscribeConsents } from './mp/subscribe-consents'
 import { registerOfficialAccount } from './wechat/official-account'
+import { registerMpBargains } from './mp/bargains'
+import { registerMpLotteries } from './mp/lotteries'
+import { registerMpAfterSales } from './mp/after-sales'
+import { registerAdminBargains } from './admin/bargains'
+import { registerAdminLotteries } from './admin/lotteries'
+import { registerAdminAfterSales } from './admin/after-sales'
+import { registerAdminStores } from './admin/stores'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -125,6 +132,13 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerAdminCampaignCalendar(admin, deps)
   registerMpSubscribeConsents(mp, deps)
   registerOfficialAccount(officialAccount, deps)
+  registerMpBargains(mp, deps)
+  registerMpLotteries(mp, deps)
+  registerMpAfterSales(mp, deps)
+  registerAdminBargains(admin, deps)
+  registerAdminLotteries(admin, deps)
+  registerAdminAfterSales(admin, deps)
+  registerAdminStores(admin, deps)
 
   return [open, adminPublic, mpPublic, pay, officialAccount, admin, mp].map((r) => r.routes())
 }

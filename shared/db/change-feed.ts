@@ -11,13 +11,21 @@ export const READ_MODEL_CHANNEL = 'read_model_changes'
 export type ReadModelChange =
   | { kind: 'card'; memberIds: number[] | 'all' }
   | { kind: 'catalogue' }
+  /** A flash sale sold out (its last unit was taken), ended, or has units again (drizzle/0014). */
+  | { kind: 'flash_sale'; flashSaleId: number; state: 'sold_out' | 'ended' | 'selling' }
   /** The feed lost its connection: anything may have changed meanwhile. */
   | { kind: 'reset' }
 
-/** A notification's payload as a change (`card:1,2`, `card:*`, `catalogue`); unknown payloads → reset. */
+/**
+ * A notification's payload as a change (`card:1,2`, `card:*`, `catalogue`, `flash_sale:7:sold_out`);
+ * unknown payloads → reset.
+ */
 export function parseChange(payload: string): ReadModelChange {
   if (payload === 'catalogue') return { kind: 'catalogue' }
   if (payload === 'card:*') return { kind: 'card', memberIds: 'all' }
+  const f = /^flash_sale:(\d+):(sold_out|ended|selling)$/.exec(payload)
+  if (f)
+    return { kind: 'flash_sale', flashSaleId: Number(f[1]), state: f[2] as 'sold_out' | 'ended' | 'selling' }
   const m = /^card:(\d+(?:,\d+)*)$/.exec(payload)
   if (m) return { kind: 'card', memberIds: m[1]!.split(',').map(Number) }
   return { kind: 'reset' }

@@ -10,6 +10,7 @@ import { awardPointsForOrder } from '../points/earning'
 import { grantMembershipForOrder } from '../tiers/membership'
 import { evaluateTiersAfterPayment } from '../tiers/evaluation'
 import { groupOrderPaid } from '../marketing/group-buy'
+import { grantLotteryDrawsForOrder } from '../lottery/service'
 import { recordMemberEvent } from '../members/events'
 import { transitionToPaid, type PaidOutcome } from '../orders/lifecycle'
 import { onReferredOrderPaid } from '../referral/order-attribution'
@@ -67,4 +68,7 @@ async function onOrderPaid(tx: Db, order: Order, at: Date): Promise<void> {
 
   // 6. Who brought this order: attribution, frozen commission for promoters, points rebate.
   await onReferredOrderPaid(tx, order.id, at, { rebate: referralRebate })
+
+  // 7. Draws it earns in the lotteries that give draws for orders.
+  await grantLotteryDrawsForOrder(tx, order, at)
 }

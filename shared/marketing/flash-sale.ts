@@ -95,13 +95,19 @@ export async function listFlashSales(db: Db, at: Date, options: { includeEnded?:
     .orderBy(asc(flashSales.startsAt), asc(flashSales.id))
 }
 
-/** The sale, if it is selling at `at`. */
-export async function sellingFlashSale(db: Db, flashSaleId: number, at: Date): Promise<FlashSale> {
-  const [sale] = await db.select().from(flashSales).where(eq(flashSales.id, flashSaleId))
-  if (!sale) throw notFound('秒杀活动', 'flash_sale_not_found')
+/** The sale, if it is selling at `at`, with its SKU and product (one read, for checkout). */
+export async function sellingFlashSale(db: Db, flashSaleId: number, at: Date) {
+  const [row] = await db
+    .select({ sale: flashSales, sku: skus, product: products })
+    .from(flashSales)
+    .innerJoin(skus, eq(skus.id, flashSales.skuId))
+    .innerJoin(products, eq(products.id, skus.productId))
+    .where(eq(flashSales.id, flashSaleId))
+  if (!row) throw notFound('秒杀活动', 'flash_sale_not_found')
+  const { sale } = row
   if (sale.endedAt || sale.endsAt <= at) throw conflict('flash_sale_ended', '秒杀已结束')
   if (sale.startsAt > at) throw conflict('flash_sale_not_started', '秒杀尚未开始')
-  return sale
+  return row
 }
 
 /** Inside checkout: count `quantity` against the member's limit (locks the member's row for this sale). */

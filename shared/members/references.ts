@@ -56,4 +56,10 @@ export const memberReferences: MemberReference[] = [
   /** Unique per (member, template): merged by adding the consents left. */
   { table: 'subscribe_consents', column: 'member_id', uniquePerMember: true },
   { table: 'member_service_dates', column: 'member_id' },
+  { table: 'bargains', column: 'member_id' },
+  { table: 'bargain_helps', column: 'helper_id' },
+  { table: 'lottery_draw_grants', column: 'member_id' },
+  { table: 'lottery_draws', column: 'member_id' },
+  { table: 'after_sale_requests', column: 'member_id' },
+  { table: 'store_purchases', column: 'member_id' },
 ]

@@ -10,6 +10,8 @@ import type { Clock } from '../clock'
 import { shanghaiDate } from '../clock'
 import type { Db } from '../db/client'
 import { conflict, DomainError, invalid, notFound } from '../errors'
+import { bargainForCheckout, takeBargain } from '../bargain/service'
+import type { Bargain } from '../db/schema/bargain'
 import { heldLevelIds, memberPricesFor } from '../catalog/browse'
 import { products, skus } from '../db/schema/catalog'
 import { lockCoupon, usableCoupon } from '../coupons/service'
@@ -18,6 +20,7 @@ import { tierLadders, tierLevels } from '../db/schema/loyalty'
 import { recordMemberEvent } from '../members/events'
 import { claimFlashSaleLimit, sellingFlashSale, takeFlashSaleStock } from '../marketing/flash-sale'
 import { activeGroupBuy, takeGroupSeat } from '../marketing/group-buy'
+import type { FlashSaleGate } from '../marketing/flash-sale-gate'
 import type { FlashSale, GroupBuy } from '../db/schema/marketing'
 import { shareCodes } from '../db/schema/referral'
 import { priceLine, priceOrder, type OrderPrice, type PricedLine, type StoreRules } from './pricing'
@@ -28,6 +31,7 @@ import {
   orderItems,
   orders,
   type Order,
+  type OrderItem,
   type ShippingAddress,
 } from '../db/schema/orders'
 
@@ -47,6 +51,8 @@ export const checkoutInputSchema = z
     groupBuy: z
       .object({ groupBuyId: z.number().int().positive(), groupId: z.number().int().positive().optional() })
       .optional(),
+    /** A bargain of the member's, bought at the price their friends reached. */
+    bargain: z.object({ bargainId: z.number().int().positive() }).optional(),
     /** A paid membership level (buying or renewing). */
     membershipLevelId: z.number().int().positive().optional(),
     addressId: z.number().int().positive().optional(),
@@ -60,11 +66,15 @@ export const checkoutInputSchema = z
     fromCart: z.boolean().default(false),
   })
   .superRefine((v, ctx) => {
-    const kinds = [v.items, v.flashSale, v.groupBuy, v.membershipLevelId].filter(
+    const kinds = [v.items, v.flashSale, v.groupBuy, v.bargain, v.membershipLevelId].filter(
       (x) => x !== undefined,
     ).length
     if (kinds !== 1)
-      ctx.addIssue({ code: 'custom', path: ['items'], message: '请选择商品、秒杀、拼团或会员中的一种下单' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['items'],
+        message: '请选择商品、秒杀、拼团、砍价或会员中的一种下单',
+      })
     if (v.items && new Set(v.items.map((i) => i.skuId)).size !== v.items.length)
       ctx.addIssue({ code: 'custom', path: ['items'], message: '同一规格请合并数量' })
   })
@@ -77,6 +87,7 @@ interface Quote {
   price: OrderPrice
   flashSale?: FlashSale
   groupBuy?: GroupBuy
+  bargain?: Bargain
   membershipLevel?: { id: number; name: string }
   address?: ShippingAddress
   couponId?: number
@@ -87,6 +98,8 @@ export interface CheckoutDeps {
   clock: Clock
   /** Store rules to apply instead of those operators stored (benchmarks and tests). */
   rules?: StoreRules
+  /** This process's knowledge of sold-out flash sales (from the change feed): refusals without a query. */
+  flashSales?: FlashSaleGate | undefined
 }
 
 async function buildQuote(
@@ -101,6 +114,7 @@ async function buildQuote(
   let lines: Quote['lines'] = []
   let flashSale: FlashSale | undefined
   let groupBuy: GroupBuy | undefined
+  let bargain: Bargain | undefined
   let membershipLevel: Quote['membershipLevel']
 
   if (input.membershipLevelId) {
@@ -134,9 +148,19 @@ async function buildQuote(
   }
 
   let wanted: { skuId: number; quantity: number }[]
-  let promotion: { source: 'flash_sale' | 'group_buy'; priceFen: number } | undefined
+  /** The SKU and product, when the promotion's read brought them already. */
+  let known: { sku: typeof skus.$inferSelect; product: typeof products.$inferSelect }[] | undefined
+  let promotion: { source: 'flash_sale' | 'group_buy' | 'bargain'; priceFen: number } | undefined
   if (input.flashSale) {
-    flashSale = await sellingFlashSale(db, input.flashSale.flashSaleId, at)
+    const saleId = input.flashSale.flashSaleId
+    const refusal = deps.flashSales?.refusal(saleId)
+    if (refusal === 'ended') throw conflict('flash_sale_ended', '秒杀已结束')
+    if (refusal === 'sold_out') throw conflict('flash_sale_sold_out', '手慢了，秒杀商品已抢光')
+    const mark = deps.flashSales?.mark(saleId)
+    const selling = await sellingFlashSale(db, saleId, at)
+    flashSale = selling.sale
+    known = [{ sku: selling.sku, product: selling.product }]
+    if (flashSale.stockLeft === 0 && mark !== undefined) deps.flashSales!.sawSoldOut(saleId, mark)
     // Sold out already (and within the limit, which is checked first): answer without opening a
     // transaction. The conditional updates inside the transaction still decide.
     if (
@@ -150,19 +174,26 @@ async function buildQuote(
     groupBuy = await activeGroupBuy(db, input.groupBuy.groupBuyId, at)
     wanted = [{ skuId: groupBuy.skuId, quantity: 1 }]
     promotion = { source: 'group_buy', priceFen: groupBuy.groupPriceFen }
+  } else if (input.bargain) {
+    const held = await bargainForCheckout(db, input.bargain.bargainId, memberId, at)
+    bargain = held.bargain
+    wanted = [{ skuId: held.campaign.skuId, quantity: 1 }]
+    promotion = { source: 'bargain', priceFen: held.bargain.priceFen }
   } else {
     wanted = input.items!
   }
-  const rows = await db
-    .select({ sku: skus, product: products })
-    .from(skus)
-    .innerJoin(products, eq(products.id, skus.productId))
-    .where(
-      inArray(
-        skus.id,
-        wanted.map((w) => w.skuId),
-      ),
-    )
+  const rows =
+    known ??
+    (await db
+      .select({ sku: skus, product: products })
+      .from(skus)
+      .innerJoin(products, eq(products.id, skus.productId))
+      .where(
+        inArray(
+          skus.id,
+          wanted.map((w) => w.skuId),
+        ),
+      ))
   const byId = new Map(rows.map((r) => [r.sku.id, r]))
   const levelIds = promotion ? [] : await heldLevelIds(db, memberId, at)
   const memberPrices = await memberPricesFor(
@@ -243,6 +274,7 @@ async function buildQuote(
     price,
     ...(flashSale ? { flashSale } : {}),
     ...(groupBuy ? { groupBuy } : {}),
+    ...(bargain ? { bargain } : {}),
     ...(address ? { address } : {}),
     ...(coupon ? { couponId: coupon.coupon.id } : {}),
   }
@@ -309,7 +341,7 @@ export async function placeOrder(
   deps: CheckoutDeps,
   memberId: number,
   raw: CheckoutInput,
-): Promise<{ order: Order; quote: QuoteView }> {
+): Promise<{ order: Order; items: OrderItem[]; quote: QuoteView }> {
   const input = checkoutInputSchema.parse(raw)
   const quote = await buildQuote(deps, memberId, input)
   if (quote.kind === 'goods' && !quote.address)
@@ -324,6 +356,7 @@ export async function placeOrder(
     if (code && code.memberId !== memberId) referrerId = code.memberId
   }
 
+  let items: OrderItem[] = []
   const order = await db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db
     // Per-member holdings first (rows only this member contends for) …
@@ -352,20 +385,23 @@ export async function placeOrder(
       })
       .returning()
     if (quote.lines.length)
-      await tx.insert(orderItems).values(
-        quote.lines.map((l) => ({
-          orderId: order!.id,
-          productId: l.productId,
-          skuId: l.skuId,
-          categoryId: l.categoryId,
-          title: l.title,
-          spec: l.spec,
-          quantity: l.quantity,
-          listPriceFen: l.listPriceFen,
-          unitPriceFen: l.unitPriceFen,
-          unitCostFen: l.costFen,
-        })),
-      )
+      items = await tx
+        .insert(orderItems)
+        .values(
+          quote.lines.map((l) => ({
+            orderId: order!.id,
+            productId: l.productId,
+            skuId: l.skuId,
+            categoryId: l.categoryId,
+            title: l.title,
+            spec: l.spec,
+            quantity: l.quantity,
+            listPriceFen: l.listPriceFen,
+            unitPriceFen: l.unitPriceFen,
+            unitCostFen: l.costFen,
+          })),
+        )
+        .returning()
     if (quote.couponId && !(await lockCoupon(tx, quote.couponId, order!.id)))
       throw conflict('coupon_unusable', '优惠券已被使用')
     if (p.pointsUsed > 0)
@@ -407,6 +443,8 @@ export async function placeOrder(
     // … then the shared rows everyone contends for, last, so their locks are held for the shortest time.
     if (quote.flashSale) {
       await takeFlashSaleStock(tx, quote.flashSale.id, quote.lines[0]!.quantity, at)
+    } else if (quote.bargain) {
+      await takeBargain(tx, quote.bargain, order!.id, at)
     } else {
       for (const l of [...quote.lines].sort((a, b) => a.skuId - b.skuId)) {
         const taken = await tx
@@ -420,7 +458,7 @@ export async function placeOrder(
     return order!
   })
 
-  return { order, quote: present(quote) }
+  return { order, items, quote: present(quote) }
 }
 
 export async function orderOf(db: Db, memberId: number, orderNo: string): Promise<Order> {

@@ -6,6 +6,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { conflict, DomainError, notFound } from '../errors'
+import { releaseBargain } from '../bargain/service'
 import { products, skus } from '../db/schema/catalog'
 import { releaseCoupons } from '../coupons/service'
 import { defaultPointsExpiry } from '../points/earning'
@@ -57,7 +58,7 @@ export async function cancelOrder(db: Db, orderId: number, reason: string, at: D
   })
 }
 
-/** Give back what an order held: stock (or flash-sale units), coupon, points, group seat. */
+/** Give back what an order held: stock (or flash-sale or bargain units), coupon, points, group seat. */
 export async function releaseHoldings(
   tx: Db,
   order: Order,
@@ -65,7 +66,9 @@ export async function releaseHoldings(
   options: { stock?: boolean } = {},
 ): Promise<void> {
   const items = await tx.select().from(orderItems).where(eq(orderItems.orderId, order.id))
-  if (options.stock !== false) {
+  // A bargain's unit belongs to its campaign, not to the SKU.
+  const bargain = await releaseBargain(tx, order, at, options)
+  if (options.stock !== false && !bargain) {
     for (const item of [...items].sort((a, b) => a.skuId - b.skuId)) {
       if (order.flashSaleId) {
         await releaseFlashSale(tx, {

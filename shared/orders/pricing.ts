@@ -31,7 +31,7 @@ export const defaultStoreRules: StoreRules = {
   unpaidOrderMinutes: 15,
 }
 
-export type PriceSource = 'list' | 'member' | 'flash_sale' | 'group_buy' | 'membership'
+export type PriceSource = 'list' | 'member' | 'flash_sale' | 'group_buy' | 'bargain' | 'membership'
 
 export interface LineInput {
   skuId: number
@@ -41,8 +41,8 @@ export interface LineInput {
   listPriceFen: number
   /** Member prices of the levels the member holds, for this SKU. */
   memberPricesFen: number[]
-  /** A flash-sale or group price, which replaces list and member prices. */
-  promotion?: { source: 'flash_sale' | 'group_buy'; priceFen: number }
+  /** A flash-sale, group or bargain price, which replaces list and member prices. */
+  promotion?: { source: 'flash_sale' | 'group_buy' | 'bargain'; priceFen: number }
 }
 
 export interface PricedLine {
@@ -84,10 +84,11 @@ export type CouponOutcome =
   | { ok: true; eligibleFen: number; discountFen: number }
   | { ok: false; reason: 'no_eligible_items' | 'below_threshold'; eligibleFen: number }
 
-/** Promotion-priced lines (flash sale, group buy) take no coupon on top. */
+/** Promotion-priced lines (flash sale, group buy, bargain) take no coupon on top. */
 const couponEligible = (rule: CouponRule, line: PricedLine) =>
   line.source !== 'flash_sale' &&
   line.source !== 'group_buy' &&
+  line.source !== 'bargain' &&
   (rule.scope === 'all' ||
     (rule.scope === 'category' && rule.scopeIds.includes(line.categoryId)) ||
     (rule.scope === 'product' && rule.scopeIds.includes(line.productId)))

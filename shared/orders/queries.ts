@@ -5,7 +5,7 @@ import type { Db } from '../db/client'
 import { notFound } from '../errors'
 import { members } from '../db/schema/members'
 import { orderRefunds } from '../db/schema/payments'
-import { orderStatuses, orderItems, orders, type Order } from '../db/schema/orders'
+import { orderStatuses, orderItems, orders, type Order, type OrderItem } from '../db/schema/orders'
 import { statusName } from './lifecycle'
 
 export const orderViewSchema = z.object({
@@ -32,6 +32,8 @@ export const orderViewSchema = z.object({
   shippedAt: z.string().nullable(),
   items: z.array(
     z.object({
+      /** The order line; after-sale requests name their items by it. */
+      id: z.number().int(),
       productId: z.number().int(),
       skuId: z.number().int(),
       title: z.string(),
@@ -57,41 +59,48 @@ async function withItems(db: Db, list: Order[]): Promise<OrderView[]> {
         list.map((o) => o.id),
       ),
     )
-  return list.map((o) => ({
-    orderNo: o.orderNo,
-    kind: o.kind,
-    status: o.status,
-    statusName: statusName(o.status),
-    itemsFen: o.itemsFen,
-    discountFen: o.discountFen,
-    pointsUsed: o.pointsUsed,
-    pointsDeductFen: o.pointsDeductFen,
-    shippingFen: o.shippingFen,
-    payFen: o.payFen,
-    refundedFen: o.refundedFen,
-    address: o.address ?? null,
-    remark: o.remark,
-    shippingCompany: o.shippingCompany,
-    trackingNo: o.trackingNo,
-    groupBuyGroupId: o.groupBuyGroupId,
-    flashSaleId: o.flashSaleId,
-    createdAt: o.createdAt.toISOString(),
-    paidAt: iso(o.paidAt),
-    expiresAt: iso(o.expiresAt),
-    shippedAt: iso(o.shippedAt),
-    items: items
-      .filter((i) => i.orderId === o.id)
-      .map((i) => ({
-        productId: i.productId,
-        skuId: i.skuId,
-        title: i.title,
-        spec: i.spec,
-        quantity: i.quantity,
-        listPriceFen: i.listPriceFen,
-        unitPriceFen: i.unitPriceFen,
-      })),
-  }))
+  return list.map((o) =>
+    orderView(
+      o,
+      items.filter((i) => i.orderId === o.id),
+    ),
+  )
 }
+
+/** Pure: an order and its lines as the shopper sees them. */
+export const orderView = (o: Order, items: OrderItem[]): OrderView => ({
+  orderNo: o.orderNo,
+  kind: o.kind,
+  status: o.status,
+  statusName: statusName(o.status),
+  itemsFen: o.itemsFen,
+  discountFen: o.discountFen,
+  pointsUsed: o.pointsUsed,
+  pointsDeductFen: o.pointsDeductFen,
+  shippingFen: o.shippingFen,
+  payFen: o.payFen,
+  refundedFen: o.refundedFen,
+  address: o.address ?? null,
+  remark: o.remark,
+  shippingCompany: o.shippingCompany,
+  trackingNo: o.trackingNo,
+  groupBuyGroupId: o.groupBuyGroupId,
+  flashSaleId: o.flashSaleId,
+  createdAt: o.createdAt.toISOString(),
+  paidAt: iso(o.paidAt),
+  expiresAt: iso(o.expiresAt),
+  shippedAt: iso(o.shippedAt),
+  items: items.map((i) => ({
+    id: i.id,
+    productId: i.productId,
+    skuId: i.skuId,
+    title: i.title,
+    spec: i.spec,
+    quantity: i.quantity,
+    listPriceFen: i.listPriceFen,
+    unitPriceFen: i.unitPriceFen,
+  })),
+})
 
 export const presentOrder = async (db: Db, order: Order) => (await withItems(db, [order]))[0]!
 

@@ -804,6 +804,278 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/after-sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 售后申请 */
+        get: {
+            parameters: {
+                query?: {
+                    memberId?: number;
+                    status?: "requested" | "approved" | "refused" | "cancelled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            amountFen: number;
+                            createdAt: string;
+                            decidedAt: string | null;
+                            decisionNote: string | null;
+                            freeReturnShipping: boolean;
+                            id: number;
+                            items: {
+                                orderItemId: number;
+                                quantity: number;
+                            }[];
+                            /** @enum {string} */
+                            kind: "refund" | "return";
+                            orderNo: string;
+                            photos: string[];
+                            reason: string;
+                            refundStatus: string | null;
+                            /** @enum {string} */
+                            status: "requested" | "approved" | "refused" | "cancelled";
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/after-sales/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 处理售后：同意（经微信支付退款，全额退款时收回积分与佣金）或拒绝 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        approve: boolean;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            amountFen: number;
+                            createdAt: string;
+                            decidedAt: string | null;
+                            decisionNote: string | null;
+                            freeReturnShipping: boolean;
+                            id: number;
+                            items: {
+                                orderItemId: number;
+                                quantity: number;
+                            }[];
+                            /** @enum {string} */
+                            kind: "refund" | "return";
+                            orderNo: string;
+                            photos: string[];
+                            reason: string;
+                            refundStatus: string | null;
+                            /** @enum {string} */
+                            status: "requested" | "approved" | "refused" | "cancelled";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/bargain-campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 砍价活动（含已结束） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 新建砍价活动（数量从商品库存中划出）
+         * @description 每位好友砍一刀，金额按二倍均值法随机，最后一位好友恰好砍到底价。
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default 24 */
+                        bargainHours?: number;
+                        endsAt: unknown;
+                        floorPriceFen: number;
+                        helpersNeeded: number;
+                        skuId: number;
+                        startsAt: unknown;
+                        title: string;
+                        totalStock: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/bargain-campaigns/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 结束砍价活动（未售出数量退回商品库存） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/benefits": {
         parameters: {
             query?: never;
@@ -4264,6 +4536,211 @@ export interface paths {
                             token: string;
                         };
                     };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/lotteries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 抽奖活动 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 新建抽奖（奖品、数量、中奖权重、兜底奖品、抽奖次数与积分价格）
+         * @description 中奖概率 = 奖品权重 ÷ 全部权重之和；奖品抽完后，抽中它的人得到兜底奖品，其他奖品概率不变。
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default null */
+                        dailyLimit?: number | null;
+                        /** @default 0 */
+                        drawsPerOrder?: number;
+                        endsAt: unknown;
+                        /** @default 1 */
+                        freeDrawsPerDay?: number;
+                        /** @default null */
+                        pointsPerDraw?: number | null;
+                        prizes: {
+                            couponTemplateId?: number;
+                            /** @default false */
+                            isFallback?: boolean;
+                            /** @enum {string} */
+                            kind: "points" | "coupon" | "gift" | "thanks";
+                            name: string;
+                            points?: number;
+                            skuId?: number;
+                            stock?: number;
+                            weight: number;
+                        }[];
+                        startsAt: unknown;
+                        title: string;
+                        /** @default null */
+                        totalLimit?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/lotteries/{id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 抽奖审计：每个奖品已发数量，每次抽奖的随机数、范围与来源 */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/lotteries/{id}/draw-grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 赠送抽奖次数（任务、订单奖励；同一 sourceKey 只赠送一次） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        draws: number;
+                        memberId: number;
+                        reason: string;
+                        sourceKey: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -11181,6 +11658,238 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/admin/store-purchases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 门店消费记录 */
+        get: {
+            parameters: {
+                query?: {
+                    memberId?: number;
+                    storeId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 收银台登记门店消费（会员卡号或手机号；同一门店同一小票号只登记一次）
+         * @description 计入会员的消费、等级、积分与生命周期阶段，与线上订单相同。
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        amountFen: number;
+                        items?: {
+                            quantity: number;
+                            skuId: number;
+                        }[];
+                        member: {
+                            code?: string;
+                            phone?: string;
+                        };
+                        purchasedAt?: unknown;
+                        receiptNo: string;
+                        storeId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            amountFen: number;
+                            duplicate: boolean;
+                            memberId: number;
+                            memberNo: string;
+                            orderNo: string;
+                            purchaseId: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/store-purchases/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 导入 POS 导出的门店消费（CSV）：全部无误才导入，否则列出每一行错误且不导入
+         * @description 第一行为表头，须含「小票号」「门店」「金额」（元）「消费时间」（北京时间 YYYY-MM-DD HH:mm），以及「会员卡号」或「手机号」。已登记的小票计为重复，不会重复计入。
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        contentBase64: string;
+                        fileName: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/stores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 门店 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** 新建门店 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        city: string;
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/tags": {
         parameters: {
             query?: never;
@@ -12575,6 +13284,539 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/mp/after-sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的售后申请 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            amountFen: number;
+                            createdAt: string;
+                            decidedAt: string | null;
+                            decisionNote: string | null;
+                            freeReturnShipping: boolean;
+                            id: number;
+                            items: {
+                                orderItemId: number;
+                                quantity: number;
+                            }[];
+                            /** @enum {string} */
+                            kind: "refund" | "return";
+                            orderNo: string;
+                            photos: string[];
+                            reason: string;
+                            refundStatus: string | null;
+                            /** @enum {string} */
+                            status: "requested" | "approved" | "refused" | "cancelled";
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 申请售后（仅退款或退货退款，须在售后期限内）
+         * @description 选择订单商品及数量、原因和图片；退货可使用会员的免费退货权益。退款金额按商品在实付中的占比计算。
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default false */
+                        freeReturnShipping?: boolean;
+                        items: {
+                            orderItemId: number;
+                            quantity: number;
+                        }[];
+                        /** @enum {string} */
+                        kind: "refund" | "return";
+                        orderNo: string;
+                        /** @default [] */
+                        photos?: string[];
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            amountFen: number;
+                            createdAt: string;
+                            decidedAt: string | null;
+                            decisionNote: string | null;
+                            freeReturnShipping: boolean;
+                            id: number;
+                            items: {
+                                orderItemId: number;
+                                quantity: number;
+                            }[];
+                            /** @enum {string} */
+                            kind: "refund" | "return";
+                            orderNo: string;
+                            photos: string[];
+                            reason: string;
+                            refundStatus: string | null;
+                            /** @enum {string} */
+                            status: "requested" | "approved" | "refused" | "cancelled";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mp/after-sales/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 撤销未处理的售后申请 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            status: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mp/bargain-campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 进行中的砍价活动 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bargainHours: number;
+                            endsAt: string;
+                            floorPriceFen: number;
+                            helpersNeeded: number;
+                            id: number;
+                            image: string | null;
+                            listPriceFen: number;
+                            productId: number;
+                            productTitle: string;
+                            skuId: number;
+                            startsAt: string;
+                            stockLeft: number;
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mp/bargain-campaigns/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 发起砍价（已有进行中的砍价则返回它） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            campaignId: number;
+                            canBuy: boolean;
+                            canHelp: boolean;
+                            expiresAt: string;
+                            floorPriceFen: number;
+                            helpers: {
+                                at: string;
+                                avatarUrl: string | null;
+                                cutFen: number;
+                                nickname: string;
+                            }[];
+                            helpersCount: number;
+                            helpersNeeded: number;
+                            id: number;
+                            image: string | null;
+                            listPriceFen: number;
+                            mine: boolean;
+                            priceFen: number;
+                            productId: number;
+                            productTitle: string;
+                            starterNickname: string | null;
+                            /** @enum {string} */
+                            status: "open" | "reached" | "ordered" | "expired";
+                            title: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mp/bargains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我发起的砍价 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            campaignId: number;
+                            canBuy: boolean;
+                            canHelp: boolean;
+                            expiresAt: string;
+                            floorPriceFen: number;
+                            helpers: {
+                                at: string;
+                                avatarUrl: string | null;
+                                cutFen: number;
+                                nickname: string;
+                            }[];
+                            helpersCount: number;
+                            helpersNeeded: number;
+                            id: number;
+                            image: string | null;
+                            listPriceFen: number;
+                            mine: boolean;
+                            priceFen: number;
+                            productId: number;
+                            productTitle: string;
+                            starterNickname: string | null;
+                            /** @enum {string} */
+                            status: "open" | "reached" | "ordered" | "expired";
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mp/bargains/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 砍价详情（分享页：好友打开即可帮砍） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            campaignId: number;
+                            canBuy: boolean;
+                            canHelp: boolean;
+                            expiresAt: string;
+                            floorPriceFen: number;
+                            helpers: {
+                                at: string;
+                                avatarUrl: string | null;
+                                cutFen: number;
+                                nickname: string;
+                            }[];
+                            helpersCount: number;
+                            helpersNeeded: number;
+                            id: number;
+                            image: string | null;
+                            listPriceFen: number;
+                            mine: boolean;
+                            priceFen: number;
+                            productId: number;
+                            productTitle: string;
+                            starterNickname: string | null;
+                            /** @enum {string} */
+                            status: "open" | "reached" | "ordered" | "expired";
+                            title: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mp/bargains/{id}/help": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 帮好友砍一刀（每人每个砍价一次，发起人不能自己砍）
+         * @description 新会员通过好友的砍价进入时，按推荐规则归属给发起人。
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bargain: {
+                                campaignId: number;
+                                canBuy: boolean;
+                                canHelp: boolean;
+                                expiresAt: string;
+                                floorPriceFen: number;
+                                helpers: {
+                                    at: string;
+                                    avatarUrl: string | null;
+                                    cutFen: number;
+                                    nickname: string;
+                                }[];
+                                helpersCount: number;
+                                helpersNeeded: number;
+                                id: number;
+                                image: string | null;
+                                listPriceFen: number;
+                                mine: boolean;
+                                priceFen: number;
+                                productId: number;
+                                productTitle: string;
+                                starterNickname: string | null;
+                                /** @enum {string} */
+                                status: "open" | "reached" | "ordered" | "expired";
+                                title: string;
+                            };
+                            cutFen: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/mp/card": {
         parameters: {
             query?: never;
@@ -13666,6 +14908,236 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/mp/lotteries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 进行中的抽奖 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endsAt: string;
+                            id: number;
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mp/lotteries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 抽奖详情：奖品与中奖概率、剩余次数 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dailyLimit: number | null;
+                            drawsToday: number;
+                            earnedDrawsLeft: number;
+                            endsAt: string;
+                            freeDrawsLeftToday: number;
+                            id: number;
+                            /** @enum {string} */
+                            next: "free" | "earned" | "points" | "daily_limit" | "total_limit" | "no_draws_left";
+                            open: boolean;
+                            pointsPerDraw: number | null;
+                            prizes: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "points" | "coupon" | "gift" | "thanks";
+                                name: string;
+                                oddsPct: number;
+                                soldOut: boolean;
+                            }[];
+                            startsAt: string;
+                            title: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mp/lotteries/{id}/draws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的抽奖记录 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            couponId: number | null;
+                            createdAt: string;
+                            /** @enum {string} */
+                            entry: "free" | "earned" | "points";
+                            id: number;
+                            /** @enum {string} */
+                            kind: "points" | "coupon" | "gift" | "thanks";
+                            orderId: number | null;
+                            pointsSpent: number;
+                            prizeName: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 抽一次（先用每日免费次数，再用任务获得的次数，再按积分）
+         * @description 同一 requestId 重试只抽一次，返回第一次的结果。
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        requestId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            couponId: number | null;
+                            createdAt: string;
+                            drawId: number;
+                            /** @enum {string} */
+                            entry: "free" | "earned" | "points";
+                            orderId: number | null;
+                            pointsSpent: number;
+                            prize: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "points" | "coupon" | "gift" | "thanks";
+                                name: string;
+                                points: number | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/mp/me": {
         parameters: {
             query?: never;
@@ -13839,6 +15311,9 @@ export interface paths {
                 content: {
                     "application/json": {
                         addressId?: number;
+                        bargain?: {
+                            bargainId: number;
+                        };
                         couponId?: number;
                         flashSale?: {
                             flashSaleId: number;
@@ -13886,6 +15361,7 @@ export interface paths {
                             flashSaleId: number | null;
                             groupBuyGroupId: number | null;
                             items: {
+                                id: number;
                                 listPriceFen: number;
                                 productId: number;
                                 quantity: number;
@@ -13964,6 +15440,7 @@ export interface paths {
                             flashSaleId: number | null;
                             groupBuyGroupId: number | null;
                             items: {
+                                id: number;
                                 listPriceFen: number;
                                 productId: number;
                                 quantity: number;
@@ -14046,6 +15523,7 @@ export interface paths {
                             flashSaleId: number | null;
                             groupBuyGroupId: number | null;
                             items: {
+                                id: number;
                                 listPriceFen: number;
                                 productId: number;
                                 quantity: number;
@@ -14126,6 +15604,7 @@ export interface paths {
                             flashSaleId: number | null;
                             groupBuyGroupId: number | null;
                             items: {
+                                id: number;
                                 listPriceFen: number;
                                 productId: number;
                                 quantity: number;
@@ -14240,6 +15719,9 @@ export interface paths {
                 content: {
                     "application/json": {
                         addressId?: number;
+                        bargain?: {
+                            bargainId: number;
+                        };
                         couponId?: number;
                         flashSale?: {
                             flashSaleId: number;

@@ -7,6 +7,7 @@ import { confirmReceipt } from '../../../shared/orders/lifecycle'
 import {
   listMyOrders,
   myOrdersQuerySchema,
+  orderView,
   orderViewSchema,
   presentOrder,
 } from '../../../shared/orders/queries'
@@ -25,7 +26,7 @@ const paymentSchema = z.object({
 })
 
 export function registerMpOrders(api: ApiRouter, deps: AppDeps): void {
-  const checkout = { db: deps.db, clock: deps.clock }
+  const checkout = { db: deps.db, clock: deps.clock, flashSales: deps.readCaches?.flashSales }
 
   api.post(
     '/orders/preview',
@@ -42,8 +43,8 @@ export function registerMpOrders(api: ApiRouter, deps: AppDeps): void {
       response: orderViewSchema,
     },
     async ({ body }, ctx) => {
-      const { order } = await checkoutOrder(checkout, ctx.state.memberId!, body)
-      return presentOrder(deps.db, order)
+      const { order, items } = await checkoutOrder(checkout, ctx.state.memberId!, body)
+      return orderView(order, items)
     },
   )
 

@@ -128,6 +128,8 @@ export const orderItems = pgTable(
   ],
 )
 
+export type OrderItem = typeof orderItems.$inferSelect
+
 /** The member's cart: one row per SKU. Prices are never stored here; checkout computes them. */
 export const cartItems = pgTable(
   'cart_items',
