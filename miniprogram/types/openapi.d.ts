@@ -13238,7 +13238,25 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            endsAt: string;
+                            id: number;
+                            image: string | null;
+                            listPriceFen: number;
+                            perMemberLimit: number;
+                            priceFen: number;
+                            productId: number;
+                            productTitle: string;
+                            skuId: number;
+                            startsAt: string;
+                            /** @enum {string} */
+                            state: "upcoming" | "selling" | "sold_out";
+                            stockLeft: number;
+                            title: string;
+                            totalStock: number;
+                        }[];
+                    };
                 };
             };
         };
@@ -13281,7 +13299,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            endsAt: string;
+                            fillMinutes: number;
+                            groupPriceFen: number;
+                            groupSize: number;
+                            id: number;
+                            image: string | null;
+                            listPriceFen: number;
+                            productId: number;
+                            productTitle: string;
+                            skuId: number;
+                            startsAt: string;
+                            title: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -13326,7 +13359,15 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            expiresAt: string | null;
+                            groupSize: number;
+                            id: number;
+                            paidCount: number;
+                            seatsLeft: number;
+                        }[];
+                    };
                 };
             };
         };
@@ -13345,7 +13386,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 拼团详情（分享页） */
+        /** 拼团详情（分享页，访客可看） */
         get: {
             parameters: {
                 query?: never;
@@ -13371,7 +13412,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            expiresAt: string | null;
+                            groupBuyId: number;
+                            groupSize: number;
+                            id: number;
+                            members: {
+                                avatarUrl: string | null;
+                                joinedAt: string;
+                                nickname: string | null;
+                            }[];
+                            paidCount: number;
+                            seatsLeft: number;
+                            /** @enum {string} */
+                            status: "opening" | "forming" | "succeeded" | "failed";
+                        };
+                    };
                 };
             };
         };
@@ -13424,6 +13481,82 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            expiresAt: string;
+                            isNew: boolean;
+                            member: {
+                                avatarUrl: string | null;
+                                birthday: string | null;
+                                /** @enum {string} */
+                                birthdayCalendar: "solar" | "lunar";
+                                city: string | null;
+                                createdAt: string;
+                                /** @enum {string} */
+                                gender: "unknown" | "male" | "female";
+                                id: number;
+                                memberNo: string;
+                                name: string | null;
+                                nickname: string | null;
+                                occupation: string | null;
+                                stage: string;
+                            };
+                            token: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mp/login/demo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 【演示模式】开发登录（未配置小程序 AppID 时；生产环境拒绝）
+         * @description 以设备标识登录为演示会员；配置了 WECHAT_MP_APPID 或 NODE_ENV=production 时返回 403 demo_disabled。
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        deviceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @constant */
+                            demo: true;
                             expiresAt: string;
                             isNew: boolean;
                             member: {
@@ -13939,6 +14072,57 @@ export interface paths {
                             status: "pending" | "paid" | "shipped" | "completed" | "cancelled" | "refunded";
                             statusName: string;
                             trackingNo: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mp/orders/{orderNo}/demo-pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 【演示模式】模拟支付（未开通微信支付时；生产环境拒绝） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orderNo: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            orderNo: string;
+                            /** @constant */
+                            status: "paid";
                         };
                     };
                 };

@@ -2,7 +2,7 @@
 import type { Middleware } from 'koa'
 import { ApiRouter, type RouteRegistry } from '../api-router'
 import type { AppDeps } from '../deps'
-import { memberAuth, operatorAuth } from '../middleware/auth'
+import { memberAuth, operatorAuth, optionalMemberAuth } from '../middleware/auth'
 import { registerHealth } from './health'
 import { registerAdminSession } from './admin/session'
 import { registerAdminReports } from './admin/reports'
@@ -50,6 +50,7 @@ import { registerAdminTill } from './admin/till'
 import { registerAdminCampaigns } from './admin/campaigns'
 import { registerAdminCampaignCalendar } from './admin/campaigns-calendar'
 import { registerMpSubscribeConsents } from './mp/subscribe-consents'
+import { registerMpDemo } from './mp/demo'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -61,6 +62,13 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
     auth: operatorAuth(deps),
   })
   const mpPublic = new ApiRouter(registry, { prefix: '/api/mp', tag: 'mini-program', secured: null })
+  // What a visitor may read before logging in; a member token adds member prices.
+  const mpBrowse = new ApiRouter(registry, {
+    prefix: '/api/mp',
+    tag: 'mini-program',
+    secured: null,
+    auth: optionalMemberAuth(deps),
+  })
   const pay = new ApiRouter(registry, { prefix: '', tag: 'wechat-pay', secured: null })
   const mp = new ApiRouter(registry, {
     prefix: '/api/mp',
@@ -88,13 +96,13 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerMpTasks(mp, deps)
   registerMpRewards(mp, deps)
   registerMpLogin(mpPublic, mp, deps)
-  registerMpProducts(mp, deps)
+  registerMpProducts(mpBrowse, deps)
   registerMpCart(mp, deps)
   registerMpAddresses(mp, deps)
   registerMpOrders(mp, deps)
   registerMpCoupons(mp, deps)
-  registerMpFlashSales(mp, deps)
-  registerMpGroupBuys(mp, deps)
+  registerMpFlashSales(mpBrowse, deps)
+  registerMpGroupBuys(mpBrowse, deps)
   registerPayNotify(pay, deps)
   registerAdminProducts(admin, deps)
   registerAdminOrders(admin, deps)
@@ -116,6 +124,7 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerAdminCampaigns(admin, deps)
   registerAdminCampaignCalendar(admin, deps)
   registerMpSubscribeConsents(mp, deps)
+  registerMpDemo(mpPublic, mp, deps)
 
-  return [open, adminPublic, mpPublic, pay, admin, mp].map((r) => r.routes())
+  return [open, adminPublic, mpPublic, mpBrowse, pay, admin, mp].map((r) => r.routes())
 }
