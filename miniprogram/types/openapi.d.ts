@@ -12174,7 +12174,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            city: string;
+                            detail: string;
+                            district: string;
+                            id: number;
+                            isDefault: boolean;
+                            name: string;
+                            phone: string;
+                            province: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -12216,7 +12227,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            city: string;
+                            detail: string;
+                            district: string;
+                            id: number;
+                            isDefault: boolean;
+                            name: string;
+                            phone: string;
+                            province: string;
+                        };
+                    };
                 };
             };
         };
@@ -12273,7 +12295,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            city: string;
+                            detail: string;
+                            district: string;
+                            id: number;
+                            isDefault: boolean;
+                            name: string;
+                            phone: string;
+                            province: string;
+                        };
+                    };
                 };
             };
         };
@@ -12568,7 +12601,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                available: boolean;
+                                image: string | null;
+                                listPriceFen: number;
+                                productId: number;
+                                quantity: number;
+                                skuId: number;
+                                spec: string;
+                                title: string;
+                                unitPriceFen: number;
+                            }[];
+                            totalFen: number;
+                        };
+                    };
                 };
             };
         };
@@ -12620,7 +12668,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                available: boolean;
+                                image: string | null;
+                                listPriceFen: number;
+                                productId: number;
+                                quantity: number;
+                                skuId: number;
+                                spec: string;
+                                title: string;
+                                unitPriceFen: number;
+                            }[];
+                            totalFen: number;
+                        };
+                    };
                 };
             };
         };
@@ -13102,7 +13165,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            amountFen: number | null;
+                            id: number;
+                            kind: string;
+                            name: string;
+                            percentOff: number | null;
+                            status: string;
+                            templateId: number;
+                            thresholdFen: number | null;
+                            validFrom: string;
+                            validUntil: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -13743,7 +13819,46 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                address: unknown | null;
+                                createdAt: string;
+                                discountFen: number;
+                                expiresAt: string | null;
+                                flashSaleId: number | null;
+                                groupBuyGroupId: number | null;
+                                items: {
+                                    listPriceFen: number;
+                                    productId: number;
+                                    quantity: number;
+                                    skuId: number;
+                                    spec: string;
+                                    title: string;
+                                    unitPriceFen: number;
+                                }[];
+                                itemsFen: number;
+                                /** @enum {string} */
+                                kind: "goods" | "membership";
+                                orderNo: string;
+                                paidAt: string | null;
+                                payFen: number;
+                                pointsDeductFen: number;
+                                pointsUsed: number;
+                                refundedFen: number;
+                                remark: string | null;
+                                shippedAt: string | null;
+                                shippingCompany: string | null;
+                                shippingFen: number;
+                                /** @enum {string} */
+                                status: "pending" | "paid" | "shipped" | "completed" | "cancelled" | "refunded";
+                                statusName: string;
+                                trackingNo: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
                 };
             };
         };
@@ -14250,7 +14365,27 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            discountFen: number;
+                            itemsFen: number;
+                            /** @enum {string} */
+                            kind: "goods" | "membership";
+                            lines: {
+                                listPriceFen: number;
+                                priceSource: string;
+                                quantity: number;
+                                skuId: number;
+                                spec: string;
+                                title: string;
+                                unitPriceFen: number;
+                            }[];
+                            payFen: number;
+                            pointsDeductFen: number;
+                            pointsUsed: number;
+                            shippingFen: number;
+                        };
+                    };
                 };
             };
         };
@@ -14551,7 +14686,21 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            redemption: {
+                                createdAt: string;
+                                id: number;
+                                points: number;
+                                status: string;
+                                voucherCode: string | null;
+                            };
+                            reward: {
+                                kind: string;
+                                name: string;
+                            };
+                        }[];
+                    };
                 };
             };
         };
@@ -14810,7 +14959,24 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            balance: number;
+                            items: {
+                                code: string;
+                                description: string | null;
+                                id: number;
+                                imageUrl: string | null;
+                                kind: string;
+                                name: string;
+                                perMemberLimit: number | null;
+                                pointsCost: number;
+                                redeemedByMe: number;
+                                stock: number | null;
+                                unavailable: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -15080,7 +15246,21 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            available: boolean;
+                            code: string;
+                            description: string | null;
+                            doneInPeriod: number;
+                            limitPer: string;
+                            limitTimes: number;
+                            name: string;
+                            nextBonus?: number;
+                            points: number;
+                            selfService: boolean;
+                            streak?: number;
+                        }[];
+                    };
                 };
             };
         };
