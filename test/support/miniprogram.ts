@@ -103,6 +103,8 @@ export interface Phone {
   confirmModals: boolean
   recorded: Recorded
   storage: Map<string, unknown>
+  /** What the mini-program registered with wx.onNeedPrivacyAuthorization (WeChat calls it). */
+  privacyHandler: ((resolve: (result: unknown) => void) => void) | null
   /** Resolves once no request is in flight and the promise chains after them have run. */
   idle(): Promise<void>
 }
@@ -121,6 +123,7 @@ export function installPhone(appUrl: string): Phone {
     },
     failRequests: null,
     confirmModals: true,
+    privacyHandler: null,
     recorded: { toasts: [], modals: [], navigations: [], requests: [] },
     storage: new Map(),
     async idle() {
@@ -201,7 +204,9 @@ export function installPhone(appUrl: string): Phone {
   wx.requestSubscribeMessage = (options: Callbacks) => void settle(options, async () => ({ errMsg: 'ok' }))
   wx.setClipboardData = (options: Callbacks & { data: string }) =>
     void settle(options, async () => ({ errMsg: 'setClipboardData:ok' }))
-  wx.onNeedPrivacyAuthorization = () => undefined
+  wx.onNeedPrivacyAuthorization = (handler: (resolve: (r: unknown) => void) => void) => {
+    phone.privacyHandler = handler
+  }
   wx.openPrivacyContract = () => undefined
   wx.chooseAddress = (options: Callbacks) =>
     void settle(options, async () => ({
@@ -234,6 +239,8 @@ export interface PageHandle {
   textOf(selector: string): string
   /** Tap (j-component dispatches on a microtask); resolves once the handler has started. */
   tap(selector: string, index?: number): Promise<void>
+  /** Fire a component event (e.g. a button's open-type event) on the first match. */
+  trigger(selector: string, event: string, detail?: unknown): Promise<void>
   exists(selector: string): boolean
   count(selector: string): number
   unload(): void
@@ -261,6 +268,12 @@ export function openPage(root: string, page: string, query: Record<string, strin
       const el = all(selector)[index]
       if (!el) throw new Error(`no ${selector} to tap`)
       el.dispatchEvent('tap')
+      await new Promise((resolve) => setImmediate(resolve))
+    },
+    async trigger(selector, event, detail = {}) {
+      const el = all(selector)[0]
+      if (!el) throw new Error(`no ${selector} for ${event}`)
+      el.dispatchEvent(event, { detail })
       await new Promise((resolve) => setImmediate(resolve))
     },
     exists: (selector) => all(selector).length > 0,
