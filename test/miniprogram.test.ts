@@ -156,6 +156,7 @@ describe('mini-program endpoints against the server', () => {
       'groupBuys',
       'joinableGroups',
       'group',
+      'memberships',
     ]
     for (const [name, e] of Object.entries(endpoints)) {
       const op = res.body.paths[e.path]![e.method.toLowerCase()] as { security?: unknown[] }

@@ -20,6 +20,7 @@ export const endpoints = {
   products: ep('GET', '/products'),
   product: ep('GET', '/products/{id}'),
   flashSales: ep('GET', '/flash-sales'),
+  memberships: ep('GET', '/memberships'),
   groupBuys: ep('GET', '/group-buys'),
   joinableGroups: ep('GET', '/group-buys/{id}/groups'),
   group: ep('GET', '/group-buys/groups/{id}'),

@@ -7,6 +7,7 @@ export type ProductPage = ResponseOf<'products'>
 export type ProductCard = ProductPage['items'][number]
 export type ProductDetail = ResponseOf<'product'>
 export type Sku = ProductDetail['skus'][number]
+export type MembershipForSale = ResponseOf<'memberships'>[number]
 export type FlashSale = ResponseOf<'flashSales'>[number]
 export type GroupBuy = ResponseOf<'groupBuys'>[number]
 export type JoinableGroup = ResponseOf<'joinableGroups'>[number]

@@ -51,6 +51,7 @@ import { registerAdminCampaigns } from './admin/campaigns'
 import { registerAdminCampaignCalendar } from './admin/campaigns-calendar'
 import { registerMpSubscribeConsents } from './mp/subscribe-consents'
 import { registerMpDemo } from './mp/demo'
+import { registerMpMemberships } from './mp/memberships'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -125,6 +126,7 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerAdminCampaignCalendar(admin, deps)
   registerMpSubscribeConsents(mp, deps)
   registerMpDemo(mpPublic, mp, deps)
+  registerMpMemberships(mpBrowse, deps)
 
   return [open, adminPublic, mpPublic, mpBrowse, pay, admin, mp].map((r) => r.routes())
 }

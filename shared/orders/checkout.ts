@@ -22,6 +22,7 @@ import type { FlashSale, GroupBuy } from '../marketing/schema'
 import { shareCodes } from '../referral/schema'
 import { markOrderPaid } from './lifecycle'
 import { priceLine, priceOrder, type OrderPrice, type PricedLine, type StoreRules } from './pricing'
+import { membershipForSale } from './memberships-for-sale'
 import { cartItems, memberAddresses, orderItems, orders, type Order, type ShippingAddress } from './schema'
 
 const quantity = z.number().int().min(1, '数量至少为 1').max(99, '单次最多购买 99 件')
@@ -100,7 +101,7 @@ async function buildQuote(
       .from(tierLevels)
       .innerJoin(tierLadders, eq(tierLadders.id, tierLevels.ladderId))
       .where(eq(tierLevels.id, input.membershipLevelId))
-    if (!level || level.ladder.basis !== 'paid' || level.level.annualFeeFen <= 0)
+    if (!level || !membershipForSale(level.ladder, level.level))
       throw invalid('membershipLevelId', '该会员等级不能购买', 'membership_not_for_sale')
     membershipLevel = { id: level.level.id, name: level.level.name }
     lines = []

@@ -12,6 +12,7 @@ import { bindByCode } from '../../shared/chat/binding'
 import { chatBindCodes } from '../../shared/chat/schema'
 import { seedDemo } from '../../shared/demo/seed'
 import { memberIdentities } from '../../shared/members/schema'
+import { memberTiers } from '../../shared/loyalty/schema'
 import { orders } from '../../shared/orders/schema'
 import { testDatabase } from '../support/db'
 import { startTestApp, type TestApp } from '../support/app'
@@ -213,7 +214,41 @@ describe('member pages with real data', () => {
   })
 })
 
+describe('paid membership', () => {
+  it('lists the levels on sale to a visitor, and a member joins with the simulated payment', async () => {
+    const page = openPage(build.root, 'packages/member/membership/membership')
+    await phone.idle()
+    expect(page.count('.level')).toBeGreaterThan(0)
+    expect(page.textOf('.fee')).toMatch(/^¥\d+\.\d{2}$/)
+    await page.tap('.buy')
+    const url = phone.recorded.navigations.at(-1)!.url
+    expect(url).toMatch(/^\/pages\/checkout\/checkout\?membershipLevelId=\d+$/)
+    const levelId = Number(url.split('=')[1])
+    const checkout = openPage(build.root, 'pages/checkout/checkout', { membershipLevelId: String(levelId) })
+    await phone.idle()
+    expect([checkout.instance.data.state, checkout.instance.data.error, checkout.instance.data.quoteError]).toEqual(['ready', '', ''])
+    expect(checkout.instance.data.quoteKind).toBe('membership')
+    await checkout.tap('.submit')
+    await phone.idle()
+    expect(phone.recorded.navigations.at(-1)!.url).toMatch(/&paid=1$/)
+    const held = await database.db
+      .select()
+      .from(memberTiers)
+      .where(and(eq(memberTiers.memberId, await memberId()), eq(memberTiers.levelId, levelId)))
+    expect(held).toHaveLength(1)
+    // The page now offers to renew the level the member holds.
+    const again = openPage(build.root, 'packages/member/membership/membership')
+    await phone.idle()
+    expect(again.text()).toContain('当前有效期至')
+    expect(again.text()).toContain('续费')
+  })
+})
+
 describe('each member page shows its error with a retry', () => {
+  it('paid membership', () =>
+    expectErrorThenRetry('packages/member/membership/membership', /\/memberships$/).then((v) =>
+      expect(v.count('.level')).toBeGreaterThan(0),
+    ))
   it('member card', async () => {
     const view = await expectErrorThenRetry('pages/card/card', /\/card$/)
     expect(view.text()).toMatch(/会员号 M\d+/)

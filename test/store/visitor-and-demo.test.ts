@@ -48,6 +48,15 @@ describe('browsing without a session', () => {
     expect(guest.body.skus[0].memberPriceFen).toBeNull()
   })
 
+  it('lists the paid memberships on sale, and only those', async () => {
+    const { v1 } = await makeLevels(database.db)
+    const res = await app.request('GET', '/api/mp/memberships')
+    expect(res.status).toBe(200)
+    const listed = (res.body as { levelId: number; annualFeeFen: number }[]).find((l) => l.levelId === v1.id)
+    expect(listed?.annualFeeFen).toBe(9900)
+    expect((res.body as { annualFeeFen: number }[]).every((l) => l.annualFeeFen > 0)).toBe(true)
+  })
+
   it('still asks for a session for member data', async () => {
     for (const path of ['/api/mp/cart', '/api/mp/card', '/api/mp/orders', '/api/mp/me']) {
       const res = await app.request('GET', path)

@@ -21,6 +21,7 @@ Page({
       { url: '/pages/rewards/rewards', name: '积分商城' },
       { url: '/pages/share/share', name: '邀请好友' },
       { url: '/pages/survey/survey', name: '购物评价' },
+      { url: '/packages/member/membership/membership', name: '开通/续费付费会员' },
       { url: '/packages/member/advisor/advisor', name: '联系我的专属顾问' },
       { url: '/packages/member/profile/profile', name: '我的资料与手机号' },
       { url: '/packages/member/coupons/coupons', name: '我的优惠券' },

@@ -19,6 +19,7 @@ interface Purchase {
   items?: Line[]
   flashSale?: { flashSaleId: number; quantity: number }
   groupBuy?: { groupBuyId: number; groupId?: number }
+  membershipLevelId?: number
 }
 
 function parsed<T>(raw: string | undefined): T | undefined {
@@ -64,6 +65,7 @@ Page({
     remark: '',
     quote: null as QuoteRow | null,
     quoteError: '',
+    quoteKind: '' as Quote['kind'] | '',
     submitting: false,
     ...initialLoadState,
   },
@@ -72,13 +74,16 @@ Page({
     const lines = parsed<Line[]>(query.items) ?? []
     const flashSale = parsed<Purchase['flashSale']>(query.flashSale)
     const groupBuy = parsed<Purchase['groupBuy']>(query.groupBuy)
+    const membershipLevelId = Number(query.membershipLevelId) || undefined
     const purchase: Purchase = flashSale
       ? { flashSale }
       : groupBuy
         ? { groupBuy }
-        : lines.length
-          ? { items: lines }
-          : {}
+        : membershipLevelId
+          ? { membershipLevelId }
+          : lines.length
+            ? { items: lines }
+            : {}
     this.setData({ lines, purchase, fromCart: query.fromCart === '1' })
     this.init()
   },
@@ -107,7 +112,7 @@ Page({
 
   hasPurchase(): boolean {
     const p = this.data.purchase
-    return Boolean(p.flashSale || p.groupBuy || (p.items && p.items.length))
+    return Boolean(p.flashSale || p.groupBuy || p.membershipLevelId || (p.items && p.items.length))
   },
 
   input() {
@@ -127,7 +132,7 @@ Page({
     if (!this.hasPurchase()) return
     try {
       const quote = await call('previewOrder', { body: this.input(), silent: true })
-      this.setData({ quote: present(quote), quoteError: '' })
+      this.setData({ quote: present(quote), quoteKind: quote.kind, quoteError: '' })
     } catch (e) {
       this.setData({ quote: null, quoteError: messageOf(e) })
     }
@@ -185,7 +190,8 @@ Page({
 
   async onSubmit() {
     if (this.data.submitting) return
-    if (!this.data.address) {
+    // A membership ships nothing: the server's quote says which kind of order this is.
+    if (!this.data.address && this.data.quoteKind !== 'membership') {
       wx.showToast({ title: '请先选择收货地址', icon: 'none' })
       return
     }

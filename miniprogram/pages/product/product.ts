@@ -48,7 +48,7 @@ Page({
   },
 
   onJoin() {
-    wx.switchTab({ url: '/pages/card/card' })
+    wx.navigateTo({ url: '/packages/member/membership/membership' })
   },
 
   onSkuTap(e: WechatMiniprogram.TouchEvent) {
