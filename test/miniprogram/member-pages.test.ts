@@ -226,7 +226,11 @@ describe('paid membership', () => {
     const levelId = Number(url.split('=')[1])
     const checkout = openPage(build.root, 'pages/checkout/checkout', { membershipLevelId: String(levelId) })
     await phone.idle()
-    expect([checkout.instance.data.state, checkout.instance.data.error, checkout.instance.data.quoteError]).toEqual(['ready', '', ''])
+    expect([
+      checkout.instance.data.state,
+      checkout.instance.data.error,
+      checkout.instance.data.quoteError,
+    ]).toEqual(['ready', '', ''])
     expect(checkout.instance.data.quoteKind).toBe('membership')
     await checkout.tap('.submit')
     await phone.idle()
