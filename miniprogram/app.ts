@@ -1,26 +1,23 @@
-// The store mini-program: log in on launch and claim the share code the member arrived with.
-import { login } from './utils/api'
+// The store mini-program. Visitors browse without logging in; a member action logs in silently
+// (utils/api.ts). A share code the member arrived with is claimed once they are logged in.
+import { watchPrivacyAuthorization } from './utils/privacy'
 import { captureShareCode, claimShareCode } from './utils/referral'
 
 type LaunchQuery = Record<string, string | undefined>
 
 function onArrival(query: LaunchQuery | undefined): void {
+  // Only a share code to claim logs in here (to attribute the visit); otherwise nothing is asked.
   captureShareCode(query)
-  login()
-    .then(() => claimShareCode())
-    .catch(() => {
-      // A failed login or claim is retried on the next call or launch; pages show their own errors.
-    })
+  claimShareCode().catch(() => undefined)
 }
 
 App({
   onLaunch(options) {
+    watchPrivacyAuthorization()
     onArrival(options.query as LaunchQuery)
   },
   onShow(options) {
     // Opening a shared card while the mini-program is already running arrives here, not at onLaunch.
-    if (options.query && (options.query.ref || options.query.scene))
-      captureShareCode(options.query as LaunchQuery)
-    claimShareCode().catch(() => undefined)
+    if (options.query && (options.query.ref || options.query.scene)) onArrival(options.query as LaunchQuery)
   },
 })

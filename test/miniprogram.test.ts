@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../shared/db/client'
 import { MINIPROGRAM_HOME } from '../shared/referral/share-codes'
 import { endpoints, fillPath } from '../miniprogram/utils/endpoints'
+import { PACKAGE_LIMIT_BYTES, miniprogramSizes } from '../cli/mp-size'
 import { testDatabase } from './support/db'
 import { startTestApp, type TestApp } from './support/app'
 
@@ -22,7 +23,14 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('mini-program project', () => {
-  const app = readJson('app.json') as { pages: string[]; tabBar?: { list: { pagePath: string }[] } }
+  const app = readJson('app.json') as {
+    pages: string[]
+    subpackages?: { root: string; pages: string[] }[]
+    tabBar?: { list: { pagePath: string }[] }
+  }
+  const allPages = app.pages.concat(
+    (app.subpackages ?? []).flatMap((s) => s.pages.map((p) => `${s.root.replace(/\/$/, '')}/${p}`)),
+  )
 
   it('is a TypeScript mini-program project WeChat DevTools opens as-is', () => {
     const project = readJson('project.config.json')
@@ -35,8 +43,8 @@ describe('mini-program project', () => {
   })
 
   it('has the four files of every page listed in app.json, and valid page JSON', () => {
-    expect(app.pages.length).toBeGreaterThanOrEqual(10)
-    for (const page of app.pages) {
+    expect(allPages.length).toBeGreaterThanOrEqual(18)
+    for (const page of allPages) {
       for (const ext of ['ts', 'wxml', 'wxss', 'json']) {
         expect(existsSync(path.join(root, `${page}.${ext}`)), `${page}.${ext}`).toBe(true)
       }
@@ -52,10 +60,32 @@ describe('mini-program project', () => {
 
   it('navigates only to pages that exist', () => {
     const targets = sourceFiles(root).flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/url: [`'"]\/(pages\/[\w-]+\/[\w-]+)/g)].map((m) => m[1]!),
+      [
+        ...readFileSync(file, 'utf8').matchAll(/url: [`'"]\/((?:pages|packages\/[\w-]+)\/[\w-]+\/[\w-]+)/g),
+      ].map((m) => m[1]!),
     )
-    expect(targets.length).toBeGreaterThan(5)
-    for (const target of targets) expect(app.pages, target).toContain(target)
+    expect(targets.length).toBeGreaterThan(10)
+    for (const target of targets) expect(allPages, target).toContain(target)
+    // Links kept as data (the member card's menu) point at pages too.
+    const links = sourceFiles(root).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/url: '\/((?:pages|packages)\/[\w/-]+)'/g)].map((m) => m[1]!),
+    )
+    for (const link of links) expect(allPages, link).toContain(link)
+  })
+
+  it("keeps the main package and each subpackage under WeChat's 2 MB", () => {
+    const sizes = miniprogramSizes()
+    expect(sizes.main).toBeGreaterThan(20_000)
+    expect(sizes.main).toBeLessThan(PACKAGE_LIMIT_BYTES)
+    for (const [name, bytes] of Object.entries(sizes.subpackages)) {
+      expect(bytes, name).toBeGreaterThan(0)
+      expect(bytes, name).toBeLessThan(PACKAGE_LIMIT_BYTES)
+    }
+  })
+
+  it('asks for the privacy authorization WeChat requires before the phone number', () => {
+    expect((app as Record<string, unknown>).__usePrivacyCheck__).toBe(true)
+    expect(readFileSync(path.join(root, 'app.ts'), 'utf8')).toContain('watchPrivacyAuthorization()')
   })
 
   it('imports nothing outside miniprogram/ at run time (WeChat DevTools cannot resolve it)', () => {
@@ -115,8 +145,22 @@ describe('mini-program endpoints against the server', () => {
       .map((e) => `${e.method} ${e.path}`)
       .filter((key) => !available.has(key))
     expect(missing).toEqual([])
-    // Every member endpoint but login requires the member's token (the client logs in first).
-    const login = res.body.paths[endpoints.login.path]!.post as { security?: unknown[] }
-    expect(login.security ?? []).toEqual([])
+    // Logging in and what a visitor may read take no token; everything else requires the member's.
+    const open = [
+      'login',
+      'demoLogin',
+      'categories',
+      'products',
+      'product',
+      'flashSales',
+      'groupBuys',
+      'joinableGroups',
+      'group',
+      'memberships',
+    ]
+    for (const [name, e] of Object.entries(endpoints)) {
+      const op = res.body.paths[e.path]![e.method.toLowerCase()] as { security?: unknown[] }
+      expect((op.security ?? []).length > 0, name).toBe(!open.includes(name))
+    }
   })
 })

@@ -1,9 +1,10 @@
-// The one way pages talk to the server: wx.request with the member's bearer token, login through
-// wx.login on first use or when the token is refused (401), and Chinese error toasts from the server's
-// { error: { message } } answers.
-import { API_BASE, TOKEN_KEY } from './config'
+// The one way pages talk to the server: wx.request with the member's bearer token. Visitors read the
+// catalogue without a session (`browse`); member actions log in silently with wx.login first (`call`),
+// and once more when the token is refused (401). With no AppID configured on the server (demo mode),
+// login falls back to the server's development login. Errors carry the server's Chinese message.
+import { API_BASE, DEVICE_ID_KEY, TOKEN_KEY } from './config'
+import type { BodyOf, QueryOf, ResponseOf } from './api-types'
 import { endpoints, fillPath, type EndpointName } from './endpoints'
-import type { LoginResult } from './types'
 
 export class ApiError extends Error {
   constructor(
@@ -15,19 +16,20 @@ export class ApiError extends Error {
   }
 }
 
-export interface CallOptions {
+export interface CallOptions<N extends EndpointName = EndpointName> {
   params?: Record<string, string | number>
-  query?: Record<string, string | number | boolean | null | undefined>
-  body?: unknown
-  /** Do not show a toast on failure (the page handles it). */
+  query?: QueryOf<N> | Record<string, string | number | boolean | null | undefined>
+  body?: BodyOf<N>
+  /** Do not show a toast on failure (the page renders the error itself). */
   silent?: boolean
 }
 
 function queryString(query: CallOptions['query']): string {
   if (!query) return ''
-  const parts = Object.keys(query)
-    .filter((k) => query[k] !== undefined && query[k] !== null && query[k] !== '')
-    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(String(query[k]))}`)
+  const q = query as Record<string, unknown>
+  const parts = Object.keys(q)
+    .filter((k) => q[k] !== undefined && q[k] !== null && q[k] !== '')
+    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(String(q[k]))}`)
   return parts.length ? `?${parts.join('&')}` : ''
 }
 
@@ -39,11 +41,15 @@ function errorOf(status: number, data: unknown): ApiError {
   return new ApiError(status, 'error', '请求失败，请稍后再试')
 }
 
-function send<T>(name: EndpointName, options: CallOptions, token: string | null): Promise<T> {
+function send<N extends EndpointName>(
+  name: N,
+  options: CallOptions<N>,
+  token: string | null,
+): Promise<ResponseOf<N>> {
   const endpoint = endpoints[name]
   const header: Record<string, string> = { 'content-type': 'application/json' }
   if (token) header.authorization = `Bearer ${token}`
-  return new Promise<T>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     wx.request({
       url: API_BASE + fillPath(endpoint.path, options.params) + queryString(options.query),
       method: endpoint.method,
@@ -51,7 +57,7 @@ function send<T>(name: EndpointName, options: CallOptions, token: string | null)
       data: options.body === undefined ? undefined : (options.body as WechatMiniprogram.IAnyObject),
       dataType: 'json',
       success(res) {
-        if (res.statusCode >= 200 && res.statusCode < 300) resolve(res.data as T)
+        if (res.statusCode >= 200 && res.statusCode < 300) resolve(res.data as unknown as ResponseOf<N>)
         else reject(errorOf(res.statusCode, res.data))
       },
       fail() {
@@ -70,16 +76,36 @@ function wxLoginCode(): Promise<string> {
   })
 }
 
+/** A random id kept in storage: the demo member this DevTools device logs in as. */
+function deviceId(): string {
+  let id = wx.getStorageSync(DEVICE_ID_KEY) as string | undefined
+  if (!id) {
+    id = `dev${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
+    wx.setStorageSync(DEVICE_ID_KEY, id)
+  }
+  return id
+}
+
+async function exchangeLogin(): Promise<string> {
+  const code = await wxLoginCode()
+  try {
+    return (await send('login', { body: { code } }, null)).token
+  } catch (e) {
+    // Demo mode: the server has no AppID, so it cannot ask WeChat who this is.
+    if (!(e instanceof ApiError) || e.code !== 'wechat_not_configured') throw e
+    return (await send('demoLogin', { body: { deviceId: deviceId() } }, null)).token
+  }
+}
+
 let loggingIn: Promise<string> | null = null
 
 /** wx.login, then exchange the code for our token (concurrent callers share one login). */
 export function login(): Promise<string> {
   if (!loggingIn) {
-    loggingIn = (async () => {
-      const result = await send<LoginResult>('login', { body: { code: await wxLoginCode() } }, null)
-      wx.setStorageSync(TOKEN_KEY, result.token)
-      return result.token
-    })()
+    loggingIn = exchangeLogin().then((token) => {
+      wx.setStorageSync(TOKEN_KEY, token)
+      return token
+    })
     loggingIn.then(
       () => (loggingIn = null),
       () => (loggingIn = null),
@@ -93,25 +119,47 @@ export function currentToken(): string | null {
   return token || null
 }
 
+/** The message to show for a failed request. */
+export function messageOf(error: unknown): string {
+  return error instanceof ApiError ? error.message : '操作失败，请稍后再试'
+}
+
 export function showError(error: unknown): void {
-  const message = error instanceof ApiError ? error.message : '操作失败，请稍后再试'
-  wx.showToast({ title: message, icon: 'none', duration: 2500 })
+  wx.showToast({ title: messageOf(error), icon: 'none', duration: 2500 })
 }
 
 /** Call an endpoint as the signed-in member; logs in first if needed and once more on 401. */
-export async function call<T>(name: EndpointName, options: CallOptions = {}): Promise<T> {
+export async function call<N extends EndpointName>(
+  name: N,
+  options: CallOptions<N> = {},
+): Promise<ResponseOf<N>> {
   try {
     const token = currentToken() ?? (await login())
     try {
-      return await send<T>(name, options, token)
+      return await send(name, options, token)
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 401) throw e
       wx.removeStorageSync(TOKEN_KEY)
-      return await send<T>(name, options, await login())
+      return await send(name, options, await login())
     }
   } catch (e) {
     if (!options.silent) showError(e)
     throw e
+  }
+}
+
+/** Read what a visitor may see: as the member when signed in (member prices), else as a guest. */
+export async function browse<N extends EndpointName>(
+  name: N,
+  options: CallOptions<N> = {},
+): Promise<ResponseOf<N>> {
+  const token = currentToken()
+  try {
+    return await send(name, options, token)
+  } catch (e) {
+    if (!token || !(e instanceof ApiError) || e.status !== 401) throw e
+    wx.removeStorageSync(TOKEN_KEY)
+    return send(name, options, null)
   }
 }
 

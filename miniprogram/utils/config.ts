@@ -12,3 +12,5 @@ export const SHARE_CODE_KEY = 'arrivalShareCode'
  * payment (order shipped, points expiring, campaign reminders). Empty: nothing is asked.
  */
 export const SUBSCRIBE_TEMPLATE_IDS: string[] = []
+/** Storage key of this device's demo identity (used only when the server runs in demo mode). */
+export const DEVICE_ID_KEY = 'demoDeviceId'

@@ -38,7 +38,7 @@ export function claimShareCode(): Promise<ClaimResult | null> {
 async function claimOnce(): Promise<ClaimResult | null> {
   const code = arrivalShareCode()
   if (!code || wx.getStorageSync(CLAIMED_KEY) === code) return null
-  const result = await call<ClaimResult>('referralClaim', { body: { code }, silent: true })
+  const result = await call('referralClaim', { body: { code }, silent: true })
   wx.setStorageSync(CLAIMED_KEY, code)
   if (result.attributed && result.referrerName) {
     wx.showToast({ title: `欢迎！来自 ${result.referrerName} 的邀请`, icon: 'none' })

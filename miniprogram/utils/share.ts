@@ -10,7 +10,7 @@ export function myShareCode(): string | undefined {
 }
 
 export async function loadMyShareCode(silent = false): Promise<ShareTarget> {
-  const target = await call<ShareTarget>('referralCode', { silent })
+  const target = await call('referralCode', { silent })
   wx.setStorageSync(MY_CODE_KEY, target.code)
   return target
 }

@@ -73,3 +73,20 @@ export function memberAuth(deps: AppDeps): Middleware<AppState> {
     await next()
   }
 }
+
+/**
+ * For what a visitor may read (catalogue, flash sales, group buys): a valid member token adds the
+ * member's levels (member prices), no token or a stale one reads as a guest.
+ */
+export function optionalMemberAuth(deps: AppDeps): Middleware<AppState> {
+  return async (ctx, next) => {
+    const token = bearer(ctx.get('authorization'))
+    const member = token ? await memberBehind(deps, token) : null
+    if (member) {
+      ctx.state.memberId = member.memberId
+      ctx.state.levelIds = member.levelIds
+      bindLog(ctx.state, { memberId: member.memberId })
+    }
+    await next()
+  }
+}

@@ -2,7 +2,7 @@
 import type { Middleware } from 'koa'
 import { ApiRouter, type RouteRegistry } from '../api-router'
 import type { AppDeps } from '../deps'
-import { memberAuth, operatorAuth } from '../middleware/auth'
+import { memberAuth, operatorAuth, optionalMemberAuth } from '../middleware/auth'
 import { registerHealth } from './health'
 import { registerAdminSession } from './admin/session'
 import { registerAdminReports } from './admin/reports'
@@ -59,6 +59,8 @@ import { registerAdminBargains } from './admin/bargains'
 import { registerAdminLotteries } from './admin/lotteries'
 import { registerAdminAfterSales } from './admin/after-sales'
 import { registerAdminStores } from './admin/stores'
+import { registerMpDemo } from './mp/demo'
+import { registerMpMemberships } from './mp/memberships'
 
 export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[] {
   const open = new ApiRouter(registry, { prefix: '', tag: 'system', secured: null })
@@ -70,6 +72,13 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
     auth: operatorAuth(deps),
   })
   const mpPublic = new ApiRouter(registry, { prefix: '/api/mp', tag: 'mini-program', secured: null })
+  // What a visitor may read before logging in; a member token adds member prices.
+  const mpBrowse = new ApiRouter(registry, {
+    prefix: '/api/mp',
+    tag: 'mini-program',
+    secured: null,
+    auth: optionalMemberAuth(deps),
+  })
   const pay = new ApiRouter(registry, { prefix: '', tag: 'wechat-pay', secured: null })
   const officialAccount = new ApiRouter(registry, {
     prefix: '/wechat',
@@ -103,13 +112,13 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerMpTasks(mp, deps)
   registerMpRewards(mp, deps)
   registerMpLogin(mpPublic, mp, deps)
-  registerMpProducts(mp, deps)
+  registerMpProducts(mpBrowse, deps)
   registerMpCart(mp, deps)
   registerMpAddresses(mp, deps)
   registerMpOrders(mp, deps)
   registerMpCoupons(mp, deps)
-  registerMpFlashSales(mp, deps)
-  registerMpGroupBuys(mp, deps)
+  registerMpFlashSales(mpBrowse, deps)
+  registerMpGroupBuys(mpBrowse, deps)
   registerPayNotify(pay, deps)
   registerAdminProducts(admin, deps)
   registerAdminOrders(admin, deps)
@@ -140,5 +149,8 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerAdminAfterSales(admin, deps)
   registerAdminStores(admin, deps)
 
-  return [open, adminPublic, mpPublic, pay, officialAccount, admin, mp].map((r) => r.routes())
+  registerMpDemo(mpPublic, mp, deps)
+  registerMpMemberships(mpBrowse, deps)
+
+  return [open, adminPublic, mpPublic, mpBrowse, pay, officialAccount, admin, mp].map((r) => r.routes())
 }

@@ -25,6 +25,7 @@ import type { FlashSale, GroupBuy } from '../db/schema/marketing'
 import { shareCodes } from '../db/schema/referral'
 import { priceLine, priceOrder, type OrderPrice, type PricedLine, type StoreRules } from './pricing'
 import { loadStoreRules } from './store-rules'
+import { membershipForSale } from './memberships-for-sale'
 import {
   cartItems,
   memberAddresses,
@@ -124,7 +125,7 @@ async function buildQuote(
       .from(tierLevels)
       .innerJoin(tierLadders, eq(tierLadders.id, tierLevels.ladderId))
       .where(eq(tierLevels.id, input.membershipLevelId))
-    if (!level || level.ladder.basis !== 'paid' || level.level.annualFeeFen <= 0)
+    if (!level || !membershipForSale(level.ladder, level.level))
       throw invalid('membershipLevelId', '该会员等级不能购买', 'membership_not_for_sale')
     membershipLevel = { id: level.level.id, name: level.level.name }
     lines = []

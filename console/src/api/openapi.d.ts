@@ -13095,7 +13095,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            city: string;
+                            detail: string;
+                            district: string;
+                            id: number;
+                            isDefault: boolean;
+                            name: string;
+                            phone: string;
+                            province: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -13137,7 +13148,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            city: string;
+                            detail: string;
+                            district: string;
+                            id: number;
+                            isDefault: boolean;
+                            name: string;
+                            phone: string;
+                            province: string;
+                        };
+                    };
                 };
             };
         };
@@ -13194,7 +13216,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            city: string;
+                            detail: string;
+                            district: string;
+                            id: number;
+                            isDefault: boolean;
+                            name: string;
+                            phone: string;
+                            province: string;
+                        };
+                    };
                 };
             };
         };
@@ -14022,7 +14055,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                available: boolean;
+                                image: string | null;
+                                listPriceFen: number;
+                                productId: number;
+                                quantity: number;
+                                skuId: number;
+                                spec: string;
+                                title: string;
+                                unitPriceFen: number;
+                            }[];
+                            totalFen: number;
+                        };
+                    };
                 };
             };
         };
@@ -14074,7 +14122,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                available: boolean;
+                                image: string | null;
+                                listPriceFen: number;
+                                productId: number;
+                                quantity: number;
+                                skuId: number;
+                                spec: string;
+                                title: string;
+                                unitPriceFen: number;
+                            }[];
+                            totalFen: number;
+                        };
+                    };
                 };
             };
         };
@@ -14556,7 +14619,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            amountFen: number | null;
+                            id: number;
+                            kind: string;
+                            name: string;
+                            percentOff: number | null;
+                            status: string;
+                            templateId: number;
+                            thresholdFen: number | null;
+                            validFrom: string;
+                            validUntil: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -14692,7 +14768,25 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            endsAt: string;
+                            id: number;
+                            image: string | null;
+                            listPriceFen: number;
+                            perMemberLimit: number;
+                            priceFen: number;
+                            productId: number;
+                            productTitle: string;
+                            skuId: number;
+                            startsAt: string;
+                            /** @enum {string} */
+                            state: "upcoming" | "selling" | "sold_out";
+                            stockLeft: number;
+                            title: string;
+                            totalStock: number;
+                        }[];
+                    };
                 };
             };
         };
@@ -14735,7 +14829,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            endsAt: string;
+                            fillMinutes: number;
+                            groupPriceFen: number;
+                            groupSize: number;
+                            id: number;
+                            image: string | null;
+                            listPriceFen: number;
+                            productId: number;
+                            productTitle: string;
+                            skuId: number;
+                            startsAt: string;
+                            title: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -14780,7 +14889,15 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            expiresAt: string | null;
+                            groupSize: number;
+                            id: number;
+                            paidCount: number;
+                            seatsLeft: number;
+                        }[];
+                    };
                 };
             };
         };
@@ -14799,7 +14916,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 拼团详情（分享页） */
+        /** 拼团详情（分享页，访客可看） */
         get: {
             parameters: {
                 query?: never;
@@ -14825,7 +14942,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            expiresAt: string | null;
+                            groupBuyId: number;
+                            groupSize: number;
+                            id: number;
+                            members: {
+                                avatarUrl: string | null;
+                                joinedAt: string;
+                                nickname: string | null;
+                            }[];
+                            paidCount: number;
+                            seatsLeft: number;
+                            /** @enum {string} */
+                            status: "opening" | "forming" | "succeeded" | "failed";
+                        };
+                    };
                 };
             };
         };
@@ -14878,6 +15011,82 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            expiresAt: string;
+                            isNew: boolean;
+                            member: {
+                                avatarUrl: string | null;
+                                birthday: string | null;
+                                /** @enum {string} */
+                                birthdayCalendar: "solar" | "lunar";
+                                city: string | null;
+                                createdAt: string;
+                                /** @enum {string} */
+                                gender: "unknown" | "male" | "female";
+                                id: number;
+                                memberNo: string;
+                                name: string | null;
+                                nickname: string | null;
+                                occupation: string | null;
+                                stage: string;
+                            };
+                            token: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mp/login/demo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 【演示模式】开发登录（未配置小程序 AppID 时；生产环境拒绝）
+         * @description 以设备标识登录为演示会员；配置了 WECHAT_MP_APPID 或 NODE_ENV=production 时返回 403 demo_disabled。
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        deviceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @constant */
+                            demo: true;
                             expiresAt: string;
                             isNew: boolean;
                             member: {
@@ -15259,6 +15468,60 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/mp/memberships": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 可购买的付费会员（年费） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            annualFeeFen: number;
+                            ladder: string;
+                            ladderName: string;
+                            level: string;
+                            levelId: number;
+                            levelName: string;
+                            periodMonths: number;
+                            pointsMultiplierPct: number;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/mp/orders": {
         parameters: {
             query?: never;
@@ -15294,7 +15557,47 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                address: unknown | null;
+                                createdAt: string;
+                                discountFen: number;
+                                expiresAt: string | null;
+                                flashSaleId: number | null;
+                                groupBuyGroupId: number | null;
+                                items: {
+                                    id: number;
+                                    listPriceFen: number;
+                                    productId: number;
+                                    quantity: number;
+                                    skuId: number;
+                                    spec: string;
+                                    title: string;
+                                    unitPriceFen: number;
+                                }[];
+                                itemsFen: number;
+                                /** @enum {string} */
+                                kind: "goods" | "membership";
+                                orderNo: string;
+                                paidAt: string | null;
+                                payFen: number;
+                                pointsDeductFen: number;
+                                pointsUsed: number;
+                                refundedFen: number;
+                                remark: string | null;
+                                shippedAt: string | null;
+                                shippingCompany: string | null;
+                                shippingFen: number;
+                                /** @enum {string} */
+                                status: "pending" | "paid" | "shipped" | "completed" | "cancelled" | "refunded";
+                                statusName: string;
+                                trackingNo: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
                 };
             };
         };
@@ -15641,6 +15944,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/mp/orders/{orderNo}/demo-pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 【演示模式】模拟支付（未开通微信支付时；生产环境拒绝） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orderNo: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            orderNo: string;
+                            /** @constant */
+                            status: "paid";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/mp/orders/{orderNo}/pay": {
         parameters: {
             query?: never;
@@ -15760,7 +16114,27 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            discountFen: number;
+                            itemsFen: number;
+                            /** @enum {string} */
+                            kind: "goods" | "membership";
+                            lines: {
+                                listPriceFen: number;
+                                priceSource: string;
+                                quantity: number;
+                                skuId: number;
+                                spec: string;
+                                title: string;
+                                unitPriceFen: number;
+                            }[];
+                            payFen: number;
+                            pointsDeductFen: number;
+                            pointsUsed: number;
+                            shippingFen: number;
+                        };
+                    };
                 };
             };
         };
@@ -16061,7 +16435,21 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            redemption: {
+                                createdAt: string;
+                                id: number;
+                                points: number;
+                                status: string;
+                                voucherCode: string | null;
+                            };
+                            reward: {
+                                kind: string;
+                                name: string;
+                            };
+                        }[];
+                    };
                 };
             };
         };
@@ -16320,7 +16708,24 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            balance: number;
+                            items: {
+                                code: string;
+                                description: string | null;
+                                id: number;
+                                imageUrl: string | null;
+                                kind: string;
+                                name: string;
+                                perMemberLimit: number | null;
+                                pointsCost: number;
+                                redeemedByMe: number;
+                                stock: number | null;
+                                unavailable: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -16590,7 +16995,21 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            available: boolean;
+                            code: string;
+                            description: string | null;
+                            doneInPeriod: number;
+                            limitPer: string;
+                            limitTimes: number;
+                            name: string;
+                            nextBonus?: number;
+                            points: number;
+                            selfService: boolean;
+                            streak?: number;
+                        }[];
+                    };
                 };
             };
         };

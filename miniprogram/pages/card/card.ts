@@ -2,6 +2,7 @@
 // by the server and expires; the page shows the server's QR image and refreshes it before it expires.
 import { call } from '../../utils/api'
 import { shanghaiTime } from '../../utils/format'
+import { initialLoadState, withLoadState } from '../../utils/load-state'
 import type { MemberCard } from '../../utils/types'
 
 const REFRESH_MARGIN_MS = 30_000
@@ -20,7 +21,13 @@ Page({
       { url: '/pages/rewards/rewards', name: '积分商城' },
       { url: '/pages/share/share', name: '邀请好友' },
       { url: '/pages/survey/survey', name: '购物评价' },
+      { url: '/packages/member/membership/membership', name: '开通/续费付费会员' },
+      { url: '/packages/member/advisor/advisor', name: '联系我的专属顾问' },
+      { url: '/packages/member/profile/profile', name: '我的资料与手机号' },
+      { url: '/packages/member/coupons/coupons', name: '我的优惠券' },
+      { url: '/packages/member/promoter/promoter', name: '推广中心' },
     ],
+    ...initialLoadState,
   },
 
   onShow() {
@@ -44,10 +51,10 @@ Page({
     refreshTimer = null
   },
 
-  async load(): Promise<void> {
+  load(): Promise<void> {
     this.stopTimer()
-    try {
-      const card = await call<MemberCard>('card')
+    return withLoadState(this, async () => {
+      const card = await call('card', { silent: true })
       this.setData({
         card,
         levels: card.levels.map((l) => ({ ...l, until: shanghaiTime(l.endsAt) })),
@@ -57,9 +64,11 @@ Page({
       })
       const wait = new Date(card.tillCode.expiresAt).getTime() - Date.now() - REFRESH_MARGIN_MS
       refreshTimer = setTimeout(() => this.load(), Math.max(wait, 10_000)) as unknown as number
-    } catch {
-      // the toast has been shown
-    }
+    })
+  },
+
+  onRetry() {
+    this.load()
   },
 
   onRefreshCode() {

@@ -1,5 +1,6 @@
 // The member's cart: quantities are set on the server, which also prices each line.
 import { call } from '../../utils/api'
+import { initialLoadState, withLoadState } from '../../utils/load-state'
 import { yuan } from '../../utils/format'
 import type { CartItem, CartView } from '../../utils/types'
 
@@ -14,7 +15,7 @@ Page({
   data: {
     items: [] as CartRow[],
     total: '',
-    loaded: false,
+    ...initialLoadState,
   },
 
   onShow() {
@@ -24,7 +25,6 @@ Page({
   show(cart: CartView) {
     const previous = new Map(this.data.items.map((i) => [i.skuId, i.checked]))
     this.setData({
-      loaded: true,
       total: yuan(cart.totalFen),
       items: cart.items.map((i) => ({
         ...i,
@@ -36,17 +36,23 @@ Page({
     })
   },
 
-  async load() {
-    try {
-      this.show(await call<CartView>('cart'))
-    } catch {
-      this.setData({ loaded: true })
-    }
+  load(): Promise<void> {
+    return withLoadState(this, async () => {
+      const cart = await call('cart', { silent: true })
+      this.show(cart)
+      return cart.items.length === 0
+    })
+  },
+
+  onRetry() {
+    this.load()
   },
 
   async setQuantity(skuId: number, quantity: number) {
     try {
-      this.show(await call<CartView>('setCartItem', { params: { skuId }, body: { quantity } }))
+      const cart = await call('setCartItem', { params: { skuId }, body: { quantity } })
+      this.show(cart)
+      this.setData({ state: cart.items.length === 0 ? 'empty' : 'ready' })
     } catch {
       // the toast has been shown
     }

@@ -1,14 +1,34 @@
 // Checkout: the server prices the order (member prices, coupon, points, shipping) in a preview; the
-// member places it and pays with the wx.requestPayment parameters the server signs.
-import { ApiError, call, showError } from '../../utils/api'
+// member places it and pays with the wx.requestPayment parameters the server signs, then lands on the
+// order's page, which shows whether the payment has arrived.
+import { ApiError, call, messageOf, showError } from '../../utils/api'
 import { yuan } from '../../utils/format'
+import { initialLoadState, withLoadState } from '../../utils/load-state'
+import { payForOrder } from '../../utils/pay'
 import { arrivalShareCode } from '../../utils/referral'
 import { askSubscribe } from '../../utils/subscribe'
-import type { Address, MemberCoupon, OrderView, PayResult, Quote } from '../../utils/types'
+import type { Address, MemberCoupon, Quote } from '../../utils/types'
 
 interface Line {
   skuId: number
   quantity: number
+}
+
+/** What is being bought: cart lines, a flash sale, or a group buy (opening or joining a group). */
+interface Purchase {
+  items?: Line[]
+  flashSale?: { flashSaleId: number; quantity: number }
+  groupBuy?: { groupBuyId: number; groupId?: number }
+  membershipLevelId?: number
+}
+
+function parsed<T>(raw: string | undefined): T | undefined {
+  if (!raw) return undefined
+  try {
+    return JSON.parse(decodeURIComponent(raw)) as T
+  } catch {
+    return undefined
+  }
 }
 
 interface QuoteRow {
@@ -31,23 +51,10 @@ const present = (q: Quote): QuoteRow => ({
   pay: yuan(q.payFen),
 })
 
-function requestPayment(payment: PayResult['payment']): Promise<void> {
-  return new Promise((resolve, reject) => {
-    wx.requestPayment({
-      timeStamp: payment.timeStamp,
-      nonceStr: payment.nonceStr,
-      package: payment.package,
-      signType: payment.signType,
-      paySign: payment.paySign,
-      success: () => resolve(),
-      fail: (err) => reject(err),
-    })
-  })
-}
-
 Page({
   data: {
     lines: [] as Line[],
+    purchase: {} as Purchase,
     fromCart: false,
     addresses: [] as Address[],
     address: null as Address | null,
@@ -57,25 +64,36 @@ Page({
     usePoints: false,
     remark: '',
     quote: null as QuoteRow | null,
+    quoteError: '',
+    quoteKind: '' as Quote['kind'] | '',
     submitting: false,
+    ...initialLoadState,
   },
 
   onLoad(query: Record<string, string | undefined>) {
-    let lines: Line[] = []
-    try {
-      lines = JSON.parse(decodeURIComponent(query.items ?? '[]')) as Line[]
-    } catch {
-      lines = []
-    }
-    this.setData({ lines, fromCart: query.fromCart === '1' })
+    const lines = parsed<Line[]>(query.items) ?? []
+    const flashSale = parsed<Purchase['flashSale']>(query.flashSale)
+    const groupBuy = parsed<Purchase['groupBuy']>(query.groupBuy)
+    const membershipLevelId = Number(query.membershipLevelId) || undefined
+    const purchase: Purchase = flashSale
+      ? { flashSale }
+      : groupBuy
+        ? { groupBuy }
+        : membershipLevelId
+          ? { membershipLevelId }
+          : lines.length
+            ? { items: lines }
+            : {}
+    this.setData({ lines, purchase, fromCart: query.fromCart === '1' })
     this.init()
   },
 
-  async init() {
-    try {
+  init(): Promise<void> {
+    return withLoadState(this, async () => {
+      if (!this.hasPurchase()) return true
       const [addresses, coupons] = await Promise.all([
-        call<Address[]>('addresses'),
-        call<MemberCoupon[]>('coupons', { query: { status: 'available' } }),
+        call('addresses', { silent: true }),
+        call('coupons', { query: { status: 'available' }, silent: true }),
       ])
       this.setData({
         addresses,
@@ -83,19 +101,27 @@ Page({
         coupons,
         couponNames: ['不使用优惠券'].concat(coupons.map((c) => c.name)),
       })
-    } catch {
-      // the toast has been shown
-    }
-    this.preview()
+      await this.preview()
+      return false
+    })
+  },
+
+  onRetry() {
+    this.init()
+  },
+
+  hasPurchase(): boolean {
+    const p = this.data.purchase
+    return Boolean(p.flashSale || p.groupBuy || p.membershipLevelId || (p.items && p.items.length))
   },
 
   input() {
     const coupon = this.data.coupons[this.data.couponIndex - 1]
     return {
-      items: this.data.lines,
+      ...this.data.purchase,
       addressId: this.data.address?.id,
       couponId: coupon?.id,
-      usePoints: this.data.usePoints ? 'max' : 0,
+      usePoints: this.data.usePoints ? ('max' as const) : 0,
       shareCode: arrivalShareCode(),
       remark: this.data.remark || undefined,
       fromCart: this.data.fromCart,
@@ -103,20 +129,24 @@ Page({
   },
 
   async preview() {
-    if (this.data.lines.length === 0) return
+    if (!this.hasPurchase()) return
     try {
-      const quote = await call<Quote>('previewOrder', { body: this.input() })
-      this.setData({ quote: present(quote) })
-    } catch {
-      this.setData({ quote: null })
+      const quote = await call('previewOrder', { body: this.input(), silent: true })
+      this.setData({ quote: present(quote), quoteKind: quote.kind, quoteError: '' })
+    } catch (e) {
+      this.setData({ quote: null, quoteError: messageOf(e) })
     }
+  },
+
+  onRetryQuote() {
+    this.preview()
   },
 
   onChooseAddress() {
     wx.chooseAddress({
       success: async (a) => {
         try {
-          const saved = await call<Address>('addAddress', {
+          const saved = await call('addAddress', {
             body: {
               name: a.userName,
               phone: a.telNumber,
@@ -160,24 +190,24 @@ Page({
 
   async onSubmit() {
     if (this.data.submitting) return
-    if (!this.data.address) {
+    // A membership ships nothing: the server's quote says which kind of order this is.
+    if (!this.data.address && this.data.quoteKind !== 'membership') {
       wx.showToast({ title: '请先选择收货地址', icon: 'none' })
       return
     }
     this.setData({ submitting: true })
-    let order: OrderView | null = null
+    let orderNo: string | null = null
     try {
-      order = await call<OrderView>('createOrder', { body: this.input() })
-      const pay = await call<PayResult>('payOrder', { params: { orderNo: order.orderNo } })
-      await requestPayment(pay.payment)
-      wx.showToast({ title: '支付成功', icon: 'success' })
-      await askSubscribe()
-      wx.redirectTo({ url: `/pages/survey/survey?orderNo=${order.orderNo}` })
+      orderNo = (await call('createOrder', { body: this.input() })).orderNo
+      const paid = await payForOrder(orderNo)
+      if (paid) await askSubscribe()
+      else wx.showToast({ title: '支付未完成，可在订单中继续支付', icon: 'none' })
+      wx.redirectTo({ url: `/packages/order/detail/detail?orderNo=${orderNo}${paid ? '&paid=1' : ''}` })
     } catch (e) {
-      if (order) {
-        // Placed but not paid: the order waits in 我的订单 until it expires.
-        if (!(e instanceof ApiError)) wx.showToast({ title: '支付未完成，可在订单中继续支付', icon: 'none' })
-        wx.redirectTo({ url: '/pages/orders/orders?status=pending' })
+      if (orderNo) {
+        // Placed but not paid: the order waits on its page until it expires.
+        showError(e)
+        wx.redirectTo({ url: `/packages/order/detail/detail?orderNo=${orderNo}` })
       } else if (!(e instanceof ApiError)) showError(e)
     } finally {
       this.setData({ submitting: false })

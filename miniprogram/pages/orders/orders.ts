@@ -1,7 +1,9 @@
 // My orders by status, with paying a pending order, cancelling it, and confirming receipt.
-import { ApiError, call } from '../../utils/api'
+import { call, showError } from '../../utils/api'
 import { shanghaiTime, yuan } from '../../utils/format'
-import type { OrderView, PayResult } from '../../utils/types'
+import { initialLoadState, withLoadState } from '../../utils/load-state'
+import { payForOrder } from '../../utils/pay'
+import type { OrderView } from '../../utils/types'
 
 const PAGE_SIZE = 10
 const TABS = [
@@ -33,6 +35,7 @@ Page({
     page: 0,
     loading: false,
     finished: false,
+    ...initialLoadState,
   },
 
   onLoad(query: Record<string, string | undefined>) {
@@ -53,24 +56,35 @@ Page({
 
   reload(): Promise<void> {
     this.setData({ orders: [], page: 0, finished: false })
-    return this.loadMore()
+    return withLoadState(this, async () => {
+      await this.fetchPage(1)
+      return this.data.orders.length === 0
+    })
+  },
+
+  onRetry() {
+    this.reload()
+  },
+
+  async fetchPage(page: number): Promise<void> {
+    const result = await call('orders', {
+      query: { status: this.data.status || undefined, page, pageSize: PAGE_SIZE },
+      silent: true,
+    })
+    this.setData({
+      orders: this.data.orders.concat(result.items.map(rowOf)),
+      page,
+      finished: result.items.length < PAGE_SIZE,
+    })
   },
 
   async loadMore(): Promise<void> {
-    if (this.data.loading || this.data.finished) return
+    if (this.data.loading || this.data.finished || this.data.state !== 'ready') return
     this.setData({ loading: true })
     try {
-      const page = this.data.page + 1
-      const result = await call<{ items: OrderView[] }>('orders', {
-        query: { status: this.data.status || undefined, page, pageSize: PAGE_SIZE },
-      })
-      this.setData({
-        orders: this.data.orders.concat(result.items.map(rowOf)),
-        page,
-        finished: result.items.length < PAGE_SIZE,
-      })
+      await this.fetchPage(this.data.page + 1)
     } catch {
-      // the toast has been shown
+      wx.showToast({ title: '加载失败，上拉重试', icon: 'none' })
     } finally {
       this.setData({ loading: false })
     }
@@ -84,16 +98,17 @@ Page({
   async onPay(e: WechatMiniprogram.TouchEvent) {
     const orderNo = String(e.currentTarget.dataset.orderno)
     try {
-      const pay = await call<PayResult>('payOrder', { params: { orderNo } })
-      await new Promise<void>((resolve, reject) =>
-        wx.requestPayment({ ...pay.payment, success: () => resolve(), fail: reject }),
-      )
-      wx.showToast({ title: '支付成功', icon: 'success' })
-      wx.navigateTo({ url: `/pages/survey/survey?orderNo=${orderNo}` })
+      const paid = await payForOrder(orderNo)
+      if (paid) wx.navigateTo({ url: `/packages/order/detail/detail?orderNo=${orderNo}&paid=1` })
+      else wx.showToast({ title: '支付未完成', icon: 'none' })
     } catch (err) {
-      if (!(err instanceof ApiError)) wx.showToast({ title: '支付未完成', icon: 'none' })
+      showError(err)
     }
     this.reload()
+  },
+
+  onOpen(e: WechatMiniprogram.TouchEvent) {
+    wx.navigateTo({ url: `/packages/order/detail/detail?orderNo=${e.currentTarget.dataset.orderno}` })
   },
 
   onCancel(e: WechatMiniprogram.TouchEvent) {
@@ -104,7 +119,7 @@ Page({
       success: async (r) => {
         if (!r.confirm) return
         try {
-          await call<OrderView>('cancelOrder', { params: { orderNo } })
+          await call('cancelOrder', { params: { orderNo } })
           wx.showToast({ title: '已取消', icon: 'success' })
           this.reload()
         } catch {
@@ -122,7 +137,7 @@ Page({
       success: async (r) => {
         if (!r.confirm) return
         try {
-          await call<OrderView>('confirmOrder', { params: { orderNo } })
+          await call('confirmOrder', { params: { orderNo } })
           wx.showToast({ title: '已确认收货', icon: 'success' })
           this.reload()
         } catch {

@@ -2,7 +2,8 @@
 // server's `before` cursor). Amounts and streak bonuses all come from the server.
 import { call } from '../../utils/api'
 import { shanghaiTime } from '../../utils/format'
-import type { MemberTask, PointsHistory, TaskCompletion } from '../../utils/types'
+import type { MemberTask } from '../../utils/types'
+import { initialLoadState, withLoadState } from '../../utils/load-state'
 
 const KIND_NAMES: Record<string, string> = {
   earn: '获得',
@@ -42,23 +43,35 @@ Page({
     loading: false,
     checkIn: null as TaskRow | null,
     tasks: [] as TaskRow[],
+    ...initialLoadState,
   },
 
   onShow() {
+    this.load()
+  },
+
+  load(): Promise<void> {
     this.setData({ entries: [], nextBefore: null })
-    this.loadHistory(true)
-    this.loadTasks()
+    return withLoadState(this, async () => {
+      await Promise.all([this.loadHistory(true), this.loadTasks()])
+    })
+  },
+
+  onRetry() {
+    this.load()
   },
 
   onReachBottom() {
-    if (this.data.nextBefore !== null) this.loadHistory(false)
+    if (this.data.nextBefore !== null)
+      this.loadHistory(false).catch(() => wx.showToast({ title: '加载失败，上拉重试', icon: 'none' }))
   },
 
   async loadHistory(first: boolean) {
     if (this.data.loading) return
     this.setData({ loading: true })
     try {
-      const h = await call<PointsHistory>('points', {
+      const h = await call('points', {
+        silent: true,
         query: { before: first ? undefined : (this.data.nextBefore ?? undefined), limit: 20 },
       })
       const rows = h.entries.map((e) => ({
@@ -76,16 +89,14 @@ Page({
         entries: first ? rows : this.data.entries.concat(rows),
         nextBefore: h.nextBefore,
       })
-    } catch {
-      // the toast has been shown
     } finally {
       this.setData({ loading: false })
     }
   },
 
   async loadTasks() {
-    try {
-      const tasks = (await call<MemberTask[]>('tasks')).map((t) => ({
+    {
+      const tasks = (await call('tasks', { silent: true })).map((t) => ({
         ...t,
         period: `${PERIOD_NAMES[t.limitPer] ?? ''}${t.limitTimes} 次`,
       }))
@@ -93,17 +104,15 @@ Page({
         checkIn: tasks.find((t) => t.code === 'daily_check_in') ?? null,
         tasks: tasks.filter((t) => t.code !== 'daily_check_in'),
       })
-    } catch {
-      // the toast has been shown
     }
   },
 
   async onCheckIn() {
     try {
-      const r = await call<TaskCompletion>('checkIn')
+      const r = await call('checkIn')
       const bonus = r.bonus ? `，连续签到奖励 ${r.bonus}` : ''
       wx.showToast({ title: `签到成功 +${r.points}${bonus}`, icon: 'none' })
-      this.onShow()
+      this.load()
     } catch {
       // the toast has been shown (e.g. already checked in today)
     }
@@ -112,9 +121,9 @@ Page({
   async onTask(e: WechatMiniprogram.TouchEvent) {
     const code = String(e.currentTarget.dataset.code)
     try {
-      const r = await call<TaskCompletion>('completeTask', { params: { code }, body: {} })
+      const r = await call('completeTask', { params: { code }, body: {} })
       wx.showToast({ title: `完成任务 +${r.points + r.bonus} 积分`, icon: 'none' })
-      this.onShow()
+      this.load()
     } catch {
       // the toast has been shown
     }

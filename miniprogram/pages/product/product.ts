@@ -1,10 +1,11 @@
 // A product: images, its SKUs with the member price the server computed for this member, add to cart
 // or buy now.
-import { call } from '../../utils/api'
+import { browse, call } from '../../utils/api'
+import { initialLoadState, withLoadState } from '../../utils/load-state'
 import { yuan } from '../../utils/format'
 import { captureShareCode, claimShareCode } from '../../utils/referral'
 import { sharePath } from '../../utils/share'
-import type { CartView, ProductDetail, Sku } from '../../utils/types'
+import type { ProductDetail, Sku } from '../../utils/types'
 
 interface SkuRow extends Sku {
   price: string
@@ -19,6 +20,7 @@ Page({
     selected: -1,
     quantity: 1,
     cartCount: 0,
+    ...initialLoadState,
   },
 
   onLoad(query: Record<string, string | undefined>) {
@@ -27,9 +29,9 @@ Page({
     this.load()
   },
 
-  async load() {
-    try {
-      const product = await call<ProductDetail>('product', { params: { id: this.data.id } })
+  load(): Promise<void> {
+    return withLoadState(this, async () => {
+      const product = await browse('product', { params: { id: this.data.id }, silent: true })
       const skus = product.skus.map((s) => ({
         ...s,
         price: yuan(s.priceFen),
@@ -38,9 +40,15 @@ Page({
       const firstInStock = skus.findIndex((s) => s.stock > 0)
       this.setData({ product, skus, selected: firstInStock })
       wx.setNavigationBarTitle({ title: product.title })
-    } catch {
-      // the toast has been shown
-    }
+    })
+  },
+
+  onRetry() {
+    this.load()
+  },
+
+  onJoin() {
+    wx.navigateTo({ url: '/packages/member/membership/membership' })
   },
 
   onSkuTap(e: WechatMiniprogram.TouchEvent) {
@@ -73,9 +81,9 @@ Page({
     const sku = this.selectedSku()
     if (!sku) return
     try {
-      const current = await call<CartView>('cart')
+      const current = await call('cart')
       const inCart = current.items.find((i) => i.skuId === sku.id)?.quantity ?? 0
-      const cart = await call<CartView>('setCartItem', {
+      const cart = await call('setCartItem', {
         params: { skuId: sku.id },
         body: { quantity: Math.min(99, inCart + this.data.quantity) },
       })

@@ -2,7 +2,8 @@
 // redeeming is idempotent per request id (a double tap redeems once).
 import { call, requestId } from '../../utils/api'
 import { shanghaiTime } from '../../utils/format'
-import type { RedeemResult, RewardCatalogue, RewardItem } from '../../utils/types'
+import type { RewardItem } from '../../utils/types'
+import { initialLoadState, withLoadState } from '../../utils/load-state'
 
 interface RedemptionRow {
   id: number
@@ -11,11 +12,6 @@ interface RedemptionRow {
   voucherCode: string | null
   status: string
   at: string
-}
-
-interface RedemptionRecord {
-  redemption: { id: number; points: number; voucherCode: string | null; status: string; createdAt: string }
-  reward: { name: string }
 }
 
 const STATUS_NAMES: Record<string, string> = {
@@ -30,17 +26,18 @@ Page({
     items: [] as RewardItem[],
     redemptions: [] as RedemptionRow[],
     redeeming: 0,
+    ...initialLoadState,
   },
 
   onShow() {
     this.load()
   },
 
-  async load() {
-    try {
+  load(): Promise<void> {
+    return withLoadState(this, async () => {
       const [catalogue, mine] = await Promise.all([
-        call<RewardCatalogue>('rewards'),
-        call<RedemptionRecord[]>('redemptions'),
+        call('rewards', { silent: true }),
+        call('redemptions', { silent: true }),
       ])
       this.setData({
         balance: catalogue.balance,
@@ -54,9 +51,12 @@ Page({
           at: shanghaiTime(r.redemption.createdAt),
         })),
       })
-    } catch {
-      // the toast has been shown
-    }
+      return catalogue.items.length === 0 && mine.length === 0
+    })
+  },
+
+  onRetry() {
+    this.load()
   },
 
   onRedeem(e: WechatMiniprogram.TouchEvent) {
@@ -70,7 +70,7 @@ Page({
         if (!r.confirm) return
         this.setData({ redeeming: item.id })
         try {
-          const result = await call<RedeemResult>('redeemReward', {
+          const result = await call('redeemReward', {
             params: { id: item.id },
             body: { requestId: id },
           })

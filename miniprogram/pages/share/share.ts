@@ -4,6 +4,7 @@ import { call } from '../../utils/api'
 import { shanghaiTime } from '../../utils/format'
 import { loadMyShareCode } from '../../utils/share'
 import type { ShareTarget } from '../../utils/types'
+import { initialLoadState, withLoadState } from '../../utils/load-state'
 
 interface Friend {
   displayName: string
@@ -11,34 +12,38 @@ interface Friend {
   joinedAt: string
 }
 
-interface Mine {
-  counts: { directCount: number; downlineCount: number }
-  friends: Friend[]
-}
-
 Page({
   data: {
     target: null as ShareTarget | null,
     friends: [] as Friend[],
     total: 0,
+    ...initialLoadState,
   },
 
   onLoad() {
     wx.showShareMenu({ withShareTicket: false, menus: ['shareAppMessage', 'shareTimeline'] })
   },
 
-  async onShow() {
-    try {
-      const target = await loadMyShareCode()
-      this.setData({ target })
-      const mine = await call<Mine>('referralMine', { query: { limit: 50 } })
+  onShow() {
+    this.load()
+  },
+
+  load(): Promise<void> {
+    return withLoadState(this, async () => {
+      const [target, mine] = await Promise.all([
+        loadMyShareCode(true),
+        call('referralMine', { query: { limit: 50 }, silent: true }),
+      ])
       this.setData({
+        target,
         friends: mine.friends.map((f) => ({ ...f, joinedAt: shanghaiTime(f.joinedAt) })),
         total: mine.counts.directCount,
       })
-    } catch {
-      // the toast has been shown
-    }
+    })
+  },
+
+  onRetry() {
+    this.load()
   },
 
   onCopy() {

@@ -1,6 +1,6 @@
 // The one-question survey after a purchase: how likely (0–10) the member would recommend us.
 import { call } from '../../utils/api'
-import type { PendingSurvey } from '../../utils/types'
+import { initialLoadState, withLoadState } from '../../utils/load-state'
 
 Page({
   data: {
@@ -10,23 +10,28 @@ Page({
     scores: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     score: -1,
     comment: '',
-    loaded: false,
+    ...initialLoadState,
     done: false,
     submitting: false,
   },
 
-  async onLoad() {
-    try {
-      const pending = await call<PendingSurvey>('pendingSurvey')
+  onLoad() {
+    this.load()
+  },
+
+  load(): Promise<void> {
+    return withLoadState(this, async () => {
+      const pending = await call('pendingSurvey', { silent: true })
       this.setData({
-        loaded: true,
         question: pending.question,
         orderId: pending.survey?.orderId ?? 0,
         orderNo: pending.survey?.orderNo ?? '',
       })
-    } catch {
-      this.setData({ loaded: true })
-    }
+    })
+  },
+
+  onRetry() {
+    this.load()
   },
 
   onScore(e: WechatMiniprogram.TouchEvent) {

@@ -5,6 +5,7 @@ import {
   listMemberCoupons,
   redeemCouponWithPoints,
 } from '../../../shared/coupons/service'
+import { memberCouponSchema } from './responses'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
@@ -14,6 +15,7 @@ export function registerMpCoupons(api: ApiRouter, deps: AppDeps): void {
     {
       summary: '我的优惠券',
       query: z.object({ status: z.enum(['available', 'used', 'expired']).optional() }),
+      response: z.array(memberCouponSchema),
     },
     ({ query }, ctx) => listMemberCoupons(deps.db, ctx.state.memberId!, deps.clock.now(), query.status),
   )

@@ -1,13 +1,45 @@
 // Group buys: campaigns, groups to join, a group's page (opening and joining go through POST /api/mp/orders).
 import { z } from 'zod'
 import { groupView, joinableGroups, listGroupBuys } from '../../../shared/marketing/group-buy'
+import { groupStatuses } from '../../../shared/db/schema/marketing'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
 const idParams = z.object({ id: z.coerce.number().int().positive() })
 
+const groupBuySchema = z.object({
+  id: z.number(),
+  title: z.string(),
+  skuId: z.number(),
+  productId: z.number(),
+  productTitle: z.string(),
+  image: z.string().nullable(),
+  listPriceFen: z.number(),
+  groupPriceFen: z.number(),
+  groupSize: z.number(),
+  fillMinutes: z.number(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+})
+
+const joinableGroupSchema = z.object({
+  id: z.number(),
+  groupSize: z.number(),
+  paidCount: z.number(),
+  seatsLeft: z.number(),
+  expiresAt: z.string().nullable(),
+})
+
+const groupViewSchema = joinableGroupSchema.extend({
+  groupBuyId: z.number(),
+  status: z.enum(groupStatuses),
+  members: z.array(
+    z.object({ nickname: z.string().nullable(), avatarUrl: z.string().nullable(), joinedAt: z.string() }),
+  ),
+})
+
 export function registerMpGroupBuys(api: ApiRouter, deps: AppDeps): void {
-  api.get('/group-buys', { summary: '进行中的拼团活动' }, async () =>
+  api.get('/group-buys', { summary: '进行中的拼团活动', response: z.array(groupBuySchema) }, async () =>
     (await listGroupBuys(deps.db, deps.clock.now())).map((g) => ({
       ...g,
       startsAt: g.startsAt.toISOString(),
@@ -15,17 +47,33 @@ export function registerMpGroupBuys(api: ApiRouter, deps: AppDeps): void {
     })),
   )
 
-  api.get('/group-buys/:id/groups', { summary: '可参加的团', params: idParams }, async ({ params }) =>
-    (await joinableGroups(deps.db, params.id, deps.clock.now())).map((g) => ({
-      id: g.id,
-      groupSize: g.groupSize,
-      paidCount: g.paidCount,
-      seatsLeft: g.groupSize - g.seatsTaken,
-      expiresAt: g.expiresAt?.toISOString() ?? null,
-    })),
+  api.get(
+    '/group-buys/:id/groups',
+    { summary: '可参加的团', params: idParams, response: z.array(joinableGroupSchema) },
+    async ({ params }) =>
+      (await joinableGroups(deps.db, params.id, deps.clock.now())).map((g) => ({
+        id: g.id,
+        groupSize: g.groupSize,
+        paidCount: g.paidCount,
+        seatsLeft: g.groupSize - g.seatsTaken,
+        expiresAt: g.expiresAt?.toISOString() ?? null,
+      })),
   )
 
-  api.get('/group-buys/groups/:id', { summary: '拼团详情（分享页）', params: idParams }, ({ params }) =>
-    groupView(deps.db, params.id),
+  api.get(
+    '/group-buys/groups/:id',
+    { summary: '拼团详情（分享页，访客可看）', params: idParams, response: groupViewSchema },
+    async ({ params }) => {
+      const view = await groupView(deps.db, params.id)
+      // A public page: members are shown by nickname and avatar, never by their id.
+      return {
+        ...view,
+        members: view.members.map((m) => ({
+          nickname: m.nickname,
+          avatarUrl: m.avatarUrl,
+          joinedAt: m.joinedAt,
+        })),
+      }
+    },
   )
 }

@@ -13,6 +13,7 @@ import {
 } from '../../../shared/orders/queries'
 import { cancelByMember, payOrder } from '../../../shared/payments/service'
 import { wechatClients } from '../../../shared/wechat/clients'
+import { orderPageSchema, quoteSchema } from './responses'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
@@ -30,7 +31,11 @@ export function registerMpOrders(api: ApiRouter, deps: AppDeps): void {
 
   api.post(
     '/orders/preview',
-    { summary: '结算预览：服务端计算会员价、优惠券、积分抵扣、运费与实付', body: checkoutInputSchema },
+    {
+      summary: '结算预览：服务端计算会员价、优惠券、积分抵扣、运费与实付',
+      body: checkoutInputSchema,
+      response: quoteSchema,
+    },
     ({ body }, ctx) => previewOrder(checkout, ctx.state.memberId!, body),
   )
 
@@ -48,8 +53,10 @@ export function registerMpOrders(api: ApiRouter, deps: AppDeps): void {
     },
   )
 
-  api.get('/orders', { summary: '我的订单', query: myOrdersQuerySchema }, ({ query }, ctx) =>
-    listMyOrders(deps.db, ctx.state.memberId!, query),
+  api.get(
+    '/orders',
+    { summary: '我的订单', query: myOrdersQuerySchema, response: orderPageSchema },
+    ({ query }, ctx) => listMyOrders(deps.db, ctx.state.memberId!, query),
   )
 
   api.get(

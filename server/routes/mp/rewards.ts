@@ -2,12 +2,15 @@
 // member's own redemptions.
 import { z } from 'zod'
 import { memberCatalogue, memberRedemptions, redeemReward } from '../../../shared/rewards/catalogue'
+import { redemptionRecordSchema, rewardCatalogueSchema } from './responses'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
 export function registerMpRewards(api: ApiRouter, deps: AppDeps): void {
-  api.get('/rewards', { summary: '积分商城：可兑换的优惠券、礼品与特权' }, (_input, ctx) =>
-    memberCatalogue(deps.db, ctx.state.memberId!, deps.clock.now()),
+  api.get(
+    '/rewards',
+    { summary: '积分商城：可兑换的优惠券、礼品与特权', response: rewardCatalogueSchema },
+    (_input, ctx) => memberCatalogue(deps.db, ctx.state.memberId!, deps.clock.now()),
   )
 
   api.post(
@@ -45,7 +48,9 @@ export function registerMpRewards(api: ApiRouter, deps: AppDeps): void {
     },
   )
 
-  api.get('/redemptions', { summary: '我的兑换记录' }, (_input, ctx) =>
-    memberRedemptions(deps.db, ctx.state.memberId!),
+  api.get(
+    '/redemptions',
+    { summary: '我的兑换记录', response: z.array(redemptionRecordSchema) },
+    (_input, ctx) => memberRedemptions(deps.db, ctx.state.memberId!),
   )
 }

@@ -1,6 +1,7 @@
 // Earning tasks in the mini-program: the list with progress, completing a task, the daily check-in.
 import { z } from 'zod'
 import { completeTask, memberTasks } from '../../../shared/points/tasks'
+import { memberTaskSchema } from './responses'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
@@ -15,8 +16,10 @@ const completionSchema = z.object({
 })
 
 export function registerMpTasks(api: ApiRouter, deps: AppDeps): void {
-  api.get('/tasks', { summary: '积分任务及我的完成进度（含连续签到天数）' }, (_input, ctx) =>
-    memberTasks(deps.db, ctx.state.memberId!, deps.clock.now()),
+  api.get(
+    '/tasks',
+    { summary: '积分任务及我的完成进度（含连续签到天数）', response: z.array(memberTaskSchema) },
+    (_input, ctx) => memberTasks(deps.db, ctx.state.memberId!, deps.clock.now()),
   )
 
   api.post(
