@@ -68,7 +68,11 @@ export async function demoPay(
   if (order.status !== 'pending') throw new DomainError('order_not_pending', '订单已支付或已关闭', 409)
   if (order.expiresAt && order.expiresAt <= at)
     throw new DomainError('order_expired', '订单已超时，请重新下单', 409)
-  const result = await settleOrderPayment(deps.db, { orderNo, transactionId: `DEMO${order.orderNo}`, paidAt: at })
+  const result = await settleOrderPayment(deps.db, {
+    orderNo,
+    transactionId: `DEMO${order.orderNo}`,
+    paidAt: at,
+  })
   if (result.outcome === 'closed') throw new DomainError('order_expired', '订单已关闭，请重新下单', 409)
   return { orderNo, status: 'paid' }
 }
