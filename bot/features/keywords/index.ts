@@ -6,7 +6,7 @@ import { cardFacts, pointsFacts, recentOrders, renderTemplate } from '../../../s
 import { recordFeedbackTicket } from '../../../shared/chat/tickets'
 import { guarded, type AccountContext } from '../../context'
 import { findChatSender } from '../../finders/chat-sender'
-import { sayAndRecord } from '../../talkers/say'
+import { queueReply } from '../../talkers/say'
 import { defaultKeywordReplies, matchKeyword, privacyReply, type KeywordReply } from './rules'
 
 export interface KeywordsConfig {
@@ -45,10 +45,10 @@ export function Keywords(config: KeywordsConfig): WechatyPlugin {
       } else {
         text = renderTemplate(rule.template, await factsFor(ctx, rule, member.id, at, config.advisorName))
       }
-      await sayAndRecord(ctx, sender.contact, text, {
+      await queueReply(ctx, text, {
         memberId: member.id,
-        sourceKey: `reply:${ctx.accountId}:${message.id}:keywords`,
-        origin: `keyword:${rule.code}`,
+        dedupeKey: `reply:${ctx.accountId}:${message.id}:keywords`,
+        source: `keyword:${rule.code}`,
       })
     })
     bot.on('message', onMessage)
