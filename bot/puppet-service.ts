@@ -5,6 +5,8 @@
 // `wechaty://` address: the endpoint is configured (WECHATY_PUPPET_SERVICE_ENDPOINT) or looked up here
 // from the token with the same discovery call (GET <discovery>/<token> → {host, port}), bounded in
 // time, and its failure is an ordinary rejected promise the supervisor turns into the account's error.
+import path from 'node:path'
+import { PuppetService } from 'wechaty-puppet-service'
 import { z } from 'zod'
 import type { Config } from '../shared/config'
 
@@ -49,4 +51,33 @@ export async function serviceEndpoint(
 export function tokenServerName(token: string): string | null {
   const i = token.lastIndexOf('_')
   return i > 0 ? token.slice(0, i).toLowerCase() : null
+}
+
+/**
+ * wechaty-puppet-service with two fixes of its own payload cache: it lives under DATA_DIR (not in
+ * ~/.wechaty), and a login waits for the previous logout's cache to close — a quick relogin otherwise
+ * reopens the LevelDB files while they are still locked, which throws outside any promise.
+ */
+export class ServicePuppet extends PuppetService {
+  constructor(options: ConstructorParameters<typeof PuppetService>[0] & { cacheDir: string }) {
+    const { cacheDir, ...rest } = options
+    super(rest)
+    const store = this._payloadStore as unknown as { storeDir: string }
+    store.storeDir = path.join(
+      cacheDir,
+      path.basename(path.dirname(store.storeDir)),
+      path.basename(store.storeDir),
+    )
+  }
+
+  protected override hookPayloadStore(): void {
+    let settled: Promise<unknown> = Promise.resolve()
+    const store = () => this._payloadStore
+    this.on('login', ({ contactId }) => {
+      settled = settled.then(() => store().start(contactId)).catch(() => {})
+    })
+    this.on('logout', () => {
+      settled = settled.then(() => store().stop()).catch(() => {})
+    })
+  }
 }

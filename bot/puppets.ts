@@ -7,9 +7,8 @@ import path from 'node:path'
 import { MemoryCard } from 'memory-card'
 import { WechatyBuilder, types, type payloads, type Wechaty } from 'wechaty'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
-import { PuppetService } from 'wechaty-puppet-service'
 import { puppets, puppetToken } from '../shared/chat/accounts'
-import { PuppetStartError, serviceEndpoint, tokenServerName } from './puppet-service'
+import { PuppetStartError, ServicePuppet, serviceEndpoint, tokenServerName } from './puppet-service'
 import type { BotAccount } from '../shared/chat/schema'
 import type { Config } from '../shared/config'
 
@@ -224,9 +223,10 @@ export async function buildBot(
       throw new PuppetStartError('token 格式不对：应以服务商前缀开头，如 puppet_padlocal_…')
     }
     const endpoint = await serviceEndpoint(token, config)
-    const puppet = new PuppetService({
+    const puppet = new ServicePuppet({
       endpoint,
       token,
+      cacheDir: path.resolve(config.DATA_DIR, 'wechaty', 'puppet-service'),
       ...(config.WECHATY_PUPPET_SERVICE_NO_TLS ? { tls: { disable: true } } : {}),
     })
     return { bot: WechatyBuilder.build({ name: account.name, puppet, memory }) }
