@@ -60,8 +60,8 @@ export async function listLiveCodes(db: Db) {
   return db
     .select({
       code: liveCodes,
-      scans: sql<number>`(select count(*)::int from ${liveCodeScans} s where s.live_code_id = ${liveCodes.id})`,
-      friends: sql<number>`(select count(*)::int from ${liveCodeScans} s where s.live_code_id = ${liveCodes.id} and s.consumed_at is not null)`,
+      scans: sql<number>`(select count(*)::int from live_code_scans s where s.live_code_id = live_codes.id)`,
+      friends: sql<number>`(select count(*)::int from live_code_scans s where s.live_code_id = live_codes.id and s.consumed_at is not null)`,
     })
     .from(liveCodes)
     .orderBy(asc(liveCodes.id))
