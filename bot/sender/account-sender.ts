@@ -280,7 +280,7 @@ export class AccountSender {
         origin: message.source,
       })
     }
-    return done('sent', wakeAt)
+    return done('sent', await this.nextDue(next, policy, env, now))
   }
 
   /**
@@ -352,6 +352,22 @@ export class AccountSender {
       priority: 10,
     })
     this.deps.onQueued?.(at)
+  }
+
+  /** When the next queued action may go, by the state after this one (null: nothing queued). */
+  private async nextDue(
+    state: PacingState,
+    policy: PacingPolicy,
+    env: PacingEnv,
+    now: Date,
+  ): Promise<Date | null> {
+    const queued = await earliestQueued(this.deps.db, this.accountId)
+    let soonest = Infinity
+    for (const [k, at] of Object.entries(queued)) {
+      const allowed = nextActionTime(state, policy, k as ActionKind, now, env).getTime()
+      soonest = Math.min(soonest, Math.max(allowed, at.getTime()))
+    }
+    return Number.isFinite(soonest) ? new Date(Math.max(soonest, now.getTime())) : null
   }
 
   private wakeAfter(state: PacingState, policy: PacingPolicy, env: PacingEnv, now: Date): Date {
