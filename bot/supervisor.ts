@@ -90,6 +90,8 @@ export class Supervisor {
   private readonly failures = new Map<number, number>()
   private readonly errorTimes = new Map<number, number[]>()
   private readonly errorWrittenAt = new Map<number, number>()
+  /** Puppet-error writes per account, in order, so a late one never overwrites the error state. */
+  private readonly errorWrites = new Map<number, Promise<unknown>>()
   private readonly starting = new Set<number>()
   private timers: NodeJS.Timeout[] = []
   private stopping = false
@@ -309,7 +311,12 @@ export class Supervisor {
     if (times.length <= 3) log.error({ err }, 'puppet error')
     if (now - (this.errorWrittenAt.get(id) ?? 0) < ERROR_WRITE_EVERY_MS) return
     this.errorWrittenAt.set(id, now)
-    void this.update(id, { lastError: reason }).catch(() => {})
+    this.errorWrites.set(
+      id,
+      (this.errorWrites.get(id) ?? Promise.resolve())
+        .then(() => this.update(id, { lastError: reason }))
+        .catch(() => {}),
+    )
   }
 
   private startSender(entry: RunningAccount, log: Logger) {
@@ -394,6 +401,7 @@ export class Supervisor {
       maxMs: this.deps.config.BOT_RETRY_MAX_SECONDS * 1000,
     })
     const retryAt = new Date(this.deps.clock.now().getTime() + delay)
+    await this.errorWrites.get(account.id)
     await this.update(account.id, { state: 'error', lastError: reason, failureCount: n, retryAt }).catch(
       (err) => this.deps.logger.error({ err, accountId: account.id }, 'state update failed'),
     )
