@@ -120,7 +120,7 @@ export class AccountSender {
     }
     const policy = accountPolicy(account)
     const state = accountPacingState(account)
-    const env = accountEnv(account)
+    const env = accountEnv(account, now)
     if (account.state === 'limited' && !latestPause(state, now)) {
       await db
         .update(botAccounts)

@@ -140,7 +140,7 @@ async function botPacingFinish(
     start,
     'direct',
     accountPacingState(account),
-    accountEnv(account),
+    accountEnv(account, start),
   )
   return finish.getTime() >= NEVER.getTime() ? null : finish
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import {
+  accountEnv,
   accountPolicy,
   actionKinds,
   dailyAllowance,
@@ -111,6 +112,17 @@ describe('gaps and caps, each kind its own counters', () => {
     }
     expect(sentDay1).toBe(60)
     expect(t).toEqual(at('2026-03-03T08:30:00'))
+  })
+
+  it('an account that never logged in starts its ramp now: a small cap is slow at first, never stuck', () => {
+    const small = accountPolicy({ ...account, dailyCap: 2 })
+    const start = at('2026-03-02T09:00:00')
+    const env = accountEnv({ firstLoginAt: null }, start)
+    // 20–55 % of 2 rounds down to 0 for three days, then one a day, two from day 7.
+    expect(estimateFinish(1, small, start, 'direct', freshPacingState(), env)).toEqual(
+      at('2026-03-05T08:30:00'),
+    )
+    expect(estimateFinish(5, small, start, 'direct', freshPacingState(), env) < NEVER).toBe(true)
   })
 
   it('a cap of 0 means never', () => {

@@ -525,9 +525,9 @@ export function accountPacingState(account: { pacingState: unknown }): PacingSta
   return parsed.success ? (parsed.data as PacingState) : freshPacingState()
 }
 
-/** The account's warm-up clock. */
-export const accountEnv = (account: { firstLoginAt: Date | null }): PacingEnv => ({
-  firstDay: account.firstLoginAt ? shanghaiDate(account.firstLoginAt) : null,
+/** The account's warm-up clock: from its first login, or from `now` for one that never logged in. */
+export const accountEnv = (account: { firstLoginAt: Date | null }, now: Date): PacingEnv => ({
+  firstDay: shanghaiDate(account.firstLoginAt ?? now),
 })
 
 /**
