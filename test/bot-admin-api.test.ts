@@ -72,10 +72,22 @@ describe('operator API: the account pool', () => {
     expect(qr.body).toMatchObject({ state: 'needs_scan', qr: 'https://login.weixin.qq.com/l/abc' })
     expect(qr.body.image).toMatch(/^data:image\/png;base64,/)
 
+    // Two members are this account's, one is nobody's: the overview counts the account's own.
+    const mine = [await makeMember(database.db), await makeMember(database.db)]
+    await makeMember(database.db)
+    await database.db
+      .update(members)
+      .set({ advisorAccountId: id })
+      .where(
+        inArray(
+          members.id,
+          mine.map((m) => m.id),
+        ),
+      )
     const list = await app.request('GET', '/api/admin/accounts', { token: admin })
     expect(list.body.items.find((a: { id: number }) => a.id === id)).toMatchObject({
       hasOwnToken: true,
-      members: 0,
+      members: 2,
       sentToday: 0,
       leaseActive: false,
     })

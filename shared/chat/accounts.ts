@@ -5,7 +5,6 @@ import { and, asc, eq, inArray, isNull, notInArray, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { conflict, notFound } from '../errors'
-import { members } from '../members/schema'
 import { accountPacingState, latestPause, usedToday } from './pacing'
 import { botAccounts, type BotAccount } from './schema'
 import { decryptSecret, encryptSecret } from './secrets'
@@ -157,9 +156,10 @@ export async function accountOverview(db: Db, now: Date) {
   const rows = await db
     .select({
       account: botAccounts,
-      members: sql<number>`(select count(*)::int from ${members} m where m.advisor_account_id = ${botAccounts.id} and m.merged_into_id is null)`,
-      queued: sql<number>`(select count(*)::int from outbound_messages o where o.account_id = ${botAccounts.id} and o.status = 'queued')`,
-      deadLetters: sql<number>`(select count(*)::int from outbound_messages o where o.account_id = ${botAccounts.id} and o.status in ('dead', 'failed'))`,
+      // The outer row spelled out: a column object inside the subquery renders unqualified (the inner row's id).
+      members: sql<number>`(select count(*)::int from members m where m.advisor_account_id = bot_accounts.id and m.merged_into_id is null)`,
+      queued: sql<number>`(select count(*)::int from outbound_messages o where o.account_id = bot_accounts.id and o.status = 'queued')`,
+      deadLetters: sql<number>`(select count(*)::int from outbound_messages o where o.account_id = bot_accounts.id and o.status in ('dead', 'failed'))`,
     })
     .from(botAccounts)
     .orderBy(asc(botAccounts.id))
