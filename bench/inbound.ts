@@ -56,7 +56,7 @@ async function rig(name: string, withFeatures: boolean, onMessage?: () => void):
   )
   await db.execute(sql`insert into member_identities (member_id, kind, value, verified)
     select id, 'chat_contact', ${`${accountId}:`} || 'wx' || id, true from members where advisor_account_id = ${accountId}`)
-  const built = buildBot({ name, puppet: 'wechaty-puppet-mock', puppetTokenEncrypted: null }, config)
+  const built = await buildBot({ name, puppet: 'wechaty-puppet-mock', puppetTokenEncrypted: null }, config)
   const { bot, mocker } = built
   if (withFeatures) {
     for (const plugin of accountFeatures(

@@ -8,6 +8,8 @@ export interface AccountContext {
   logger: Logger
   clock: Clock
   accountId: number
+  /** Something was queued in this account's outbox (a reply): the sender looks again now. */
+  onQueued?: (at: Date) => void
 }
 
 /** Run a handler so nothing it throws reaches Wechaty's event loop: failures are logged. */

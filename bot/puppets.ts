@@ -2,9 +2,13 @@
 // The mock is extended where wechaty-puppet-mock answers with fixed values (remarks, friend requests,
 // links and mini-program cards, creating and joining groups), so the features behave as on WeChat.
 import { randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { MemoryCard } from 'memory-card'
 import { WechatyBuilder, types, type payloads, type Wechaty } from 'wechaty'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
-import { puppetToken } from '../shared/chat/accounts'
+import { puppets, puppetToken } from '../shared/chat/accounts'
+import { PuppetStartError, ServicePuppet, serviceEndpoint, tokenServerName } from './puppet-service'
 import type { BotAccount } from '../shared/db/schema/chat'
 import type { Config } from '../shared/config'
 
@@ -41,6 +45,11 @@ export class SimulatedWeChatPuppet extends PuppetMock {
 
   override async roomMemberPayloadDirty(id: string): Promise<void> {
     this.invalidate(types.Dirty.RoomMember, id)
+  }
+
+  /** Each simulated account has its own contact QR (wechaty-puppet-mock answers one fixed code). */
+  override async contactSelfQRCode(): Promise<string> {
+    return `https://u.wechat.com/simulated-${encodeURIComponent(this.currentUserId)}`
   }
 
   override async contactAlias(contactId: string): Promise<string>
@@ -160,30 +169,70 @@ export class SimulatedWeChatPuppet extends PuppetMock {
   }
 }
 
-export function buildBot(
+export type PuppetName = (typeof puppets)[number]
+
+/** The puppet an account runs on: its own, or the configured default. */
+export const puppetOf = (account: Pick<BotAccount, 'puppet'>, config: Pick<Config, 'WECHATY_PUPPET'>) =>
+  (account.puppet ?? config.WECHATY_PUPPET) as PuppetName
+
+type BuildConfig = Pick<
+  Config,
+  | 'WECHATY_PUPPET'
+  | 'WECHATY_PUPPET_SERVICE_TOKEN'
+  | 'WECHATY_PUPPET_SERVICE_ENDPOINT'
+  | 'WECHATY_PUPPET_SERVICE_DISCOVERY_URL'
+  | 'WECHATY_PUPPET_SERVICE_NO_TLS'
+  | 'SECRET_KEY'
+  | 'DATA_DIR'
+>
+
+/**
+ * The account's memory card (for wechat4u its login session) under DATA_DIR/wechaty, never in the
+ * working directory; the mock keeps nothing.
+ */
+export function memoryCardFor(account: Pick<BotAccount, 'name'>, puppet: PuppetName, dataDir: string) {
+  if (puppet === 'wechaty-puppet-mock') return new MemoryCard({ storageOptions: { type: 'nop' } })
+  const dir = path.resolve(dataDir, 'wechaty')
+  mkdirSync(dir, { recursive: true })
+  return new MemoryCard({ name: path.join(dir, account.name), storageOptions: { type: 'file' } })
+}
+
+/**
+ * A Wechaty for the account on its puppet. Rejects (never throws into an event loop) with a reason an
+ * operator can read when the puppet cannot be set up: no token, a token nobody knows, an unknown puppet.
+ */
+export async function buildBot(
   account: Pick<BotAccount, 'name' | 'puppet' | 'puppetTokenEncrypted'>,
-  config: Pick<Config, 'WECHATY_PUPPET_SERVICE_TOKEN' | 'SECRET_KEY'>,
-): BuiltBot {
-  if (account.puppet === 'wechaty-puppet-mock') {
+  config: BuildConfig,
+): Promise<BuiltBot> {
+  const puppetName = puppetOf(account, config)
+  const memory = memoryCardFor(account, puppetName, config.DATA_DIR)
+  if (puppetName === 'wechaty-puppet-mock') {
     const mocker = new mock.Mocker()
     const puppet = new SimulatedWeChatPuppet({ mocker })
-    return { bot: WechatyBuilder.build({ name: account.name, puppet }), mocker, puppet }
+    return { bot: WechatyBuilder.build({ name: account.name, puppet, memory }), mocker, puppet }
   }
-  if (account.puppet === 'wechaty-puppet-service') {
+  if (puppetName === 'wechaty-puppet-service') {
     const token = puppetToken(account, config)
     if (!token) {
-      throw new Error(`account ${account.name}: wechaty-puppet-service needs WECHATY_PUPPET_SERVICE_TOKEN`)
+      throw new PuppetStartError(
+        'wechaty-puppet-service 需要 token：请设置 WECHATY_PUPPET_SERVICE_TOKEN 或为账号设置 token',
+      )
     }
-    return {
-      bot: WechatyBuilder.build({
-        name: account.name,
-        puppet: 'wechaty-puppet-service',
-        puppetOptions: { token },
-      }),
+    if (!tokenServerName(token) && !config.WECHATY_PUPPET_SERVICE_NO_TLS) {
+      throw new PuppetStartError('token 格式不对：应以服务商前缀开头，如 puppet_padlocal_…')
     }
+    const endpoint = await serviceEndpoint(token, config)
+    const puppet = new ServicePuppet({
+      endpoint,
+      token,
+      cacheDir: path.resolve(config.DATA_DIR, 'wechaty', 'puppet-service'),
+      ...(config.WECHATY_PUPPET_SERVICE_NO_TLS ? { tls: { disable: true } } : {}),
+    })
+    return { bot: WechatyBuilder.build({ name: account.name, puppet, memory }) }
   }
-  if (account.puppet === 'wechaty-puppet-wechat4u') {
-    return { bot: WechatyBuilder.build({ name: account.name, puppet: 'wechaty-puppet-wechat4u' }) }
+  if (puppetName === 'wechaty-puppet-wechat4u') {
+    return { bot: WechatyBuilder.build({ name: account.name, puppet: 'wechaty-puppet-wechat4u', memory }) }
   }
-  throw new Error(`account ${account.name}: unknown puppet "${account.puppet}"`)
+  throw new PuppetStartError(`未知的 puppet「${String(puppetName)}」`)
 }

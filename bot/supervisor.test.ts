@@ -7,6 +7,8 @@ import { acquireLeases } from '../shared/chat/accounts'
 import { onPostgresServer, testDatabase } from '../test/support/db'
 import { silentLogger, testConfig } from '../test/support/config'
 import { Supervisor } from './supervisor'
+import { buildBot } from './puppets'
+import { restartDelayMs } from '../shared/chat/accounts'
 
 let database: Database
 beforeAll(async () => {
@@ -16,10 +18,10 @@ afterAll(async () => {
   await database.close()
 })
 
-const waitFor = async (check: () => Promise<boolean>) => {
+const waitFor = async (check: () => Promise<boolean>, what = 'condition') => {
   const deadline = Date.now() + 30_000
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition never held')
+    if (Date.now() > deadline) throw new Error(`${what} never held`)
     await new Promise((r) => setTimeout(r, 5))
   }
 }
@@ -49,8 +51,11 @@ describe('Supervisor', () => {
       expect((await state('acct-a')).leaseOwner).toBe('one')
       expect((await state('acct-off')).leaseOwner).toBeNull()
 
-      // A puppet without its token cannot start; it is recorded, not thrown.
-      expect((await state('acct-bad')).lastError).toMatch(/WECHATY_PUPPET_SERVICE_TOKEN/)
+      // A puppet without its token cannot start; it is recorded as the account's error, not thrown.
+      const bad = await state('acct-bad')
+      expect(bad.lastError).toMatch(/WECHATY_PUPPET_SERVICE_TOKEN/)
+      expect(bad).toMatchObject({ state: 'error', failureCount: 1 })
+      expect(bad.retryAt!.getTime()).toBeGreaterThan(Date.now())
 
       // A puppet error is handled by the instance's error handler: the bot keeps running.
       const a = [...supervisor.running.values()].find((r) => r.account.name === 'acct-a')!
@@ -126,4 +131,74 @@ describe('Supervisor', () => {
       }
     },
   )
+
+  it('backs off 30 s → 30 min between restarts of a failing account', () => {
+    const bounds = { minMs: 30_000, maxMs: 30 * 60_000 }
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 40].map((n) => restartDelayMs(n, bounds) / 1000)).toEqual([
+      30, 60, 120, 240, 480, 960, 1800, 1800, 1800,
+    ])
+  })
+
+  it('a puppet that rejects, throws or keeps erroring never takes the process down: error state, back-off, retries', async () => {
+    const [rejects, throws, chatty] = await database.db
+      .insert(botAccounts)
+      .values([
+        { name: 'fail-rejects', displayName: '启动失败' },
+        { name: 'fail-throws', displayName: '构建失败' },
+        { name: 'fail-chatty', displayName: '不停报错' },
+      ])
+      .returning()
+    const starts = new Map<string, number>()
+    const config = testConfig({ BOT_RETRY_MIN_SECONDS: '0.05', BOT_RETRY_MAX_SECONDS: '0.2' })
+    const supervisor = new Supervisor(
+      { db: database.db, logger: silentLogger(), config, clock: systemClock },
+      {
+        ...quiet,
+        owner: 'failing',
+        errorBurst: 5,
+        buildBot: async (account, cfg) => {
+          starts.set(account.name, (starts.get(account.name) ?? 0) + 1)
+          if (account.name === 'fail-throws') throw new Error('puppet 构建失败：找不到模块')
+          const built = await buildBot(account, cfg)
+          if (account.name === 'fail-rejects') {
+            built.bot.start = () => Promise.reject(new Error('连接 puppet 服务失败：ECONNREFUSED'))
+          }
+          return built
+        },
+      },
+    )
+    const row = async (id: number) =>
+      (await database.db.select().from(botAccounts).where(eq(botAccounts.id, id)))[0]!
+    await supervisor.start()
+    try {
+      // Each failure is recorded with its reason, and the account is tried again after a growing wait.
+      await waitFor(async () => {
+        const [r, t] = [await row(rejects!.id), await row(throws!.id)]
+        return r.failureCount >= 3 && t.failureCount >= 3
+      }, 'three failures each')
+      expect(await row(rejects!.id)).toMatchObject({
+        state: 'error',
+        lastError: expect.stringMatching(/ECONNREFUSED/),
+      })
+      expect(await row(throws!.id)).toMatchObject({
+        state: 'error',
+        lastError: expect.stringMatching(/构建失败/),
+      })
+      expect(starts.get('fail-rejects')).toBeGreaterThanOrEqual(3)
+
+      // A puppet that reports error after error (an unreachable login host) is stopped and retried.
+      const running = supervisor.running.get(chatty!.id)!
+      await waitFor(async () => running.bot.isLoggedIn, 'chatty logged in')
+      for (let i = 0; i < 5; i++)
+        running.bot.puppet.emit('error', { data: `login host unreachable ${i}` } as never)
+      await waitFor(async () => (await row(chatty!.id)).state === 'error', 'chatty in error')
+      expect((await row(chatty!.id)).lastError).toMatch(/报错 5 次.*login host unreachable/)
+      // …and comes back on its own after the back-off: it logs in again and the error is cleared.
+      await waitFor(async () => (await row(chatty!.id)).state === 'online', 'chatty back online')
+      expect(await row(chatty!.id)).toMatchObject({ failureCount: 0, lastError: null, retryAt: null })
+    } finally {
+      await supervisor.stop()
+    }
+    await database.db.update(botAccounts).set({ state: 'disabled' })
+  })
 })

@@ -1,21 +1,21 @@
 // The account-pool supervisor: one Wechaty per account this process holds a lease on (leases live in
 // the database, so several bot processes share the pool and no account runs twice), each with an error
-// handler so a puppet failure never takes the process down, restarted with back-off when it fails,
-// its state and login QR kept in the database, and a paced sender loop while it is logged in.
-import { and, eq, inArray, isNull, like } from 'drizzle-orm'
+// handler so a puppet failure never takes the process down. An account that fails to start, or whose
+// puppet keeps reporting errors, goes to state 'error' with a reason operators can read and is retried
+// after 30 s, doubling up to 30 min; its state and login QR are kept in the database, and a paced
+// sender loop runs while it is logged in.
+import { and, eq, inArray, isNull, like, sql } from 'drizzle-orm'
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core'
 import type { Wechaty, WechatyPlugin } from 'wechaty'
 import { ScanStatus } from 'wechaty'
 import type { mock } from 'wechaty-puppet-mock'
-import { acquireLeases, releaseLeases, renewLeases } from '../shared/chat/accounts'
+import { acquireLeases, releaseLeases, renewLeases, restartDelayMs } from '../shared/chat/accounts'
+import { banAccount } from '../shared/chat/assignment'
+import { setContactQr } from '../shared/chat/live-codes'
+import { isBanReason } from '../shared/chat/signals'
 import { aliasFor } from '../shared/chat/contacts'
 import { enqueueTierInvites } from '../shared/chat/groups'
-import {
-  botAccounts,
-  chatGroupMembers,
-  chatGroups,
-  type BotAccount,
-  type BotAccountState,
-} from '../shared/db/schema/chat'
+import { botAccounts, chatGroupMembers, chatGroups, type BotAccount } from '../shared/db/schema/chat'
 import type { Clock } from '../shared/clock'
 import type { Config } from '../shared/config'
 import type { Db } from '../shared/db/client'
@@ -23,7 +23,7 @@ import type { Logger } from '../shared/logger'
 import { memberIdentities, members } from '../shared/db/schema/members'
 import type { AccountContext } from './context'
 import { accountFeatures, advisorNameOf } from './features'
-import { buildBot, type SimulatedWeChatPuppet } from './puppets'
+import { buildBot, type BuiltBot, type SimulatedWeChatPuppet } from './puppets'
 import { AccountSender } from './sender/account-sender'
 import { SenderLoop } from './sender/loop'
 import { wechatyTransport } from './sender/transport'
@@ -58,6 +58,12 @@ export interface SupervisorOptions {
    * process are stale, so they are cleared at start instead of waited out.
    */
   exclusiveDatabase?: boolean
+  /** How an account's Wechaty is made (tests give failing puppets). */
+  buildBot?: (account: BotAccount, config: Config) => Promise<BuiltBot>
+  /** Longest a puppet may take to start before it counts as failed (default 60 s). */
+  startTimeoutMs?: number
+  /** Puppet errors within a minute that count as a failure: stop, error state, back-off (default 10). */
+  errorBurst?: number
 }
 
 export interface RunningAccount {
@@ -68,20 +74,31 @@ export interface RunningAccount {
   sender?: SenderLoop
 }
 
-const MAX_BACKOFF_MS = 5 * 60_000
+const ERROR_WINDOW_MS = 60_000
+/** At most one last_error write per account in this interval, however chatty the puppet. */
+const ERROR_WRITE_EVERY_MS = 5_000
+
+const reasonOf = (err: unknown) => {
+  const e = err as { message?: string; data?: unknown } | undefined
+  return String(e?.message ?? (e?.data !== undefined ? e.data : err)).slice(0, 500)
+}
 
 export class Supervisor {
   readonly running = new Map<number, RunningAccount>()
   readonly owner: string
   private readonly retryTimers = new Map<number, NodeJS.Timeout>()
   private readonly failures = new Map<number, number>()
+  private readonly errorTimes = new Map<number, number[]>()
+  private readonly errorWrittenAt = new Map<number, number>()
+  /** Puppet-error writes per account, in order, so a late one never overwrites the error state. */
+  private readonly errorWrites = new Map<number, Promise<unknown>>()
   private readonly starting = new Set<number>()
   private timers: NodeJS.Timeout[] = []
   private stopping = false
   private readonly options: Required<
-    Omit<SupervisorOptions, 'pluginsFor' | 'maxAccounts' | 'storeHosts' | 'exclusiveDatabase'>
+    Omit<SupervisorOptions, 'pluginsFor' | 'maxAccounts' | 'storeHosts' | 'exclusiveDatabase' | 'buildBot'>
   > &
-    Pick<SupervisorOptions, 'pluginsFor' | 'maxAccounts' | 'storeHosts' | 'exclusiveDatabase'>
+    Pick<SupervisorOptions, 'pluginsFor' | 'maxAccounts' | 'storeHosts' | 'exclusiveDatabase' | 'buildBot'>
 
   constructor(
     private readonly deps: BotDeps,
@@ -94,6 +111,8 @@ export class Supervisor {
       sending: true,
       senderPollMs: 15_000,
       invitesEveryMs: 10 * 60_000,
+      startTimeoutMs: 60_000,
+      errorBurst: 10,
       ...options,
       owner: this.owner,
     }
@@ -167,12 +186,12 @@ export class Supervisor {
 
   private async launch(account: BotAccount): Promise<void> {
     const log = this.deps.logger.child({ accountId: account.id, account: account.name })
-    let built
+    let built: BuiltBot
     try {
-      built = buildBot(account, this.deps.config)
+      built = await (this.options.buildBot ?? buildBot)(account, this.deps.config)
     } catch (err) {
       log.error({ err }, 'account cannot be started')
-      await this.setState(account.id, 'logged_out', String((err as Error).message)).catch(() => {})
+      await this.fail(account, reasonOf(err))
       return
     }
     const { bot, mocker, puppet } = built
@@ -182,11 +201,9 @@ export class Supervisor {
       logger: log,
       clock: this.deps.clock,
       accountId: account.id,
+      onQueued: () => entry.sender?.nudge(),
     }
-    bot.on('error', (err) => {
-      log.error({ err }, 'puppet error')
-      void this.setState(account.id, null, String(err?.message ?? err)).catch(() => {})
-    })
+    bot.on('error', (err) => this.onPuppetError(entry, err, log))
     bot.on('scan', (qrcode, status) => {
       if (status === ScanStatus.Waiting || status === ScanStatus.Timeout) {
         void this.update(account.id, { state: 'needs_scan', loginQr: qrcode }).catch((err) =>
@@ -197,20 +214,32 @@ export class Supervisor {
     bot.on('login', (user) => {
       log.info({ user: user.name() }, 'account logged in')
       this.failures.delete(account.id)
+      const now = this.deps.clock.now()
       void this.update(account.id, {
         state: 'online',
         loginQr: null,
-        lastLoginAt: this.deps.clock.now(),
+        lastLoginAt: now,
+        firstLoginAt: sql`coalesce(${botAccounts.firstLoginAt}, ${now.toISOString()}::timestamptz)`,
         lastError: null,
+        failureCount: 0,
+        retryAt: null,
       }).catch((err) => log.error({ err }, 'state update failed'))
       this.startSender(entry, log)
+      void this.readContactQr(entry, log)
     })
-    bot.on('logout', () => {
-      log.warn('account logged out')
+    bot.on('logout', (_user, reason?: string) => {
+      log.warn({ reason }, 'account logged out')
       void entry.sender?.stop()
       entry.sender = undefined
-      void this.update(account.id, { state: 'logged_out' }).catch((err) =>
-        log.error({ err }, 'state update failed'),
+      if (reason && isBanReason(reason)) {
+        // WeChat ended the session because the account is banned or restricted: its members move.
+        void banAccount(this.deps.db, account.id, this.deps.clock.now(), `微信下线：${reason}`.slice(0, 200))
+          .then((moved) => log.error({ moved }, 'account banned by WeChat: members moved'))
+          .catch((err) => log.error({ err }, 'ban not recorded'))
+        return
+      }
+      void this.update(account.id, { state: 'logged_out', ...(reason ? { lastError: reason } : {}) }).catch(
+        (err) => log.error({ err }, 'state update failed'),
       )
     })
     const plugins = this.options.pluginsFor
@@ -222,16 +251,16 @@ export class Supervisor {
         })
     for (const plugin of plugins) bot.use(plugin)
 
+    this.running.set(account.id, entry)
     try {
-      await bot.start()
+      await withTimeout(bot.start(), this.options.startTimeoutMs, 'puppet 启动超时')
     } catch (err) {
       log.error({ err }, 'account failed to start')
-      await this.setState(account.id, 'logged_out', String((err as Error)?.message ?? err)).catch(() => {})
+      this.running.delete(account.id)
       await bot.stop().catch(() => {})
-      this.scheduleRestart(account)
+      await this.fail(account, reasonOf(err))
       return
     }
-    this.running.set(account.id, entry)
     if (mocker) {
       // Demo mode: the simulated WeChat knows the account's friends, and logs in straight away.
       await this.loadDemoFriends(account.id, mocker).catch((err) =>
@@ -241,10 +270,65 @@ export class Supervisor {
     }
   }
 
+  /** The account's own "add me" QR, where the puppet offers one (an uploaded one is kept). */
+  private async readContactQr(entry: RunningAccount, log: Logger) {
+    try {
+      const content = await entry.bot.currentUser.qrcode()
+      if (content) {
+        await setContactQr(this.deps.db, entry.account.id, {
+          content,
+          source: 'puppet',
+          at: this.deps.clock.now(),
+        })
+      }
+    } catch (err) {
+      log.info({ err }, 'the puppet offers no contact QR: an operator can upload one')
+    }
+  }
+
+  /**
+   * A puppet error is logged and kept (at most every few seconds) as the account's last error; a burst
+   * of them (a puppet that cannot reach its login host) stops the account and retries it with back-off.
+   */
+  private onPuppetError(entry: RunningAccount, err: unknown, log: Logger) {
+    const id = entry.account.id
+    const now = Date.now()
+    const times = (this.errorTimes.get(id) ?? []).filter((t) => t > now - ERROR_WINDOW_MS)
+    times.push(now)
+    this.errorTimes.set(id, times)
+    const reason = reasonOf(err)
+    if (times.length >= this.options.errorBurst && this.running.get(id) === entry) {
+      log.error({ err, errors: times.length }, 'puppet keeps failing: account stopped, retried with back-off')
+      this.errorTimes.delete(id)
+      this.running.delete(id)
+      void (async () => {
+        await entry.sender?.stop()
+        await entry.bot.stop().catch(() => {})
+        await this.fail(entry.account, `puppet 一分钟内报错 ${times.length} 次：${reason}`)
+      })().catch((e) => log.error({ err: e }, 'failing account not stopped'))
+      return
+    }
+    if (times.length <= 3) log.error({ err }, 'puppet error')
+    if (now - (this.errorWrittenAt.get(id) ?? 0) < ERROR_WRITE_EVERY_MS) return
+    this.errorWrittenAt.set(id, now)
+    this.errorWrites.set(
+      id,
+      (this.errorWrites.get(id) ?? Promise.resolve())
+        .then(() => this.update(id, { lastError: reason }))
+        .catch(() => {}),
+    )
+  }
+
   private startSender(entry: RunningAccount, log: Logger) {
     if (!this.options.sending || entry.sender || this.stopping) return
     const sender = new AccountSender(
-      { db: this.deps.db, clock: this.deps.clock, logger: log, owner: this.owner },
+      {
+        db: this.deps.db,
+        clock: this.deps.clock,
+        logger: log,
+        owner: this.owner,
+        onQueued: () => entry.sender?.nudge(),
+      },
       entry.account.id,
       wechatyTransport(entry.bot),
     )
@@ -307,11 +391,25 @@ export class Supervisor {
     }
   }
 
-  private scheduleRestart(account: BotAccount): void {
+  /** The account failed: state 'error' with the reason, and a restart after the back-off. */
+  private async fail(account: BotAccount, reason: string): Promise<void> {
     if (this.stopping) return
-    const n = (this.failures.get(account.id) ?? 0) + 1
+    const n = (this.failures.get(account.id) ?? account.failureCount ?? 0) + 1
     this.failures.set(account.id, n)
-    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (n - 1))
+    const delay = restartDelayMs(n, {
+      minMs: this.deps.config.BOT_RETRY_MIN_SECONDS * 1000,
+      maxMs: this.deps.config.BOT_RETRY_MAX_SECONDS * 1000,
+    })
+    const retryAt = new Date(this.deps.clock.now().getTime() + delay)
+    await this.errorWrites.get(account.id)
+    await this.update(account.id, { state: 'error', lastError: reason, failureCount: n, retryAt }).catch(
+      (err) => this.deps.logger.error({ err, accountId: account.id }, 'state update failed'),
+    )
+    this.scheduleRestart(account, n, delay)
+  }
+
+  private scheduleRestart(account: BotAccount, n: number, delay: number): void {
+    if (this.stopping) return
     this.deps.logger.warn({ accountId: account.id, attempt: n, delayMs: delay }, 'account restart scheduled')
     const timer = setTimeout(() => {
       this.retryTimers.delete(account.id)
@@ -332,11 +430,7 @@ export class Supervisor {
     await entry.bot.stop().catch(() => {})
   }
 
-  private async setState(accountId: number, state: BotAccountState | null, lastError: string): Promise<void> {
-    await this.update(accountId, state ? { state, lastError } : { lastError })
-  }
-
-  private async update(accountId: number, values: Partial<typeof botAccounts.$inferInsert>): Promise<void> {
+  private async update(accountId: number, values: PgUpdateSetSource<typeof botAccounts>): Promise<void> {
     // Never overwrite an operator's decision (banned, disabled) with a puppet's state.
     await this.deps.db
       .update(botAccounts)
@@ -345,7 +439,7 @@ export class Supervisor {
         and(
           eq(botAccounts.id, accountId),
           values.state
-            ? inArray(botAccounts.state, ['needs_scan', 'online', 'limited', 'logged_out'])
+            ? inArray(botAccounts.state, ['needs_scan', 'online', 'limited', 'logged_out', 'error'])
             : undefined,
         ),
       )
@@ -364,4 +458,13 @@ export class Supervisor {
     )
     this.deps.logger.info('bot supervisor stopped')
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms)
+    timer.unref()
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }

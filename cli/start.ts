@@ -12,6 +12,7 @@ import { configFromEnvironment, openSystem, rootLogger } from './runtime'
 import { openChangeFeed } from '../shared/db/change-feed'
 import { createReadCaches, type ReadCaches } from '../server/read-cache'
 import { buildConsoleInBackground, stopConsoleBuild } from './console-build'
+import { installProcessGuards } from './process-guard'
 
 const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } })
 const roles = new Set(values.only?.length ? values.only : ['server', 'bot', 'worker'])
@@ -24,6 +25,7 @@ for (const r of roles) {
 
 const config = configFromEnvironment()
 const logger = rootLogger(config)
+installProcessGuards(logger)
 const instanceId = config.INSTANCE_ID ?? `${hostname()}:${process.pid}`
 const database = await openSystem(config, logger)
 const deps = { db: database.db, config, logger, clock: systemClock }

@@ -94,6 +94,20 @@ export const configSchema = z.object({
     .enum(['wechaty-puppet-mock', 'wechaty-puppet-service', 'wechaty-puppet-wechat4u'])
     .default('wechaty-puppet-mock'),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional(),
+  /**
+   * The puppet service's gRPC address (host:port). Given, it is used as is; absent, it is discovered
+   * from the token at WECHATY_PUPPET_SERVICE_DISCOVERY_URL (our own lookup, not wechaty-token's resolver).
+   */
+  WECHATY_PUPPET_SERVICE_ENDPOINT: z
+    .string()
+    .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
+  WECHATY_PUPPET_SERVICE_DISCOVERY_URL: z.string().url().default('https://api.chatie.io/v0/hosties/'),
+  /** The service speaks plain gRPC without TLS (community servers). */
+  WECHATY_PUPPET_SERVICE_NO_TLS: bool.default(false),
+  /** An account whose puppet keeps failing is retried after 30 s, doubling up to 30 min. */
+  BOT_RETRY_MIN_SECONDS: z.coerce.number().min(0.01).max(3600).default(30),
+  BOT_RETRY_MAX_SECONDS: z.coerce.number().min(0.01).max(86_400).default(1800),
   /** Identifies this process when it leases bot accounts or claims jobs. */
   INSTANCE_ID: z.string().min(1).optional(),
 

@@ -72,25 +72,47 @@ describe('operator API: the account pool', () => {
     expect(qr.body).toMatchObject({ state: 'needs_scan', qr: 'https://login.weixin.qq.com/l/abc' })
     expect(qr.body.image).toMatch(/^data:image\/png;base64,/)
 
+    // Two members are this account's, one is nobody's: the overview counts the account's own.
+    const mine = [await makeMember(database.db), await makeMember(database.db)]
+    await makeMember(database.db)
+    await database.db
+      .update(members)
+      .set({ advisorAccountId: id })
+      .where(
+        inArray(
+          members.id,
+          mine.map((m) => m.id),
+        ),
+      )
     const list = await app.request('GET', '/api/admin/accounts', { token: admin })
     expect(list.body.items.find((a: { id: number }) => a.id === id)).toMatchObject({
       hasOwnToken: true,
-      members: 0,
+      members: 2,
       sentToday: 0,
       leaseActive: false,
     })
     expect(JSON.stringify(list.body)).not.toContain('puppet_service_secret')
 
+    const rules = [
+      { code: 'gap', args: { kind: 'direct', ms: [10_000, 30_000] } },
+      { code: 'daily_cap', args: { kind: 'friend_accept', max: 40, ramp: [0.5] } },
+    ]
     const patched = await app.request('PATCH', `/api/admin/accounts/${id}`, {
       token: admin,
-      body: { pacing: { directGapMs: [10_000, 30_000] }, friendCapacity: 4000 },
+      body: { pacing: { rules }, friendCapacity: 4000 },
     })
-    expect(patched.body).toMatchObject({ friendCapacity: 4000, pacing: { directGapMs: [10_000, 30_000] } })
+    expect(patched.body).toMatchObject({ friendCapacity: 4000, pacing: { rules } })
     const wrongGap = await app.request('PATCH', `/api/admin/accounts/${id}`, {
       token: admin,
-      body: { pacing: { directGapMs: [30_000, 10_000] } },
+      body: { pacing: { rules: [{ code: 'gap', args: { kind: 'direct', ms: [30_000, 10_000] } }] } },
     })
     expect(wrongGap.status).toBe(400)
+    expect(wrongGap.body.error.fields[0].path).toMatch(/^body\.pacing\.rules\.0\.args\.ms/)
+    const unknownKind = await app.request('PATCH', `/api/admin/accounts/${id}`, {
+      token: admin,
+      body: { pacing: { rules: [{ code: 'hourly_cap', args: { kind: 'poke', max: 3 } }] } },
+    })
+    expect(unknownKind.status).toBe(400)
   })
 
   it('needs an operator', async () => {

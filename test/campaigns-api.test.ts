@@ -169,7 +169,13 @@ describe('templates', () => {
 
 describe('dry run and approval', () => {
   it('counts the audience per advisor account and estimates when each account finishes', async () => {
-    const busy = await makeAccount(database.db, { dailyCap: 2, quietStart: '22:00', quietEnd: '08:30' })
+    // Past its warm-up (a new account's ramp would allow fewer than two a day at first).
+    const busy = await makeAccount(database.db, {
+      dailyCap: 2,
+      quietStart: '22:00',
+      quietEnd: '08:30',
+      firstLoginAt: new Date('2025-01-01T00:00:00Z'),
+    })
     const idle = await makeAccount(database.db, { dailyCap: 300 })
     for (let i = 0; i < 5; i++) await makeReachableMember(database.db, busy.id)
     await makeReachableMember(database.db, idle.id)

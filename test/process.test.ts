@@ -1,6 +1,8 @@
 // `npm start` as a newcomer runs it: first start seeds, a restart does not, committed data survives a
 // SIGKILL, and a wrong setting stops the start with one clear line.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -103,6 +105,53 @@ describe('npm start', { timeout: 300_000 }, () => {
     } finally {
       again.child.kill('SIGTERM')
       expect(await exited(again.child)).toBe(0)
+    }
+  })
+
+  it('with wechaty-puppet-service and a token nobody knows, stays healthy and shows each account in error', async () => {
+    // A token discovery service that knows no token (on this machine, never the real one).
+    const discovery = createServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' })
+      res.end('{}')
+    })
+    await new Promise<void>((r) => discovery.listen(0, '127.0.0.1', r))
+    const { port } = discovery.address() as AddressInfo
+    const s = await start({
+      WECHATY_PUPPET: 'wechaty-puppet-service',
+      WECHATY_PUPPET_SERVICE_TOKEN: 'puppet_padlocal_0b5e-not-a-real-token',
+      WECHATY_PUPPET_SERVICE_DISCOVERY_URL: `http://127.0.0.1:${port}/v0/hosties/`,
+      // The 30 s → 30 min back-off, shortened so the test sees several retries.
+      BOT_RETRY_MIN_SECONDS: '0.2',
+      BOT_RETRY_MAX_SECONDS: '1',
+    })
+    try {
+      const login = await json(`${s.url}/api/admin/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'admin12345' }),
+      })
+      const auth = { headers: { authorization: `Bearer ${login.body.token}` } }
+      // Every demo account follows WECHATY_PUPPET, fails, and keeps being retried; the process lives on.
+      let accounts: any[] = []
+      const deadline = Date.now() + 120_000
+      for (;;) {
+        expect((await json(`${s.url}/healthz`)).status).toBe(200)
+        accounts = (await json(`${s.url}/api/admin/accounts`, auth)).body.items
+        if (accounts.length > 0 && accounts.every((a) => a.state === 'error' && a.failureCount >= 3)) break
+        if (Date.now() > deadline) throw new Error(`accounts never all in error: ${JSON.stringify(accounts)}`)
+        await new Promise<void>((resolve) => s.child.stdout!.once('data', () => resolve()))
+      }
+      for (const a of accounts) {
+        expect(a).toMatchObject({ effectivePuppet: 'wechaty-puppet-service', state: 'error' })
+        expect(a.lastError).toMatch(/token 无效/)
+        expect(Date.parse(a.retryAt)).toBeGreaterThan(0)
+      }
+      expect(s.child.exitCode).toBeNull()
+      expect((await json(`${s.url}/healthz`)).body).toEqual({ status: 'ok', database: 'pglite' })
+    } finally {
+      s.child.kill('SIGTERM')
+      expect(await exited(s.child)).toBe(0)
+      await new Promise((r) => discovery.close(r))
     }
   })
 

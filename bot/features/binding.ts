@@ -3,7 +3,7 @@ import type { Message, Wechaty, WechatyPlugin } from 'wechaty'
 import { renderReply } from '../../shared/chat/reply-templates'
 import { guarded, type AccountContext } from '../context'
 import { findChatSender } from '../finders/chat-sender'
-import { sayAndRecord } from '../talkers/say'
+import { queueReply } from '../talkers/say'
 
 export const defaultBindingTemplates = {
   bound:
@@ -32,10 +32,10 @@ export function Binding(config: BindingConfig): WechatyPlugin {
         : result.reason === 'expired_code'
           ? templates.expiredCode
           : templates.unknownCode
-      await sayAndRecord(ctx, sender.contact, text, {
+      await queueReply(ctx, text, {
         memberId: result.ok ? result.member.id : sender.chat.member.id,
-        sourceKey: `reply:${ctx.accountId}:${message.id}:binding`,
-        origin: 'binding',
+        dedupeKey: `reply:${ctx.accountId}:${message.id}:binding`,
+        source: 'binding',
       })
     })
     bot.on('message', onMessage)

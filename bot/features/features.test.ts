@@ -29,12 +29,17 @@ let a: RunningAccount
 let b: RunningAccount
 const clock = new VirtualClock('2026-03-02T10:00:00+08:00')
 
+/**
+ * Waits for a condition while the virtual clock moves on: replies, acceptances and welcomes leave
+ * through the paced outbox after their human delay and pacing gaps, measured on this clock.
+ */
 const waitFor = async <T>(what: string, check: () => Promise<T | null | undefined | false>): Promise<T> => {
   const deadline = Date.now() + 30_000
   for (;;) {
     const v = await check()
     if (v) return v
     if (Date.now() > deadline) throw new Error(`never happened: ${what}`)
+    clock.advance(2_000)
     await new Promise((r) => setTimeout(r, 5))
   }
 }
@@ -377,5 +382,42 @@ describe('bot features through the mock puppet', () => {
     contact.say('订单').to(self(a))
     await waitFor('orders reply', async () => heard.some((t) => t.includes('暂时还没有订单')))
     expect(a.bot.isLoggedIn).toBe(true)
+  })
+
+  it('answers after a human delay through the paced outbox, and spreads friend acceptances', async () => {
+    const member = await makeMember(database.db, { name: '孙悦' })
+    const contact = a.mocker!.createContact({ name: '悦', alias: `孙悦 ${member.memberNo}` })
+    const heard = inbox(contact)
+    const asked = clock.now().getTime()
+    contact.say('会员卡').to(self(a))
+    await waitFor('card reply', async () => heard.some((t) => t.includes(member.memberNo)))
+    const [reply] = await database.db
+      .select()
+      .from(outboundMessages)
+      .where(and(eq(outboundMessages.memberId, member.id), like(outboundMessages.source, 'keyword:card')))
+    expect(reply).toMatchObject({ action: 'reply', status: 'sent' })
+    // Not straight out: at least the shortest human delay after the question.
+    expect(reply!.notBefore.getTime() - asked).toBeGreaterThanOrEqual(3_000)
+    expect(reply!.sentAt!.getTime()).toBeGreaterThanOrEqual(reply!.notBefore.getTime())
+
+    const first = a.mocker!.createContact({ name: '新朋友一' })
+    const second = a.mocker!.createContact({ name: '新朋友二' })
+    a.puppet!.receiveFriendRequest(first, '你好')
+    a.puppet!.receiveFriendRequest(second, '你好呀')
+    const accepted = await waitFor('both accepted', async () => {
+      const rows = await database.db
+        .select()
+        .from(outboundMessages)
+        .where(
+          and(eq(outboundMessages.accountId, a.account.id), eq(outboundMessages.action, 'friend_accept')),
+        )
+      const mine = rows.filter((r) => r.text === '你好' || r.text === '你好呀')
+      return mine.length === 2 && mine.every((r) => r.status === 'sent') ? mine : null
+    })
+    expect(a.mocker!.contactPayload(first.id).friend).toBe(true)
+    expect(a.mocker!.contactPayload(second.id).friend).toBe(true)
+    const [t1, t2] = accepted.map((r) => r.sentAt!.getTime()).sort((x, y) => x - y)
+    // Friend acceptance is its own kind, 2–6 minutes apart.
+    expect(t2! - t1!).toBeGreaterThanOrEqual(120_000)
   })
 })

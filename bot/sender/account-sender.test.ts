@@ -5,7 +5,7 @@ import { VirtualClock } from '../../shared/clock'
 import { acquireLeases } from '../../shared/chat/accounts'
 import { enqueueOutbound } from '../../shared/chat/outbox'
 import { botAccounts, chatGroups, outboundMessages } from '../../shared/db/schema/chat'
-import { inQuietHours, defaultPacingPolicy } from '../../shared/chat/pacing'
+import { inQuietHours, defaultKindLimits, defaultPacingPolicy } from '../../shared/chat/pacing'
 import { members } from '../../shared/db/schema/members'
 import { testDatabase } from '../../test/support/db'
 import { silentLogger } from '../../test/support/config'
@@ -28,6 +28,8 @@ afterAll(async () => {
 })
 
 const YEAR = 365 * 24 * 3600_000
+/** Accounts past their warm-up ramp. */
+const established = { firstLoginAt: new Date('2025-01-01T00:00:00Z') }
 /** A seeded generator, so a failure can be replayed. */
 function seeded(seed: number) {
   let s = seed >>> 0
@@ -65,7 +67,7 @@ describe('paced sender on a virtual clock', () => {
     { timeout: 30 * 60_000 },
     async () => {
       const clock = new VirtualClock('2026-03-02T07:00:00+08:00')
-      const accounts = await makeAccounts(database, 5)
+      const accounts = await makeAccounts(database, 5, established)
       const ids = accounts.map((a) => a.id)
       await acquireLeases(database.db, { owner: 'bot-1', now: clock.now(), ttlMs: YEAR })
       const friends = await makeFriends(database, ids, 990)
@@ -96,23 +98,28 @@ describe('paced sender on a virtual clock', () => {
       )
 
       expect(log).toHaveLength(5000)
-      const policy = defaultPacingPolicy
+      const night = { quietStart: '22:00', quietEnd: '08:30' }
       for (const id of ids) {
         const mine = log.filter((d) => d.accountId === id).sort((a, b) => a.at - b.at)
         expect(mine).toHaveLength(1000)
         const perDay = new Map<string, number>()
         let lastGroup = -Infinity
+        let lastDirect = -Infinity
         for (let i = 0; i < mine.length; i++) {
           const d = mine[i]!
-          expect(inQuietHours(new Date(d.at), policy)).toBe(false)
-          if (i > 0) expect(d.at - mine[i - 1]!.at).toBeGreaterThanOrEqual(policy.directGapMs[0])
+          expect(inQuietHours(new Date(d.at), night)).toBe(false)
+          // Any two actions at least 3 s apart; 1:1 messages 8 s; group posts 20 s.
+          if (i > 0) expect(d.at - mine[i - 1]!.at).toBeGreaterThanOrEqual(3_000)
           if (d.kind === 'room') {
-            expect(d.at - lastGroup).toBeGreaterThanOrEqual(policy.groupGapMs[0])
+            expect(d.at - lastGroup).toBeGreaterThanOrEqual(defaultKindLimits.group_post.gapMs[0])
             lastGroup = d.at
+          } else {
+            expect(d.at - lastDirect).toBeGreaterThanOrEqual(defaultKindLimits.direct.gapMs[0])
+            lastDirect = d.at
+            perDay.set(shanghaiDay(d.at), (perDay.get(shanghaiDay(d.at)) ?? 0) + 1)
           }
-          perDay.set(shanghaiDay(d.at), (perDay.get(shanghaiDay(d.at)) ?? 0) + 1)
         }
-        expect(Math.max(...perDay.values())).toBeLessThanOrEqual(policy.dailyCap)
+        expect(Math.max(...perDay.values())).toBeLessThanOrEqual(300)
         // 1,000 at 300 a day: four sending days, the first from 08:30.
         expect(perDay.size).toBe(4)
       }
@@ -137,7 +144,7 @@ describe('paced sender on a virtual clock', () => {
     { timeout: 10 * 60_000 },
     async () => {
       const clock = new VirtualClock('2026-03-02T09:00:00+08:00')
-      const accounts = await makeAccounts(database, 2)
+      const accounts = await makeAccounts(database, 2, established)
       const ids = accounts.map((a) => a.id)
       await acquireLeases(database.db, { owner: 'bot-old', now: clock.now(), ttlMs: 15 * 60_000 })
       const friends = await makeFriends(database, ids, 40)
@@ -190,11 +197,11 @@ describe('paced sender on a virtual clock', () => {
   )
 
   it(
-    '"too frequent" pauses that account for 12–24 hours and no other',
+    '"too frequent" pauses that kind of that account for 12–24 hours, and no other account',
     { timeout: 10 * 60_000 },
     async () => {
       const clock = new VirtualClock('2026-03-03T10:00:00+08:00')
-      const [a, b] = await makeAccounts(database, 2)
+      const [a, b] = await makeAccounts(database, 2, established)
       await acquireLeases(database.db, { owner: 'bot-f', now: clock.now(), ttlMs: YEAR })
       const friends = await makeFriends(database, [a!.id, b!.id], 40)
       await enqueueGreetings(a!.id, friends.get(a!.id)!, 'freq')
@@ -241,7 +248,7 @@ describe('paced sender on a virtual clock', () => {
     { timeout: 5 * 60_000 },
     async () => {
       const clock = new VirtualClock('2026-03-04T10:00:00+08:00')
-      const [a] = await makeAccounts(database, 1)
+      const [a] = await makeAccounts(database, 1, established)
       await acquireLeases(database.db, { owner: 'bot-o', now: clock.now(), ttlMs: YEAR })
       const [m1, m2, m3] = (await makeFriends(database, [a!.id], 3)).get(a!.id)!
       const [stranger] = await database.db

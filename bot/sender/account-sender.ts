@@ -1,9 +1,13 @@
-// One account's paced sender. Each step: recover claims a crashed process left, respect the pause and
-// the pacing rule (shared/chat/pacing.ts), claim the next due message (FOR UPDATE SKIP LOCKED), check
-// opt-out and the contact, take the pacing slot and mark it 'sending', hand it to WeChat, mark it sent.
-// A step returns when the account should be looked at again; the loop (or a simulation) waits.
+// One account's paced sender. Each step: recover claims a crashed process left, ask the pacing rules
+// (shared/chat/pacing.ts) which action kinds may go now, claim the next due message among them (FOR
+// UPDATE SKIP LOCKED), check opt-out and the contact, take the pacing slot and mark it 'sending', hand
+// it to WeChat, mark it sent. Every risky action goes through here: 1:1 messages, replies, group
+// posts, links and cards, friend acceptance, invitations and the groups they open. A step returns
+// when the account should be looked at again; the loop (or a simulation) waits.
 import { eq, sql } from 'drizzle-orm'
 import { getAccount } from '../../shared/chat/accounts'
+import { banAccount } from '../../shared/chat/assignment'
+import { isLimitError } from '../../shared/chat/signals'
 import {
   countSiblings,
   recordGroupJoin,
@@ -16,6 +20,7 @@ import { recordChatMessage } from '../../shared/chat/interactions'
 import {
   claimNextDue,
   earliestQueued,
+  enqueueOutbound,
   markAttemptFailed,
   markCompanionSent,
   markDeferred,
@@ -27,10 +32,16 @@ import {
   recoverExpiredClaims,
 } from '../../shared/chat/outbox'
 import {
+  accountEnv,
   accountPacingState,
   accountPolicy,
-  nextSendTime,
-  recordSend,
+  actionKinds,
+  latestPause,
+  nextActionTime,
+  recordAction,
+  replyDelayMs,
+  type ActionKind,
+  type PacingEnv,
   type PacingPolicy,
   type PacingState,
 } from '../../shared/chat/pacing'
@@ -49,6 +60,8 @@ export interface SenderDeps {
   random?: () => number
   /** How long a claim is held before another process may recover it. */
   claimTtlMs?: number
+  /** Something was queued for this account (a welcome after an acceptance): look again by then. */
+  onQueued?: (at: Date) => void
 }
 
 export type StepAction =
@@ -71,10 +84,7 @@ export interface StepResult {
   messageId?: number
 }
 
-/** WeChat's answers that mean "slow down": the account pauses 12–24 h. */
-const LIMITED = /too frequent|frequen|rate.?limit|limit(ed)?\b|频繁|上限|限制|操作过于/i
-
-export const isLimitError = (message: string) => LIMITED.test(message)
+export { isLimitError }
 
 const RECOVER_EVERY_MS = 60_000
 const INVITE_WAIT_MS = 30 * 60_000
@@ -108,46 +118,43 @@ export class AccountSender {
       }
       this.lastRecovery = now.getTime()
     }
-    if (account.pausedUntil && account.pausedUntil > now)
-      return { action: 'paused', wakeAt: account.pausedUntil }
-    if (account.state === 'limited') {
+    const policy = accountPolicy(account)
+    const state = accountPacingState(account)
+    const env = accountEnv(account, now)
+    if (account.state === 'limited' && !latestPause(state, now)) {
       await db
         .update(botAccounts)
         .set({ state: 'online', pausedUntil: null, pauseReason: null })
         .where(eq(botAccounts.id, this.accountId))
     }
-    const policy = accountPolicy(account)
-    const state = accountPacingState(account)
-    const directAt = nextSendTime(state, policy, now, 'direct')
-    const groupAt = nextSendTime(state, policy, now, 'group')
-    const lanes = [
-      ...(directAt <= now ? ['direct' as const] : []),
-      ...(groupAt <= now ? ['group' as const] : []),
-    ]
-    if (lanes.length > 0) {
+    const times = new Map(actionKinds.map((k) => [k, nextActionTime(state, policy, k, now, env)] as const))
+    const ready = actionKinds.filter((k) => times.get(k)! <= now)
+    if (ready.length > 0) {
       const claimed = await claimNextDue(db, {
         accountId: this.accountId,
         owner: this.deps.owner,
-        lanes,
+        actions: ready,
         now,
         claimTtlMs: this.claimTtlMs,
       })
-      if (claimed) return this.deliver(claimed, state, policy, now)
+      if (claimed) return this.deliver(claimed, state, policy, env, times, now)
     }
     const queued = await earliestQueued(db, this.accountId)
-    const candidates: number[] = []
-    if (queued.direct) candidates.push(Math.max(directAt.getTime(), queued.direct.getTime()))
-    if (queued.group) candidates.push(Math.max(groupAt.getTime(), queued.group.getTime()))
+    const candidates = Object.entries(queued).map(([k, at]) =>
+      Math.max(times.get(k as ActionKind)!.getTime(), at.getTime()),
+    )
     if (candidates.length === 0) return { action: 'idle', wakeAt: null }
+    const soonest = Math.min(...candidates)
     // Something due but locked by another claimer: look again shortly.
-    const wake = Math.max(Math.min(...candidates), now.getTime() + (lanes.length ? 1000 : 0))
-    return { action: 'waiting', wakeAt: new Date(wake) }
+    return { action: 'waiting', wakeAt: new Date(soonest <= now.getTime() ? now.getTime() + 1000 : soonest) }
   }
 
   private async deliver(
     message: OutboundMessage,
     state: PacingState,
     policy: PacingPolicy,
+    env: PacingEnv,
+    times: Map<ActionKind, Date>,
     now: Date,
   ): Promise<StepResult> {
     const { db } = this.deps
@@ -176,12 +183,12 @@ export class AccountSender {
         await markSkipped(db, message.id, 'member_gone: 会员已合并或不存在')
         return done('skipped')
       }
-      if (member.opted_out_at !== null) {
+      if (member.opted_out_at !== null && message.kind !== 'friend_accept') {
         await markSkipped(db, message.id, 'opted_out: 会员已退订')
         return done('skipped')
       }
       contactId = member.contact ? member.contact.slice(String(this.accountId).length + 1) : null
-      if (!contactId) {
+      if (!contactId && message.kind !== 'friend_accept') {
         await markUndeliverable(db, message.id, 'not_a_friend: 会员不是该顾问账号的好友')
         return done('undeliverable')
       }
@@ -195,19 +202,36 @@ export class AccountSender {
       }
     }
 
-    const next = recordSend(state, policy, message.kind, now, this.random)
+    // An invitation into a full group opens the next one: that is a group creation, paced as one.
+    let target: ChatGroup | null = null
+    if (message.kind === 'invite') {
+      target = group!.memberCount < group!.capacity ? group! : await siblingWithRoom(db, group!)
+      if (!target && times.get('group_create')! > now) {
+        await markDeferred(db, message.id, times.get('group_create')!, 'waiting: 等待开新群的节奏间隔')
+        return done('waiting', times.get('group_create')!)
+      }
+    }
+    let next = recordAction(state, policy, message.action, now, this.random, env)
+    if (message.kind === 'invite' && !target) {
+      next = recordAction(next, policy, 'group_create', now, this.random, env)
+    }
     if (
       !(await markSending(db, { message, owner: this.deps.owner, now, claimTtlMs: this.claimTtlMs, next }))
     ) {
       return done('waiting')
     }
-    const wakeAt = this.wakeAfter(next, policy, now)
+    const wakeAt = this.wakeAfter(next, policy, env, now)
+    const card = message.payload?.link || message.payload?.miniProgram ? message.payload : null
     try {
-      if (message.kind === 'direct') await this.transport.sayToContact(contactId!, message.text)
+      if (card) {
+        if (!this.transport.sendCard) throw new Error('this puppet cannot send links or cards')
+        await this.transport.sendCard(group ? { roomId: group.roomId } : { contactId: contactId! }, card)
+      } else if (message.kind === 'direct') await this.transport.sayToContact(contactId!, message.text)
+      else if (message.kind === 'friend_accept') await this.acceptFriend(message, now)
       else if (message.kind === 'group' && message.source === 'announcement')
         await this.transport.announce(group!.roomId, message.text)
       else if (message.kind === 'group') await this.transport.sayInRoom(group!.roomId, message.text)
-      else if ((await this.invite(message, group!, contactId!, now)) === 'deferred') {
+      else if ((await this.invite(message, target, group!, contactId!, now)) === 'deferred') {
         await markDeferred(
           db,
           message.id,
@@ -219,16 +243,31 @@ export class AccountSender {
     } catch (err) {
       const text = String((err as Error)?.message ?? err).slice(0, 500)
       if (isLimitError(text)) {
-        const until = await markLimited(db, message, text, this.deps.clock.now(), this.random())
-        log.warn({ until, error: text }, 'account limited by WeChat: sending paused')
-        return done('limited', until)
+        const at = this.deps.clock.now()
+        const { until, repeated } = await markLimited(db, message, text, at, this.random())
+        log.warn(
+          { until, action: message.action, error: text },
+          'account limited by WeChat: this kind paused',
+        )
+        if (repeated) {
+          // WeChat keeps refusing: treat the account as limited for good and move its members, as a ban does.
+          const moved = await banAccount(
+            db,
+            this.accountId,
+            at,
+            `多次被微信限制（${message.action}）：${text}`,
+          )
+          log.error({ moved }, 'account repeatedly limited: members moved to other accounts')
+          return done('stopped', null)
+        }
+        return done('limited', now)
       }
       const outcome = await markAttemptFailed(db, message, policy, text, this.deps.clock.now())
       log.warn({ error: text, attempts: message.attempts, outcome }, 'send failed')
       return done(outcome, wakeAt)
     }
     await markSent(db, message.id, now)
-    if (message.kind === 'direct') {
+    if (message.kind === 'direct' && !card) {
       await recordChatMessage(db, {
         memberId: message.memberId!,
         accountId: this.accountId,
@@ -241,7 +280,7 @@ export class AccountSender {
         origin: message.source,
       })
     }
-    return done('sent', wakeAt)
+    return done('sent', await this.nextDue(next, policy, env, now))
   }
 
   /**
@@ -251,12 +290,12 @@ export class AccountSender {
    */
   private async invite(
     message: OutboundMessage,
+    target: ChatGroup | null,
     group: ChatGroup,
     contactId: string,
     now: Date,
   ): Promise<'done' | 'deferred'> {
     const { db } = this.deps
-    const target = group.memberCount < group.capacity ? group : await siblingWithRoom(db, group)
     if (target) {
       await this.transport.addToRoom(target.roomId, contactId)
       return 'done'
@@ -291,9 +330,50 @@ export class AccountSender {
     return 'done'
   }
 
-  private wakeAfter(state: PacingState, policy: PacingPolicy, now: Date): Date {
-    const d = nextSendTime(state, policy, now, 'direct')
-    const g = nextSendTime(state, policy, now, 'group')
-    return d < g ? d : g
+  /** Accept the friend request; the welcome prepared with it is queued as a reply, with a human delay. */
+  private async acceptFriend(message: OutboundMessage, now: Date): Promise<void> {
+    const friendshipId = message.payload?.friendshipId
+    if (!friendshipId || !this.transport.acceptFriendship)
+      throw new Error('friend request cannot be accepted')
+    await this.transport.acceptFriendship(friendshipId)
+    if (!message.payload?.welcome || message.memberId === null) return
+    const account = await getAccount(this.deps.db, this.accountId)
+    const at = new Date(
+      now.getTime() + replyDelayMs(message.payload.welcome, accountPolicy(account), this.random()),
+    )
+    await enqueueOutbound(this.deps.db, {
+      dedupeKey: `welcome:${this.accountId}:${friendshipId}`,
+      accountId: this.accountId,
+      kind: 'direct',
+      memberId: message.memberId,
+      text: message.payload.welcome,
+      source: 'welcome',
+      notBefore: at,
+      priority: 10,
+    })
+    this.deps.onQueued?.(at)
+  }
+
+  /** When the next queued action may go, by the state after this one (null: nothing queued). */
+  private async nextDue(
+    state: PacingState,
+    policy: PacingPolicy,
+    env: PacingEnv,
+    now: Date,
+  ): Promise<Date | null> {
+    const queued = await earliestQueued(this.deps.db, this.accountId)
+    let soonest = Infinity
+    for (const [k, at] of Object.entries(queued)) {
+      const allowed = nextActionTime(state, policy, k as ActionKind, now, env).getTime()
+      soonest = Math.min(soonest, Math.max(allowed, at.getTime()))
+    }
+    return Number.isFinite(soonest) ? new Date(Math.max(soonest, now.getTime())) : null
+  }
+
+  private wakeAfter(state: PacingState, policy: PacingPolicy, env: PacingEnv, now: Date): Date {
+    let soonest = Infinity
+    for (const k of actionKinds)
+      soonest = Math.min(soonest, nextActionTime(state, policy, k, now, env).getTime())
+    return new Date(soonest)
   }
 }

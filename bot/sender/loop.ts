@@ -43,6 +43,12 @@ export class SenderLoop {
     }
   }
 
+  /** Something new was queued: step now instead of at the end of the current wait. */
+  nudge(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.wake?.()
+  }
+
   async stop(): Promise<void> {
     this.stopped = true
     if (this.timer) clearTimeout(this.timer)

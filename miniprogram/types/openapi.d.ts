@@ -34,11 +34,16 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                contactQrSource: string | null;
                                 dailyCap: number;
                                 deadLetters: number;
                                 displayName: string;
+                                effectivePuppet: string;
+                                failureCount: number;
+                                firstLoginAt: string | null;
                                 friendCapacity: number;
                                 friendCount: number;
+                                hasContactQr: boolean;
                                 hasOwnToken: boolean;
                                 id: number;
                                 lastError: string | null;
@@ -54,10 +59,11 @@ export interface paths {
                                 paused: boolean;
                                 pausedUntil: string | null;
                                 pauseReason: string | null;
-                                puppet: string;
+                                puppet: string | null;
                                 queued: number;
                                 quietEnd: string;
                                 quietStart: string;
+                                retryAt: string | null;
                                 sentToday: number;
                                 state: string;
                             }[];
@@ -83,41 +89,74 @@ export interface paths {
                         friendCapacity?: number;
                         name: string;
                         pacing?: {
-                            /**
-                             * @default [
-                             *       8000,
-                             *       20000
-                             *     ]
-                             */
-                            directGapMs?: [
-                                number,
-                                number
-                            ];
-                            /**
-                             * @default [
-                             *       20000,
-                             *       40000
-                             *     ]
-                             */
-                            groupGapMs?: [
-                                number,
-                                number
-                            ];
-                            /**
-                             * @default [
-                             *       43200000,
-                             *       86400000
-                             *     ]
-                             */
                             limitBackoffMs?: [
                                 number,
                                 number
                             ];
-                            /** @default 5 */
+                            limitsBeforeBan?: number;
+                            limitWindowMs?: number;
                             maxAttempts?: number;
+                            replyDelay?: {
+                                baseMs: number;
+                                jitter: number;
+                                maxMs: number;
+                                minMs: number;
+                                perCharMs: number;
+                            };
+                            retryBaseMs?: number;
+                            rules?: ({
+                                args: {
+                                    end: string;
+                                    kinds: ("direct" | "reply" | "group_post" | "link" | "friend_accept" | "invite" | "group_create")[];
+                                    start: string;
+                                };
+                                /** @constant */
+                                code: "quiet_hours";
+                            } | {
+                                args: {
+                                    /** @enum {string} */
+                                    kind: "direct" | "reply" | "group_post" | "link" | "friend_accept" | "invite" | "group_create";
+                                    ms: [
+                                        number,
+                                        number
+                                    ];
+                                };
+                                /** @constant */
+                                code: "gap";
+                            } | {
+                                args: {
+                                    ms: [
+                                        number,
+                                        number
+                                    ];
+                                };
+                                /** @constant */
+                                code: "any_gap";
+                            } | {
+                                args: {
+                                    /** @enum {string} */
+                                    kind: "direct" | "reply" | "group_post" | "link" | "friend_accept" | "invite" | "group_create";
+                                    max: number;
+                                };
+                                /** @constant */
+                                code: "hourly_cap";
+                            } | {
+                                args: {
+                                    /** @enum {string} */
+                                    kind: "direct" | "reply" | "group_post" | "link" | "friend_accept" | "invite" | "group_create";
+                                    max: number;
+                                    /** @default [] */
+                                    ramp?: number[];
+                                };
+                                /** @constant */
+                                code: "daily_cap";
+                            } | {
+                                args: Record<string, never>;
+                                /** @constant */
+                                code: "pause";
+                            })[];
                         };
-                        /** @enum {string} */
-                        puppet?: "wechaty-puppet-mock" | "wechaty-puppet-service" | "wechaty-puppet-wechat4u";
+                        puppet?: ("wechaty-puppet-mock" | "wechaty-puppet-service" | "wechaty-puppet-wechat4u") | null;
                         quietEnd?: string;
                         quietStart?: string;
                         /** @enum {string} */
@@ -142,10 +181,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            contactQrSource: string | null;
                             dailyCap: number;
                             displayName: string;
+                            effectivePuppet: string;
+                            failureCount: number;
+                            firstLoginAt: string | null;
                             friendCapacity: number;
                             friendCount: number;
+                            hasContactQr: boolean;
                             hasOwnToken: boolean;
                             id: number;
                             lastError: string | null;
@@ -158,9 +202,10 @@ export interface paths {
                             pacing: unknown;
                             pausedUntil: string | null;
                             pauseReason: string | null;
-                            puppet: string;
+                            puppet: string | null;
                             quietEnd: string;
                             quietStart: string;
+                            retryAt: string | null;
                             state: string;
                         };
                     };
@@ -203,41 +248,74 @@ export interface paths {
                         displayName?: string;
                         friendCapacity?: number;
                         pacing?: {
-                            /**
-                             * @default [
-                             *       8000,
-                             *       20000
-                             *     ]
-                             */
-                            directGapMs?: [
-                                number,
-                                number
-                            ];
-                            /**
-                             * @default [
-                             *       20000,
-                             *       40000
-                             *     ]
-                             */
-                            groupGapMs?: [
-                                number,
-                                number
-                            ];
-                            /**
-                             * @default [
-                             *       43200000,
-                             *       86400000
-                             *     ]
-                             */
                             limitBackoffMs?: [
                                 number,
                                 number
                             ];
-                            /** @default 5 */
+                            limitsBeforeBan?: number;
+                            limitWindowMs?: number;
                             maxAttempts?: number;
+                            replyDelay?: {
+                                baseMs: number;
+                                jitter: number;
+                                maxMs: number;
+                                minMs: number;
+                                perCharMs: number;
+                            };
+                            retryBaseMs?: number;
+                            rules?: ({
+                                args: {
+                                    end: string;
+                                    kinds: ("direct" | "reply" | "group_post" | "link" | "friend_accept" | "invite" | "group_create")[];
+                                    start: string;
+                                };
+                                /** @constant */
+                                code: "quiet_hours";
+                            } | {
+                                args: {
+                                    /** @enum {string} */
+                                    kind: "direct" | "reply" | "group_post" | "link" | "friend_accept" | "invite" | "group_create";
+                                    ms: [
+                                        number,
+                                        number
+                                    ];
+                                };
+                                /** @constant */
+                                code: "gap";
+                            } | {
+                                args: {
+                                    ms: [
+                                        number,
+                                        number
+                                    ];
+                                };
+                                /** @constant */
+                                code: "any_gap";
+                            } | {
+                                args: {
+                                    /** @enum {string} */
+                                    kind: "direct" | "reply" | "group_post" | "link" | "friend_accept" | "invite" | "group_create";
+                                    max: number;
+                                };
+                                /** @constant */
+                                code: "hourly_cap";
+                            } | {
+                                args: {
+                                    /** @enum {string} */
+                                    kind: "direct" | "reply" | "group_post" | "link" | "friend_accept" | "invite" | "group_create";
+                                    max: number;
+                                    /** @default [] */
+                                    ramp?: number[];
+                                };
+                                /** @constant */
+                                code: "daily_cap";
+                            } | {
+                                args: Record<string, never>;
+                                /** @constant */
+                                code: "pause";
+                            })[];
                         };
-                        /** @enum {string} */
-                        puppet?: "wechaty-puppet-mock" | "wechaty-puppet-service" | "wechaty-puppet-wechat4u";
+                        puppet?: ("wechaty-puppet-mock" | "wechaty-puppet-service" | "wechaty-puppet-wechat4u") | null;
                         quietEnd?: string;
                         quietStart?: string;
                         /** @enum {string} */
@@ -262,10 +340,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            contactQrSource: string | null;
                             dailyCap: number;
                             displayName: string;
+                            effectivePuppet: string;
+                            failureCount: number;
+                            firstLoginAt: string | null;
                             friendCapacity: number;
                             friendCount: number;
+                            hasContactQr: boolean;
                             hasOwnToken: boolean;
                             id: number;
                             lastError: string | null;
@@ -278,9 +361,10 @@ export interface paths {
                             pacing: unknown;
                             pausedUntil: string | null;
                             pauseReason: string | null;
-                            puppet: string;
+                            puppet: string | null;
                             quietEnd: string;
                             quietStart: string;
+                            retryAt: string | null;
                             state: string;
                         };
                     };
@@ -341,6 +425,98 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/accounts/{id}/contact-qr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 账号的加好友二维码（来自 puppet 或运营上传） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            content: string | null;
+                            image: string | null;
+                            source: ("puppet" | "upload") | null;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** 上传账号的加好友二维码（二维码内容，如 https://u.wechat.com/…） */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        content: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @constant */
+                            ok: true;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4481,6 +4657,169 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/admin/live-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 渠道活码列表：展示次数与带来的新好友 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                active: boolean;
+                                channel: string;
+                                code: string;
+                                createdAt: string;
+                                friends: number;
+                                id: number;
+                                name: string;
+                                path: string;
+                                scans: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 新建渠道活码（每个渠道一个，永久有效） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        channel: string;
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            channel: string;
+                            code: string;
+                            createdAt: string;
+                            id: number;
+                            name: string;
+                            path: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/live-codes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改活码名称或停用 */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        active?: boolean;
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            channel: string;
+                            code: string;
+                            createdAt: string;
+                            id: number;
+                            name: string;
+                            path: string;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/admin/login": {
@@ -17119,6 +17458,59 @@ export interface paths {
                             database: "pglite" | "postgres";
                             /** @constant */
                             status: "ok";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/live/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 打开渠道活码：展示最有余量的顾问账号的加好友二维码 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            advisor: string;
+                            channel: string;
+                            image: string;
+                            name: string;
+                            qr: string;
                         };
                     };
                 };

@@ -8,6 +8,7 @@ import { registerAdminSession } from './admin/session'
 import { registerAdminReports } from './admin/reports'
 import { registerMpProfile } from './mp/profile'
 import { registerAdminAccounts } from './admin/accounts'
+import { registerAdminLiveCodes } from './admin/live-codes'
 import { registerAdminGroups } from './admin/groups'
 import { registerAdminOutbox } from './admin/outbox'
 import { registerAdminTickets } from './admin/tickets'
@@ -97,6 +98,7 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerAdminReports(admin, deps)
   registerMpProfile(mp, deps)
   registerAdminAccounts(admin, deps)
+  registerAdminLiveCodes(admin, open, deps)
   registerAdminGroups(admin, deps)
   registerAdminTickets(admin, deps)
   registerAdminOutbox(admin, deps)

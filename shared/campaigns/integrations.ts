@@ -13,7 +13,7 @@ import { issueCoupon } from '../coupons/service'
 import { and, eq, gt, isNull } from 'drizzle-orm'
 import { tierChangeNotices } from '../db/schema/loyalty'
 import { botAccounts } from '../db/schema/chat'
-import { accountPacingState, accountPolicy, estimateFinish } from '../chat/pacing'
+import { accountEnv, accountPacingState, accountPolicy, estimateFinish, NEVER } from '../chat/pacing'
 import { shanghaiDate } from '../clock'
 
 export interface SavedSegment {
@@ -140,8 +140,9 @@ async function botPacingFinish(
     start,
     'direct',
     accountPacingState(account),
+    accountEnv(account, start),
   )
-  return finish.getTime() >= 8.64e15 ? null : finish
+  return finish.getTime() >= NEVER.getTime() ? null : finish
 }
 
 /** The wiring used by the server and the worker. */

@@ -461,7 +461,7 @@ export async function dryRunCampaign(
       ? { intervalSeconds: null, note: '按发送端的节奏规则、每个账号的每日上限、免打扰时段和已排队消息估算' }
       : {
           intervalSeconds: ASSUMED_SEND_INTERVAL_SECONDS,
-          note: '按每个账号的每日上限、免打扰时段和已排队消息估算，两条消息间隔按 20–60 秒（平均 40 秒）计算',
+          note: `按发送端的节奏规则估算：每个账号的每日与每小时上限、免打扰时段和已排队消息，两条消息间隔 ${ASSUMED_SEND_INTERVAL_SECONDS.min}–${ASSUMED_SEND_INTERVAL_SECONDS.max} 秒`,
         },
   }
 }

@@ -5,8 +5,7 @@ import { and, asc, eq, inArray, isNull, notInArray, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { conflict, notFound } from '../errors'
-import { shanghaiDate } from '../clock'
-import { members } from '../db/schema/members'
+import { accountPacingState, latestPause, usedToday } from './pacing'
 import { botAccounts, type BotAccount } from '../db/schema/chat'
 import { decryptSecret, encryptSecret } from './secrets'
 
@@ -91,11 +90,19 @@ export function puppetToken(
   return config.WECHATY_PUPPET_SERVICE_TOKEN
 }
 
+/**
+ * How long the supervisor waits before the n-th restart (1-based) of a failing account: the minimum
+ * doubled each time, at most the maximum (30 s, 1 min, 2 min … 30 min by default).
+ */
+export function restartDelayMs(n: number, bounds: { minMs: number; maxMs: number }): number {
+  return Math.min(bounds.maxMs, bounds.minMs * 2 ** Math.max(0, Math.min(n - 1, 30)))
+}
+
 export const puppets = ['wechaty-puppet-mock', 'wechaty-puppet-service', 'wechaty-puppet-wechat4u'] as const
 
 export interface AccountSettings {
   displayName?: string
-  puppet?: (typeof puppets)[number]
+  puppet?: (typeof puppets)[number] | null
   friendCapacity?: number
   dailyCap?: number
   quietStart?: string
@@ -146,20 +153,20 @@ export async function getAccount(db: Db, id: number): Promise<BotAccount> {
 
 /** Every account with what operators watch: state, QR, who runs it, load, today's sends, pause. */
 export async function accountOverview(db: Db, now: Date) {
-  const today = shanghaiDate(now)
   const rows = await db
     .select({
       account: botAccounts,
-      members: sql<number>`(select count(*)::int from ${members} m where m.advisor_account_id = ${botAccounts.id} and m.merged_into_id is null)`,
-      queued: sql<number>`(select count(*)::int from outbound_messages o where o.account_id = ${botAccounts.id} and o.status = 'queued')`,
-      deadLetters: sql<number>`(select count(*)::int from outbound_messages o where o.account_id = ${botAccounts.id} and o.status in ('dead', 'failed'))`,
+      // The outer row spelled out: a column object inside the subquery renders unqualified (the inner row's id).
+      members: sql<number>`(select count(*)::int from members m where m.advisor_account_id = bot_accounts.id and m.merged_into_id is null)`,
+      queued: sql<number>`(select count(*)::int from outbound_messages o where o.account_id = bot_accounts.id and o.status = 'queued')`,
+      deadLetters: sql<number>`(select count(*)::int from outbound_messages o where o.account_id = bot_accounts.id and o.status in ('dead', 'failed'))`,
     })
     .from(botAccounts)
     .orderBy(asc(botAccounts.id))
   return rows.map((r) => ({
     ...r,
-    sentToday: r.account.pacingDay === today ? r.account.sentOnDay : 0,
+    sentToday: usedToday(accountPacingState(r.account), 'direct', now),
     leaseActive: Boolean(r.account.leaseOwner && r.account.leaseExpiresAt && r.account.leaseExpiresAt > now),
-    paused: Boolean(r.account.pausedUntil && r.account.pausedUntil > now),
+    paused: latestPause(accountPacingState(r.account), now) !== null,
   }))
 }

@@ -7,21 +7,32 @@ import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm'
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core'
 import { queryRows, type Db } from '../db/client'
 import { DomainError, notFound } from '../errors'
-import { botAccounts, outboundMessages, type OutboundMessage, type OutboundStatus } from '../db/schema/chat'
+import {
+  botAccounts,
+  outboundMessages,
+  type OutboundMessage,
+  type OutboundPayload,
+  type OutboundStatus,
+} from '../db/schema/chat'
 import {
   accountPacingState,
   accountPolicy,
+  latestPause,
   recordLimited,
+  repeatedlyLimited,
   retryAt,
+  type ActionKind,
   type PacingPolicy,
   type PacingState,
-  type SendKind,
 } from './pacing'
+
+export type OutboundKind = OutboundMessage['kind']
 
 export interface EnqueueInput {
   dedupeKey: string
   accountId: number
-  kind: SendKind
+  kind: OutboundKind
+  payload?: OutboundPayload | null
   memberId?: number | null
   chatGroupId?: number | null
   text: string
@@ -43,6 +54,7 @@ export async function enqueueOutbound(
       dedupeKey: input.dedupeKey,
       accountId: input.accountId,
       kind: input.kind,
+      payload: input.payload ?? null,
       memberId: input.memberId ?? null,
       chatGroupId: input.chatGroupId ?? null,
       text: input.text,
@@ -61,19 +73,16 @@ export async function enqueueOutbound(
   return { message: existing!, created: false }
 }
 
-const kindsOf = (lane: 'direct' | 'group'): SendKind[] =>
-  lane === 'direct' ? ['direct'] : ['group', 'invite']
-export const laneOf = (kind: SendKind): 'direct' | 'group' => (kind === 'direct' ? 'direct' : 'group')
-
 /**
- * Claim the account's next due message of the given lanes, if this process holds the account's lease:
- * one statement, `FOR UPDATE SKIP LOCKED`, so two claimers never take the same row nor wait on each other.
+ * Claim the account's next due message among the action kinds the pacing rules allow now, if this
+ * process holds the account's lease: one statement, `FOR UPDATE SKIP LOCKED`, so two claimers never
+ * take the same row nor wait on each other.
  */
 export async function claimNextDue(
   db: Db,
-  input: { accountId: number; owner: string; lanes: ('direct' | 'group')[]; now: Date; claimTtlMs: number },
+  input: { accountId: number; owner: string; actions: ActionKind[]; now: Date; claimTtlMs: number },
 ): Promise<OutboundMessage | null> {
-  const kinds = input.lanes.flatMap(kindsOf)
+  const kinds = input.actions
   if (kinds.length === 0) return null
   const now = input.now.toISOString()
   const until = new Date(input.now.getTime() + input.claimTtlMs).toISOString()
@@ -82,7 +91,7 @@ export async function claimNextDue(
     sql`with due as (
       select o.id from outbound_messages o
       where o.account_id = ${input.accountId} and o.status = 'queued' and o.not_before <= ${now}::timestamptz
-        and o.kind in (${sql.join(
+        and o.action in (${sql.join(
           kinds.map((k) => sql`${k}`),
           sql`, `,
         )})
@@ -109,6 +118,8 @@ function toMessage(r: Record<string, unknown>): OutboundMessage {
     memberId: r.member_id === null ? null : Number(r.member_id),
     chatGroupId: r.chat_group_id === null ? null : Number(r.chat_group_id),
     kind: r.kind as OutboundMessage['kind'],
+    action: r.action as ActionKind,
+    payload: (r.payload as OutboundPayload | null) ?? null,
     text: String(r.text),
     source: String(r.source),
     campaignRunId: r.campaign_run_id === null ? null : Number(r.campaign_run_id),
@@ -124,23 +135,14 @@ function toMessage(r: Record<string, unknown>): OutboundMessage {
   }
 }
 
-/** When each lane's earliest queued message becomes due (null: nothing queued in that lane). */
-export async function earliestQueued(
-  db: Db,
-  accountId: number,
-): Promise<{ direct: Date | null; group: Date | null }> {
+/** When each action kind's earliest queued message becomes due (absent: nothing queued of that kind). */
+export async function earliestQueued(db: Db, accountId: number): Promise<Partial<Record<ActionKind, Date>>> {
   const rows = await db
-    .select({ kind: outboundMessages.kind, at: sql<string>`min(${outboundMessages.notBefore})` })
+    .select({ action: outboundMessages.action, at: sql<string>`min(${outboundMessages.notBefore})` })
     .from(outboundMessages)
     .where(and(eq(outboundMessages.accountId, accountId), eq(outboundMessages.status, 'queued')))
-    .groupBy(outboundMessages.kind)
-  const out = { direct: null as Date | null, group: null as Date | null }
-  for (const r of rows) {
-    const lane = laneOf(r.kind)
-    const at = new Date(r.at)
-    if (!out[lane] || at < out[lane]!) out[lane] = at
-  }
-  return out
+    .groupBy(outboundMessages.action)
+  return Object.fromEntries(rows.map((r) => [r.action, new Date(r.at)]))
 }
 
 /**
@@ -153,7 +155,6 @@ export async function markSending(
   input: { message: OutboundMessage; owner: string; now: Date; claimTtlMs: number; next: PacingState },
 ): Promise<boolean> {
   const until = new Date(input.now.getTime() + input.claimTtlMs).toISOString()
-  const iso = (d: Date | null) => (d ? d.toISOString() : null)
   const rows = await queryRows<{ id: number }>(
     db,
     sql`with moved as (
@@ -161,10 +162,7 @@ export async function markSending(
       where id = ${input.message.id} and status = 'claimed' and claimed_by = ${input.owner}
       returning account_id)
     update bot_accounts a set
-      next_direct_at = ${iso(input.next.nextDirectAt)}::timestamptz,
-      next_group_at = ${iso(input.next.nextGroupAt)}::timestamptz,
-      pacing_day = ${input.next.pacingDay},
-      sent_on_day = ${input.next.sentOnDay},
+      pacing_state = ${JSON.stringify(input.next)}::jsonb,
       last_sent_at = ${input.now.toISOString()}::timestamptz
     from moved where a.id = moved.account_id
     returning a.id`,
@@ -244,8 +242,9 @@ export async function markAttemptFailed(
 }
 
 /**
- * WeChat refused as too frequent / over a limit: this account stops sending for 12–24 h (state
- * 'limited'); the message goes back to the queue without using up an attempt.
+ * WeChat refused as too frequent / over a limit: this account stops that kind of action for 12–24 h
+ * (state 'limited'; other kinds go on); the message goes back to the queue without using up an attempt.
+ * `repeated` says the account was refused often enough to count as limited for good (members move).
  */
 export async function markLimited(
   db: Db,
@@ -253,17 +252,25 @@ export async function markLimited(
   error: string,
   at: Date,
   random: number,
-): Promise<Date> {
+): Promise<{ until: Date; repeated: boolean }> {
   return db.transaction(async (tx) => {
     const [account] = await tx
       .select()
       .from(botAccounts)
       .where(eq(botAccounts.id, message.accountId))
       .for('update')
-    const paused = recordLimited(accountPacingState(account!), accountPolicy(account!), at, random)
+    const policy = accountPolicy(account!)
+    const next = recordLimited(accountPacingState(account!), policy, message.action, at, random, error)
+    const until = new Date(next.kinds[message.action]!.pausedUntil!)
+    const shown = latestPause(next, at)
     await tx
       .update(botAccounts)
-      .set({ state: 'limited', pausedUntil: paused.pausedUntil, pauseReason: error })
+      .set({
+        state: sql`case when ${botAccounts.state} in ('banned', 'disabled', 'error') then ${botAccounts.state} else 'limited' end`,
+        pacingState: next,
+        pausedUntil: shown?.until ?? until,
+        pauseReason: `${message.action}: ${error}`.slice(0, 500),
+      })
       .where(eq(botAccounts.id, message.accountId))
     await tx
       .update(outboundMessages)
@@ -273,12 +280,12 @@ export async function markLimited(
         lastError: error,
         claimedBy: null,
         claimedUntil: null,
-        notBefore: paused.pausedUntil!,
+        notBefore: until,
       })
       .where(
         and(eq(outboundMessages.id, message.id), inArray(outboundMessages.status, ['claimed', 'sending'])),
       )
-    return paused.pausedUntil!
+    return { until, repeated: repeatedlyLimited(next, policy, at) }
   })
 }
 

@@ -6,7 +6,7 @@ import { recordFeedbackTicket } from '../../../shared/chat/tickets'
 import { recordMemberEvent } from '../../../shared/members/events'
 import { guarded, type AccountContext } from '../../context'
 import { findChatSender } from '../../finders/chat-sender'
-import { sayAndRecord } from '../../talkers/say'
+import { queueReply } from '../../talkers/say'
 import { compileLexicon, defaultFeedbackLexicon, type FeedbackCategory } from './lexicon'
 
 export interface FeedbackConfig {
@@ -57,10 +57,10 @@ export function Feedback(config: FeedbackConfig): WechatyPlugin {
         },
       })
       if (opened && !sender.room) {
-        await sayAndRecord(ctx, sender.contact, acknowledgement, {
+        await queueReply(ctx, acknowledgement, {
           memberId,
-          sourceKey: `reply:${ctx.accountId}:${message.id}:feedback`,
-          origin: 'feedback',
+          dedupeKey: `reply:${ctx.accountId}:${message.id}:feedback`,
+          source: 'feedback',
         })
       }
     })

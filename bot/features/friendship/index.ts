@@ -1,16 +1,19 @@
-// New friends: accept the request, bind them if the greeting carries a code or a phone number, make
-// this account their advisor if they have none, welcome them and tag where they came from.
+// New friends: bind them if the greeting carries a code or a phone number, make this account their
+// advisor if they have none, tag where they came from (a live code's channel, or the WeChat scene),
+// and queue the acceptance in the paced outbox — friend acceptance is spread and capped per day like
+// any risky action; the welcome follows the acceptance with a human reply delay.
 import { eq, sql } from 'drizzle-orm'
 import { types, type Friendship, type Wechaty, type WechatyPlugin } from 'wechaty'
 import { resolveChatMember } from '../../../shared/chat/contacts'
 import { renderReply } from '../../../shared/chat/reply-templates'
 import { botAccounts } from '../../../shared/db/schema/chat'
+import { consumeLiveCodeScan } from '../../../shared/chat/live-codes'
+import { enqueueOutbound } from '../../../shared/chat/outbox'
 import { tagMember } from '../../../shared/chat/tagging'
 import { maskPhones } from '../../../shared/logger'
 import { recordMemberEvent } from '../../../shared/members/events'
 import { members } from '../../../shared/db/schema/members'
 import { guarded, type AccountContext } from '../../context'
-import { sayAndRecord } from '../../talkers/say'
 import { bindContact } from '../../finders/bind-contact'
 import { readGreeting, sourceTagName } from './matchers'
 
@@ -37,7 +40,6 @@ export function FriendshipFeature(config: FriendshipConfig): WechatyPlugin {
   return function FriendshipPlugin(bot: Wechaty) {
     const onFriendship = guarded(ctx, 'friendship', async (friendship: Friendship) => {
       if (friendship.type() !== types.Friendship.Receive || !autoAccept) return
-      await friendship.accept()
       const contact = friendship.contact()
       const hello = friendship.hello()
       const claim = readGreeting(hello)
@@ -61,7 +63,8 @@ export function FriendshipFeature(config: FriendshipConfig): WechatyPlugin {
         .set({ friendCount: sql`${botAccounts.friendCount} + 1` })
         .where(eq(botAccounts.id, ctx.accountId))
       const scene = (friendship as unknown as { payload?: { scene?: number } }).payload?.scene
-      const source = sourceTagName(scene, claim)
+      const channel = await consumeLiveCodeScan(ctx.db, { accountId: ctx.accountId, memberId: member.id, at })
+      const source = channel?.name ?? sourceTagName(scene, claim)
       await recordMemberEvent(ctx.db, {
         memberId: member.id,
         type: 'friend_added',
@@ -71,6 +74,7 @@ export function FriendshipFeature(config: FriendshipConfig): WechatyPlugin {
           accountId: ctx.accountId,
           contactId: contact.id,
           source,
+          channel: channel?.channel ?? null,
           greeting: maskPhones(hello).slice(0, 200),
           boundBy: bound?.ok ? claim.kind : null,
         },
@@ -86,11 +90,18 @@ export function FriendshipFeature(config: FriendshipConfig): WechatyPlugin {
         advisor: config.advisorName,
         member_no: member.memberNo,
       })
-      await sayAndRecord(ctx, contact, text, {
+      const { created } = await enqueueOutbound(ctx.db, {
+        dedupeKey: `friend:${ctx.accountId}:${friendship.id}`,
+        accountId: ctx.accountId,
+        kind: 'friend_accept',
         memberId: member.id,
-        sourceKey: `welcome:${ctx.accountId}:${friendship.id}`,
-        origin: 'welcome',
+        text: maskPhones(hello).slice(0, 200) || '好友申请',
+        source: 'friend_request',
+        payload: { friendshipId: friendship.id, welcome: text },
+        notBefore: at,
+        priority: 5,
       })
+      if (created) ctx.onQueued?.(at)
     })
     bot.on('friendship', onFriendship)
     return () => {

@@ -1,5 +1,6 @@
 // Groups: joins and leaves recorded (present members, counts, member events) and newcomers welcomed
-// with the group's announcement. Invitations and new sibling groups are sent by the paced sender.
+// with the group's announcement (queued as a paced group post). Invitations and new sibling groups are
+// sent by the paced sender.
 import type { Contact, Room, Wechaty, WechatyPlugin } from 'wechaty'
 import { resolveChatMember } from '../../../shared/chat/contacts'
 import { ensureGroup, recordGroupJoin, recordGroupLeave } from '../../../shared/chat/groups'
@@ -7,6 +8,7 @@ import { renderReply } from '../../../shared/chat/reply-templates'
 import { guarded, type AccountContext } from '../../context'
 import { aliasOf } from '../../finders/chat-sender'
 import { recordChatMessage } from '../../../shared/chat/interactions'
+import { queueReply } from '../../talkers/say'
 
 export interface GroupsConfig {
   ctx: AccountContext
@@ -60,7 +62,13 @@ export function Groups(config: GroupsConfig): WechatyPlugin {
         topic: group.topic,
         announcement: group.announcement ? `${group.announcement} ` : '',
       })
-      await room.say(text)
+      // A group welcome is a group post: paced with the account's other posts, after a human delay.
+      await queueReply(ctx, text, {
+        memberId: joined[0]!.memberId,
+        chatGroupId: group.id,
+        dedupeKey: `group-welcome:${group.id}:${joined.map((j) => j.memberId).join(',')}:${at.getTime()}`,
+        source: 'group_welcome',
+      })
       for (const j of joined) {
         await recordWelcome(ctx, j.memberId, group.id, room.id, text, at)
       }

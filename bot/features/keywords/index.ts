@@ -6,7 +6,7 @@ import { renderReply } from '../../../shared/chat/reply-templates'
 import { recordFeedbackTicket } from '../../../shared/chat/tickets'
 import { guarded, type AccountContext } from '../../context'
 import { findChatSender } from '../../finders/chat-sender'
-import { sayAndRecord } from '../../talkers/say'
+import { queueReply } from '../../talkers/say'
 import {
   defaultKeywordReplies,
   keywordFacts,
@@ -55,10 +55,10 @@ export function Keywords(config: KeywordsConfig): WechatyPlugin {
           await keywordFacts(ctx.db, rule, member.id, at, config.advisorName),
         )
       }
-      await sayAndRecord(ctx, sender.contact, text, {
+      await queueReply(ctx, text, {
         memberId: member.id,
-        sourceKey: `reply:${ctx.accountId}:${message.id}:keywords`,
-        origin: `keyword:${rule.code}`,
+        dedupeKey: `reply:${ctx.accountId}:${message.id}:keywords`,
+        source: `keyword:${rule.code}`,
       })
     })
     bot.on('message', onMessage)

@@ -11,7 +11,7 @@ import {
   updateAccount,
 } from '../../../shared/chat/accounts'
 import { banAccount, markReaddDone, pendingReadds } from '../../../shared/chat/assignment'
-import { pacingPolicySchema } from '../../../shared/chat/pacing'
+import { accountPacingState, latestPause, pacingOverridesSchema } from '../../../shared/chat/pacing'
 import type { BotAccount } from '../../../shared/db/schema/chat'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
@@ -22,14 +22,13 @@ const idParams = z.object({ id: z.coerce.number().int().positive() })
 const settingsSchema = z
   .object({
     displayName: z.string().trim().min(1).max(50),
-    puppet: z.enum(puppets),
+    /** null: the configured default (WECHATY_PUPPET). */
+    puppet: z.enum(puppets).nullable(),
     friendCapacity: z.number().int().min(1).max(10_000),
     dailyCap: z.number().int().min(0).max(5_000),
     quietStart: hhmm,
     quietEnd: hhmm,
-    pacing: pacingPolicySchema
-      .pick({ directGapMs: true, groupGapMs: true, limitBackoffMs: true, maxAttempts: true })
-      .partial(),
+    pacing: pacingOverridesSchema,
     state: z.enum(['disabled', 'needs_scan']),
   })
   .partial()
@@ -38,7 +37,9 @@ const accountSchema = z.object({
   id: z.number().int(),
   name: z.string(),
   displayName: z.string(),
-  puppet: z.string(),
+  puppet: z.string().nullable(),
+  /** The puppet the account runs on: its own, or WECHATY_PUPPET. */
+  effectivePuppet: z.string(),
   hasOwnToken: z.boolean(),
   state: z.string(),
   friendCapacity: z.number().int(),
@@ -55,16 +56,24 @@ const accountSchema = z.object({
   lastLoginAt: z.string().nullable(),
   lastSentAt: z.string().nullable(),
   lastError: z.string().nullable(),
+  /** Failed starts in a row (state error): the next try waits 30 s × 2^(n-1), at most 30 min. */
+  failureCount: z.number().int(),
+  retryAt: z.string().nullable(),
+  firstLoginAt: z.string().nullable(),
+  hasContactQr: z.boolean(),
+  contactQrSource: z.string().nullable(),
 })
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
-export function presentAccount(a: BotAccount) {
+export function presentAccount(a: BotAccount, defaultPuppet: string, now: Date) {
+  const pause = latestPause(accountPacingState(a), now)
   return {
     id: a.id,
     name: a.name,
     displayName: a.displayName,
     puppet: a.puppet,
+    effectivePuppet: a.puppet ?? defaultPuppet,
     hasOwnToken: a.puppetTokenEncrypted !== null,
     state: a.state,
     friendCapacity: a.friendCapacity,
@@ -76,15 +85,21 @@ export function presentAccount(a: BotAccount) {
     loginQr: a.loginQr,
     leaseOwner: a.leaseOwner,
     leaseExpiresAt: iso(a.leaseExpiresAt),
-    pausedUntil: iso(a.pausedUntil),
-    pauseReason: a.pauseReason,
+    pausedUntil: iso(pause?.until ?? null),
+    pauseReason: pause ? a.pauseReason : null,
     lastLoginAt: iso(a.lastLoginAt),
     lastSentAt: iso(a.lastSentAt),
     lastError: a.lastError,
+    failureCount: a.failureCount,
+    retryAt: iso(a.retryAt),
+    firstLoginAt: iso(a.firstLoginAt),
+    hasContactQr: a.contactQr !== null,
+    contactQrSource: a.contactQrSource,
   }
 }
 
 export function registerAdminAccounts(api: ApiRouter, deps: AppDeps): void {
+  const present = (a: BotAccount) => presentAccount(a, deps.config.WECHATY_PUPPET, deps.clock.now())
   api.get(
     '/accounts',
     {
@@ -104,7 +119,7 @@ export function registerAdminAccounts(api: ApiRouter, deps: AppDeps): void {
     },
     async () => ({
       items: (await accountOverview(deps.db, deps.clock.now())).map((r) => ({
-        ...presentAccount(r.account),
+        ...present(r.account),
         members: r.members,
         queued: r.queued,
         deadLetters: r.deadLetters,
@@ -129,7 +144,14 @@ export function registerAdminAccounts(api: ApiRouter, deps: AppDeps): void {
       }),
       response: accountSchema,
     },
-    async ({ body }) => presentAccount(await createAccount(deps.db, body)),
+    async ({ body }) =>
+      present(
+        await createAccount(deps.db, {
+          quietStart: deps.config.QUIET_HOURS_START,
+          quietEnd: deps.config.QUIET_HOURS_END,
+          ...body,
+        }),
+      ),
   )
 
   api.patch(
@@ -140,7 +162,7 @@ export function registerAdminAccounts(api: ApiRouter, deps: AppDeps): void {
       body: settingsSchema,
       response: accountSchema,
     },
-    async ({ params, body }) => presentAccount(await updateAccount(deps.db, params.id, body)),
+    async ({ params, body }) => present(await updateAccount(deps.db, params.id, body)),
   )
 
   api.put(

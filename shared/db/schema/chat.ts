@@ -4,6 +4,33 @@ import { boolean, check, index, integer, jsonb, pgTable, text, uniqueIndex } fro
 import { at, createdAt, id, ref } from '../columns'
 import { members } from './members'
 
+/** Every action WeChat may limit an account for, each with its own counters. */
+export const actionKinds = [
+  /** A proactive 1:1 text (campaign, notice, operator). */
+  'direct',
+  /** An answer to a member who just wrote (keyword answers, welcomes): human delay, own caps. */
+  'reply',
+  /** A post in a group. */
+  'group_post',
+  /** A link or a mini-program card, 1:1 or in a group: the strictest limits. */
+  'link',
+  /** Accepting a friend request. */
+  'friend_accept',
+  /** Adding a member to a group. */
+  'invite',
+  /** Opening a new group. */
+  'group_create',
+] as const
+export type ActionKind = (typeof actionKinds)[number]
+
+export interface OutboundPayload {
+  link?: { url: string; title: string; description?: string; thumbnailUrl?: string }
+  miniProgram?: { appid: string; title: string; pagePath: string; thumbUrl?: string; username?: string }
+  /** friend_accept: the puppet's friendship id, and the welcome queued once accepted. */
+  friendshipId?: string
+  welcome?: string
+}
+
 export const botAccountStates = [
   'needs_scan',
   'online',
@@ -11,6 +38,8 @@ export const botAccountStates = [
   'logged_out',
   'banned',
   'disabled',
+  /** The puppet keeps failing: restarted with back-off, the reason in last_error. */
+  'error',
 ] as const
 export type BotAccountState = (typeof botAccountStates)[number]
 
@@ -22,7 +51,8 @@ export const botAccounts = pgTable(
     name: text('name').notNull(),
     /** Shown to operators, e.g. "小美 · 专属顾问". */
     displayName: text('display_name').notNull(),
-    puppet: text('puppet').notNull().default('wechaty-puppet-mock'),
+    /** Which puppet runs the account; null = the configured default (WECHATY_PUPPET). */
+    puppet: text('puppet'),
     /** Puppet token, AES-256-GCM encrypted with SECRET_KEY; absent = taken from the environment. */
     puppetTokenEncrypted: text('puppet_token_encrypted'),
     state: text('state', { enum: botAccountStates }).notNull().default('needs_scan'),
@@ -38,6 +68,18 @@ export const botAccounts = pgTable(
     leaseExpiresAt: at('lease_expires_at'),
     lastLoginAt: at('last_login_at'),
     lastError: text('last_error'),
+    /** Failed starts (or error bursts) in a row; the next restart waits 30 s × 2^(n-1), at most 30 min. */
+    failureCount: integer('failure_count').notNull().default(0),
+    /** When the supervisor tries again after a failure (state = error). */
+    retryAt: at('retry_at'),
+    /** The first login: the account's warm-up ramp counts its days from here. */
+    firstLoginAt: at('first_login_at'),
+    /** The account's contact QR (content of the "add me" code): from the puppet or uploaded. */
+    contactQr: text('contact_qr'),
+    contactQrSource: text('contact_qr_source', { enum: ['puppet', 'upload'] }),
+    contactQrUpdatedAt: at('contact_qr_updated_at'),
+    /** Counters of every paced action kind (shared/chat/pacing.ts), moved with each action. */
+    pacingState: jsonb('pacing_state').notNull().default({}),
     /** Overrides of the pacing policy (gaps, back-off, retries): see shared/chat/pacing.ts. */
     pacing: jsonb('pacing').notNull().default({}),
     /** Sending paused until then (WeChat said "too frequent"); the account keeps answering chats. */
@@ -115,8 +157,20 @@ export const outboundMessages = pgTable(
     memberId: ref('member_id'),
     /** Group posts go to a group. */
     chatGroupId: ref('chat_group_id').references(() => chatGroups.id),
-    /** direct: 1:1 text; group: a post in a group; invite: add the member to the group. */
-    kind: text('kind', { enum: ['direct', 'group', 'invite'] }).notNull(),
+    /**
+     * direct: 1:1 text (or link / mini-program card in `payload`); group: a post in a group; invite: add
+     * the member to the group; friend_accept: accept the member's friend request.
+     */
+    kind: text('kind', { enum: ['direct', 'group', 'invite', 'friend_accept'] }).notNull(),
+    /**
+     * The pacing action kind whose counters this row moves (shared/chat/pacing.ts); set by the
+     * database on insert from kind, payload and source (trigger outbound_messages_action).
+     */
+    action: text('action', { enum: actionKinds })
+      .notNull()
+      .default(sql`null`),
+    /** What else the delivery needs: a link or card, the friendship id, the welcome after acceptance. */
+    payload: jsonb('payload').$type<OutboundPayload>(),
     text: text('text').notNull(),
     /** campaign, notice, welcome, keyword, operator */
     source: text('source').notNull(),
@@ -249,4 +303,40 @@ export const advisorReassignments = pgTable(
     index('advisor_reassignments_pending_idx').on(t.readdPending, t.createdAt),
     index('advisor_reassignments_member_idx').on(t.memberId),
   ],
+)
+
+/** One permanent "live code" per channel (store counter, parcel card, OA menu…): shows the QR of the account with most room. */
+export const liveCodes = pgTable(
+  'live_codes',
+  {
+    id: id(),
+    /** The public, permanent code in the live code's URL. */
+    code: text('code').notNull(),
+    /** Source tag written on the friendships and members it brings, e.g. store_counter. */
+    channel: text('channel').notNull(),
+    /** Shown to operators and as the member's source tag, e.g. 门店收银台. */
+    name: text('name').notNull(),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('live_codes_code_key').on(t.code), uniqueIndex('live_codes_channel_key').on(t.channel)],
+)
+export type LiveCode = typeof liveCodes.$inferSelect
+
+/** Each time a live code was shown: which account's QR it showed; consumed by that account's next new friend. */
+export const liveCodeScans = pgTable(
+  'live_code_scans',
+  {
+    id: id(),
+    liveCodeId: ref('live_code_id')
+      .notNull()
+      .references(() => liveCodes.id),
+    accountId: ref('account_id')
+      .notNull()
+      .references(() => botAccounts.id),
+    scannedAt: at('scanned_at').notNull(),
+    memberId: ref('member_id'),
+    consumedAt: at('consumed_at'),
+  },
+  (t) => [index('live_code_scans_account_idx').on(t.accountId, t.scannedAt)],
 )
