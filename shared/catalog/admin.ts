@@ -2,6 +2,7 @@
 // level. A product and its SKUs are written in one transaction.
 import { and, asc, count, desc, eq, ilike, inArray, sql } from 'drizzle-orm'
 import { z } from 'zod'
+import { patchOf } from '../validation'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { conflict, DomainError, notFound } from '../errors'
@@ -33,8 +34,8 @@ export const productInputSchema = z.object({
 })
 export type ProductInput = z.input<typeof productInputSchema>
 
-export const productPatchSchema = productInputSchema.omit({ skus: true }).partial()
-export const skuPatchSchema = skuInputSchema.partial().extend({
+export const productPatchSchema = patchOf(productInputSchema.omit({ skus: true }))
+export const skuPatchSchema = patchOf(skuInputSchema).extend({
   /** Add (or with a negative number, remove) stock; refused if it would go below zero. */
   stockDelta: z.number().int().min(-10_000_000).max(10_000_000).optional(),
 })

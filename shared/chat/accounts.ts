@@ -147,12 +147,14 @@ export async function getAccount(db: Db, id: number): Promise<BotAccount> {
 /** Every account with what operators watch: state, QR, who runs it, load, today's sends, pause. */
 export async function accountOverview(db: Db, now: Date) {
   const today = shanghaiDate(now)
+  // Qualified: inside the subqueries a bare "id" would be the subquery's own table's.
+  const accountId = sql.raw('"bot_accounts"."id"')
   const rows = await db
     .select({
       account: botAccounts,
-      members: sql<number>`(select count(*)::int from ${members} m where m.advisor_account_id = ${botAccounts.id} and m.merged_into_id is null)`,
-      queued: sql<number>`(select count(*)::int from outbound_messages o where o.account_id = ${botAccounts.id} and o.status = 'queued')`,
-      deadLetters: sql<number>`(select count(*)::int from outbound_messages o where o.account_id = ${botAccounts.id} and o.status in ('dead', 'failed'))`,
+      members: sql<number>`(select count(*)::int from ${members} m where m.advisor_account_id = ${accountId} and m.merged_into_id is null)`,
+      queued: sql<number>`(select count(*)::int from outbound_messages o where o.account_id = ${accountId} and o.status = 'queued')`,
+      deadLetters: sql<number>`(select count(*)::int from outbound_messages o where o.account_id = ${accountId} and o.status in ('dead', 'failed'))`,
     })
     .from(botAccounts)
     .orderBy(asc(botAccounts.id))

@@ -12,6 +12,7 @@ import {
 } from '../../../shared/chat/accounts'
 import { banAccount, markReaddDone, pendingReadds } from '../../../shared/chat/assignment'
 import { pacingPolicySchema } from '../../../shared/chat/pacing'
+import { patchOf } from '../../../shared/validation'
 import type { BotAccount } from '../../../shared/chat/schema'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
@@ -27,9 +28,14 @@ const settingsSchema = z
     dailyCap: z.number().int().min(0).max(5_000),
     quietStart: hhmm,
     quietEnd: hhmm,
-    pacing: pacingPolicySchema
-      .pick({ directGapMs: true, groupGapMs: true, limitBackoffMs: true, maxAttempts: true })
-      .partial(),
+    pacing: patchOf(
+      pacingPolicySchema.pick({
+        directGapMs: true,
+        groupGapMs: true,
+        limitBackoffMs: true,
+        maxAttempts: true,
+      }),
+    ),
     state: z.enum(['disabled', 'needs_scan']),
   })
   .partial()
