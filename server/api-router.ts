@@ -39,8 +39,16 @@ export interface RecordedRoute {
   path: string
   tag: string
   secured: 'operator' | 'member' | null
+  /** Operator roles allowed (from the policy table), for the OpenAPI document's `x-roles`. */
+  roles?: readonly string[]
   spec: RouteSpec<unknown, unknown, unknown>
 }
+
+/** Decides, when a route is declared, the middleware that authorises it and the roles it admits. */
+export type RouteGuard = (
+  method: Method,
+  path: string,
+) => { use: Middleware<AppState>; roles: readonly string[] }
 
 /** Every route of the app, in declaration order: the OpenAPI document is built from it. */
 export class RouteRegistry {
@@ -57,6 +65,7 @@ export class ApiRouter {
       tag: string
       secured: 'operator' | 'member' | null
       auth?: Middleware<AppState>
+      guard?: RouteGuard
     },
   ) {
     this.router = new Router<AppState>({ prefix: options.prefix })
@@ -78,15 +87,18 @@ export class ApiRouter {
       spec: RouteSpec<B, Q, P>,
       handler: (input: RouteInput<B, Q, P>, ctx: ApiContext) => Promise<unknown> | unknown,
     ): void => {
+      const guard = this.options.guard?.(method, this.options.prefix + path)
       this.registry.routes.push({
         method,
         path: this.options.prefix + path,
         tag: this.options.tag,
         secured: this.options.secured,
+        ...(guard ? { roles: guard.roles } : {}),
         spec: spec as RouteSpec<unknown, unknown, unknown>,
       })
       const chain: Middleware<AppState>[] = []
       if (this.options.auth) chain.push(this.options.auth)
+      if (guard) chain.push(guard.use)
       chain.push(...(spec.use ?? []))
       chain.push(async (ctx) => {
         const c = ctx as ApiContext
