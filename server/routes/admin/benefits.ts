@@ -15,7 +15,7 @@ import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
 export function registerAdminBenefits(api: ApiRouter, deps: AppDeps): void {
-  const tillKey = tillCodeKey(deps.config.SECRET_KEY)
+  const tillKey = tillCodeKey(deps.config.signingKey)
 
   api.get('/benefits', { summary: '权益列表' }, () => listBenefits(deps.db))
 
