@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { patchOf } from '../validation'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
+import { containsPattern } from '../db/like'
 import { conflict, DomainError, notFound } from '../errors'
 import { tierLevels } from '../loyalty/schema'
 import { brands, categories, products, skuMemberPrices, skus } from './schema'
@@ -184,7 +185,7 @@ export const adminProductQuerySchema = z.object({
 
 export async function listProductsForOperator(db: Db, q: z.infer<typeof adminProductQuerySchema>) {
   const where = and(
-    q.q ? ilike(products.title, `%${q.q}%`) : undefined,
+    q.q ? ilike(products.title, containsPattern(q.q)) : undefined,
     q.categoryId ? eq(products.categoryId, q.categoryId) : undefined,
     q.status ? eq(products.status, q.status) : undefined,
   )
