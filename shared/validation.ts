@@ -76,6 +76,9 @@ export function integerRangeProblems(value: unknown, prefix: string): FieldProbl
   })
 }
 
+/** A link stored for display (avatars, images): https only, never javascript:, data: or plain http. */
+export const httpsUrl = () => z.url({ protocol: /^https$/, error: '链接必须以 https:// 开头' }).max(500)
+
 /**
  * The schema of a partial update: every field optional and none with a default, so a PATCH changes
  * what it names and nothing else (`.partial()` alone keeps the create schema's defaults).

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../shared/db/client'
 import { testDatabase } from './support/db'
 import { startTestApp, type TestApp } from './support/app'
-import { operatorToken } from './support/factories'
+import { makeMember, memberToken, operatorToken } from './support/factories'
 import { makeLevels, makeProduct } from './support/store'
 import { makeAccounts, makeFriends } from './support/chat'
 
@@ -53,6 +53,23 @@ describe('text PostgreSQL cannot store', () => {
     const deep = '['.repeat(5000) + ']'.repeat(5000)
     const res = await app.request('POST', '/api/admin/categories', { token: admin, raw: `{"name":${deep}}` })
     expect(res.status).toBe(400)
+  })
+})
+
+describe('links', () => {
+  it('an avatar must be an https: link (not javascript:, data: or http:)', async () => {
+    const member = await makeMember(database.db)
+    const token = await memberToken(database.db, member.id)
+    for (const avatarUrl of ['javascript:alert(1)', 'data:image/png;base64,AAAA', 'http://a.example/x.png']) {
+      const res = await app.request('PATCH', '/api/mp/me', { token, body: { avatarUrl } })
+      expect(res.status, avatarUrl).toBe(400)
+      expect(paths(res), avatarUrl).toEqual(['body.avatarUrl'])
+    }
+    const ok = await app.request('PATCH', '/api/mp/me', {
+      token,
+      body: { avatarUrl: 'https://a.example/x.png' },
+    })
+    expect(ok.status).toBe(200)
   })
 })
 

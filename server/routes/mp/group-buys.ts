@@ -25,7 +25,16 @@ export function registerMpGroupBuys(api: ApiRouter, deps: AppDeps): void {
     })),
   )
 
-  api.get('/group-buys/groups/:id', { summary: '拼团详情（分享页）', params: idParams }, ({ params }) =>
-    groupView(deps.db, params.id),
+  // Anyone with the link sees who joined by nickname and avatar, never their member ids.
+  api.get(
+    '/group-buys/groups/:id',
+    { summary: '拼团详情（分享页）', params: idParams },
+    async ({ params }, ctx) => {
+      const view = await groupView(deps.db, params.id)
+      return {
+        ...view,
+        members: view.members.map(({ memberId, ...p }) => ({ ...p, isMe: memberId === ctx.state.memberId })),
+      }
+    },
   )
 }
