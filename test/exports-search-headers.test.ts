@@ -1,12 +1,14 @@
-// Exports that cannot run formulas and speak Chinese, searches that match what was typed, and the
-// security headers every response carries.
+// Exports that cannot run formulas and speak Chinese, a timeline that shows campaign deliveries and
+// stages by name, searches that match what was typed, and the security headers every response carries.
 import { parse } from 'csv-parse/sync'
+import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../shared/db/client'
 import { testDatabase } from './support/db'
 import { startTestApp, type TestApp } from './support/app'
 import { makeMember, operatorToken } from './support/factories'
 import { makeProduct } from './support/store'
+import { makeAccounts } from './support/chat'
 
 let database: Database
 let app: TestApp
@@ -37,6 +39,25 @@ describe('segment CSV export', () => {
     const nicknames = rows.slice(1).map((r) => r[2]!)
     expect(nicknames.sort()).toEqual(hostile.map((n) => `'${n}`).sort())
     expect(rows.slice(1).map((r) => r[5])).toEqual(hostile.map(() => '陌生人'))
+  })
+})
+
+describe('the member timeline', () => {
+  it('shows a delivered campaign message, and stage changes by their Chinese names', async () => {
+    const member = await makeMember(database.db)
+    const [account] = await makeAccounts(database, 1)
+    await database.db.execute(sql`
+      insert into outbound_messages (account_id, dedupe_key, member_id, kind, text, source, status, sent_at)
+      values (${account!.id}, ${`t-${member.id}`}, ${member.id}, 'direct', '双十一会员专享：满 300 减 50', 'campaign',
+              'sent', now() - interval '1 hour')`)
+    await database.db.execute(sql`
+      insert into member_stage_changes (member_id, from_stage, to_stage, changed_at)
+      values (${member.id}, 'intention', 'customer', now() - interval '2 hours')`)
+    const res = await app.request('GET', `/api/admin/members/${member.id}/timeline`, { token: admin })
+    expect(res.status).toBe(200)
+    const summaries = res.body.items.map((i: { summary: string }) => i.summary)
+    expect(summaries).toContain('收到活动消息：双十一会员专享：满 300 减 50')
+    expect(summaries).toContain('阶段变化：意向用户 → 首购客户')
   })
 })
 
