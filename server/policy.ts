@@ -24,8 +24,8 @@ export const policy = {
   'members.merge': [A, O],
   'members.tag': [A, O, S, V],
   'members.settings': [A, O],
-  /** The advisor's own members (those assigned to their bot accounts). */
-  'advisor.members': [V],
+  /** The advisor's own members (those assigned to their bot accounts; none for an administrator). */
+  'advisor.members': [A, V],
   'tags.read': [A, O, S, V],
   'tags.manage': [A, O],
   'segments.use': [A, O],
