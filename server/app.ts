@@ -8,6 +8,7 @@ import { wechatClients } from '../shared/wechat/clients'
 import { errorHandler } from './middleware/errors'
 import { requestContext } from './middleware/request-context'
 import { consoleAssets } from './middleware/console-assets'
+import { securityHeaders } from './middleware/security-headers'
 import { RouteRegistry } from './api-router'
 import { buildOpenApi } from './openapi'
 import { mountRoutes } from './routes'
@@ -26,6 +27,7 @@ export function createApp(appDeps: AppDeps): Koa<AppState> {
   const registry = new RouteRegistry()
 
   app.use(requestContext(deps.logger))
+  app.use(securityHeaders())
   app.use(errorHandler())
   const parseBody = bodyParser({
     enableTypes: ['json', 'form', 'text', 'xml'],

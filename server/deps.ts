@@ -3,7 +3,7 @@ import type { Config } from '../shared/config'
 import type { Db } from '../shared/db/client'
 import type { Logger } from '../shared/logger'
 import type { Clock } from '../shared/clock'
-import type { OperatorIdentity } from '../shared/auth/service'
+import type { OperatorPrincipal } from '../shared/auth/service'
 import type { MiniProgramApi } from '../shared/wechat/mini-program'
 import type { ReadCaches } from './read-cache'
 
@@ -28,7 +28,7 @@ export interface AppDeps {
 export interface AppState {
   requestId: string
   log: Logger
-  operator?: OperatorIdentity
+  operator?: OperatorPrincipal
   memberId?: number
   /** The signed-in member's tier levels now (their member prices apply). */
   levelIds?: number[]

@@ -77,6 +77,7 @@ export function buildOpenApi(registry: RouteRegistry, info: { title: string; ver
         },
       },
       ...(route.secured ? { security: [{ [route.secured]: [] }] } : {}),
+      ...(route.roles ? { 'x-roles': [...route.roles] } : {}),
     }
     paths[path] = { ...(paths[path] ?? {}), [route.method]: operation }
   }

@@ -62,6 +62,40 @@ describe('loadConfig', () => {
     const c = loadConfig({ WECHAT_MP_APPID: 'wx0123456789abcdef', WECHAT_MP_SECRET: '0123456789abcdef0123' })
     expect(c.demoMode).toBe(false)
   })
+
+  it('refuses a production start without SECRET_KEY or with the default admin password, in one line', () => {
+    const key = 'ab'.repeat(32)
+    const cases: [Record<string, string>, string][] = [
+      [{ ADMIN_INITIAL_PASSWORD: 'a-strong-pass-9' }, 'SECRET_KEY'],
+      [{ SECRET_KEY: key }, 'ADMIN_INITIAL_PASSWORD'],
+      [{ SECRET_KEY: key, ADMIN_INITIAL_PASSWORD: 'admin12345' }, 'ADMIN_INITIAL_PASSWORD'],
+    ]
+    for (const [env, variable] of cases) {
+      const err = (() => {
+        try {
+          loadConfig({ NODE_ENV: 'production', ...env })
+        } catch (e) {
+          return e as ConfigError
+        }
+      })()
+      expect(err).toBeInstanceOf(ConfigError)
+      expect(err!.variable).toBe(variable)
+      expect(err!.message.split('\n')).toHaveLength(1)
+    }
+    const ok = loadConfig({
+      NODE_ENV: 'production',
+      SECRET_KEY: key,
+      ADMIN_INITIAL_PASSWORD: 'a-strong-pass-9',
+    })
+    expect(ok.signingKey).toBe(key)
+  })
+
+  it('signs with SECRET_KEY, or outside production with a key of this process only', () => {
+    const a = loadConfig({})
+    const b = loadConfig({})
+    expect(a.signingKey).toMatch(/^[0-9a-f]{64}$/)
+    expect(a.signingKey).not.toBe(b.signingKey)
+  })
 })
 
 describe("the README's configuration table", () => {

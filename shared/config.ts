@@ -1,4 +1,5 @@
 // Environment -> typed, validated configuration. Read once at start; nothing else reads process.env.
+import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 
 const bool = z
@@ -11,6 +12,9 @@ const postgresUrl = z
   .string()
   .url()
   .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://')
+
+/** The shipped first-operator password: fine on a laptop, refused in production. */
+export const DEFAULT_ADMIN_PASSWORD = 'admin12345'
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)')
 
@@ -36,7 +40,7 @@ export const configSchema = z.object({
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal characters (32 bytes)')
     .optional(),
   /** Password of the first operator account ("admin"), created when no operator exists. */
-  ADMIN_INITIAL_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('admin12345'),
+  ADMIN_INITIAL_PASSWORD: z.string().min(8, 'must be at least 8 characters').default(DEFAULT_ADMIN_PASSWORD),
   /**
    * How long the mini-program's catalogue reads may be served from memory (seconds; 0 = never). Prices,
    * products and sell-outs drop the cache at once; stock counts and sales figures lag by at most this.
@@ -122,6 +126,11 @@ export interface Config extends RawConfig {
   /** True when no WeChat credentials are configured: bot accounts run on the mock puppet. */
   demoMode: boolean
   databaseKind: 'pglite' | 'postgres'
+  /**
+   * The key every signature derives from (till codes…): SECRET_KEY, or outside production a random key
+   * for this process only (codes signed by an earlier start stop verifying). Never a key in the source.
+   */
+  signingKey: string
 }
 
 export class ConfigError extends Error {
@@ -159,6 +168,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if ((raw.WECHAT_OA_TOKEN || raw.WECHAT_OA_AES_KEY) && !raw.WECHAT_OA_APPID) {
     throw new ConfigError('WECHAT_OA_APPID', 'is required when WECHAT_OA_TOKEN or WECHAT_OA_AES_KEY is set')
   }
+  if (raw.NODE_ENV === 'production') {
+    if (!raw.SECRET_KEY)
+      throw new ConfigError(
+        'SECRET_KEY',
+        'is required in production (64 hex characters: openssl rand -hex 32)',
+      )
+    if (raw.ADMIN_INITIAL_PASSWORD === DEFAULT_ADMIN_PASSWORD)
+      throw new ConfigError('ADMIN_INITIAL_PASSWORD', 'must not be the default password in production')
+  }
   return {
     ...raw,
     demoMode:
@@ -166,5 +184,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       !raw.WECHATY_PUPPET_SERVICE_TOKEN &&
       raw.WECHATY_PUPPET === 'wechaty-puppet-mock',
     databaseKind: raw.DATABASE_URL ? 'postgres' : 'pglite',
+    signingKey: raw.SECRET_KEY ?? randomBytes(32).toString('hex'),
   }
 }

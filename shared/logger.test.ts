@@ -52,3 +52,34 @@ describe('logger', () => {
     expect(() => JSON.parse(text)).toThrow()
   })
 })
+
+describe('errors in logs', () => {
+  it('masks phones, tokens and ids inside an error, its parameters and its cause', () => {
+    const { lines, logger } = capture()
+    const cause = Object.assign(new Error('duplicate key value violates unique constraint'), {
+      detail: 'Key (kind, value)=(phone, 13812345678) already exists.',
+    })
+    const err = Object.assign(new Error('Failed query: insert into member_identities values ($1, $2, $3)'), {
+      query: 'insert into member_identities values ($1, $2, $3)',
+      params: ['phone', '13812345678', 'oAbC1dEfG2hIjK3lMnO4pQrS5tUv'],
+      cause,
+    })
+    logger.error(
+      { err, token: undefined, requestId: '0f8fad5b-d9cb-469f-a165-70867728950e' },
+      'unhandled error',
+    )
+    const text = lines[0]!
+    expect(text).not.toMatch(/13812345678|oAbC1dEfG2hIjK3lMnO4pQrS5tUv/)
+    const line = JSON.parse(text)
+    expect(line.err.params).toEqual(['phone', '138****5678', 'oAbC***'])
+    expect(line.err.cause.detail).toContain('138****5678')
+    expect(line.err.stack).toMatch(/Failed query/)
+    expect(line.requestId).toBe('0f8fad5b-d9cb-469f-a165-70867728950e')
+  })
+
+  it('masks a bearer token and an identity number in a message', () => {
+    const { lines, logger } = capture()
+    logger.warn('token Zk3pQ9xW2mN7vB4cL8dR1tY6uH0sA5eF for 110101199003074518')
+    expect(JSON.parse(lines[0]!).msg).toBe('token Zk3p*** for 110101********4518')
+  })
+})

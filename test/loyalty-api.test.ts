@@ -73,7 +73,7 @@ describe('mini-program', () => {
       expiringSoonestAt: '2026-07-15T16:00:00.000Z',
     })
     expect(res.body.tillCode.qrDataUrl).toMatch(/^data:image\/png;base64,/)
-    const key = tillCodeKey(undefined)
+    const key = tillCodeKey(app.deps.config.signingKey)
     expect(verifyTillCode(res.body.tillCode.payload, key, clock.now())).toBe(member.memberNo)
     expect(() =>
       verifyTillCode(res.body.tillCode.payload, key, new Date(clock.now().getTime() + 301_000)),
@@ -195,7 +195,7 @@ describe('operator API', () => {
     })
     expect(res.status).toBe(201)
     expect(res.body).toMatchObject({ scheduled: true, effectiveAt: '2026-08-31T16:00:00.000Z' })
-    const ladders = await app.request('GET', '/api/admin/tiers', { token: staff })
+    const ladders = await app.request('GET', '/api/admin/tiers', { token: admin })
     expect(ladders.body.find((l: { code: string }) => l.code === 'spend').scheduled).toEqual([
       expect.objectContaining({ id: res.body.ruleSetId, note: '改为按自然年计算' }),
     ])

@@ -179,7 +179,7 @@ describe('referral and distribution over HTTP', () => {
     expect(friends.body.counts).toMatchObject({ directCount: 1, downlineCount: 1, depth: 0 })
     expect(friends.body.friends.map((f: { displayName: string }) => f.displayName)).toEqual(['好**'])
 
-    const tree = await app.request('GET', `/api/admin/referrals/members/${sharer.id}/tree`, { token: staff })
+    const tree = await app.request('GET', `/api/admin/referrals/members/${sharer.id}/tree`, { token: admin })
     expect(tree.body.nodes.map((n: { memberId: number; depth: number }) => [n.memberId, n.depth])).toEqual([
       [friend.id, 1],
     ])

@@ -20,7 +20,7 @@ beforeAll(async () => {
   database = await testDatabase()
   m = await seedScriptedBrand(database.db)
   app = await startTestApp(database, { clock: new VirtualClock(scriptedNow) })
-  token = await operatorToken(database.db, 'staff')
+  token = await operatorToken(database.db, 'operator')
 })
 afterAll(async () => {
   await app.close()

@@ -734,6 +734,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/advisor/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我服务的会员（分配给我的顾问账号的会员） */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                accountId: number | null;
+                                id: number;
+                                name: string | null;
+                                nickname: string | null;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/advocates": {
         parameters: {
             query?: never;
@@ -4831,7 +4887,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 运营人员登录 */
+        /** 运营人员登录（同一用户名或 IP 连续输错密码会被暂时锁定） */
         post: {
             parameters: {
                 query?: never;
@@ -4868,13 +4924,57 @@ export interface paths {
                             operator: {
                                 displayName: string;
                                 id: number;
+                                mustChangePassword: boolean;
                                 /** @enum {string} */
-                                role: "admin" | "operator" | "staff";
+                                role: "admin" | "operator" | "staff" | "finance" | "advisor";
                                 username: string;
                             };
                             token: string;
                         };
                     };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 退出登录（令牌立即失效） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -5096,7 +5196,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 当前登录的运营人员 */
+        /** 当前登录的运营人员，及其角色可执行的操作（控制台据此显示菜单） */
         get: {
             parameters: {
                 query?: never;
@@ -5122,10 +5222,12 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: ("self.manage" | "operators.manage" | "reports.read" | "members.search" | "members.read" | "members.write" | "members.merge" | "members.tag" | "members.settings" | "advisor.members" | "tags.read" | "tags.manage" | "segments.use" | "till.lookup" | "benefits.use" | "loyalty.read" | "loyalty.manage" | "points.adjust" | "catalog.read" | "catalog.manage" | "orders.read" | "orders.ship" | "orders.refund" | "marketing.read" | "marketing.manage" | "referrals.read" | "referrals.manage" | "referrals.settings" | "advocates.ask" | "promoters.share" | "commissions.read" | "withdrawals.read" | "withdrawals.review" | "campaigns.read" | "campaigns.manage" | "chat.read" | "chat.manage" | "accounts.secrets" | "settings.read" | "settings.manage" | "till.purchase" | "orders.import")[];
                             displayName: string;
                             id: number;
+                            mustChangePassword: boolean;
                             /** @enum {string} */
-                            role: "admin" | "operator" | "staff";
+                            role: "admin" | "operator" | "staff" | "finance" | "advisor";
                             username: string;
                         };
                     };
@@ -5135,6 +5237,155 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 修改自己的密码（首次登录必须修改初始密码）；其他会话随之失效 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        currentPassword: string;
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的登录会话 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                current: boolean;
+                                expiresAt: string;
+                                id: number;
+                                ip: string | null;
+                                userAgent: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** 结束我的某个登录会话 */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -5546,7 +5797,7 @@ export interface paths {
                                 };
                                 id: string;
                                 /** @enum {string} */
-                                source: "event" | "points" | "stage" | "tag";
+                                source: "event" | "message" | "points" | "stage" | "tag";
                                 summary: string;
                                 type: string;
                             }[];
@@ -5916,6 +6167,344 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/operators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 运营人员列表 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                accountIds: number[];
+                                createdAt: string;
+                                disabled: boolean;
+                                displayName: string;
+                                id: number;
+                                mustChangePassword: boolean;
+                                /** @enum {string} */
+                                role: "admin" | "operator" | "staff" | "finance" | "advisor";
+                                username: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 新增运营人员（首次登录须修改密码；顾问可指定所服务的顾问账号） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        accountIds?: number[];
+                        displayName: string;
+                        password: string;
+                        /** @enum {string} */
+                        role: "admin" | "operator" | "staff" | "finance" | "advisor";
+                        username: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accountIds: number[];
+                            createdAt: string;
+                            disabled: boolean;
+                            displayName: string;
+                            id: number;
+                            mustChangePassword: boolean;
+                            /** @enum {string} */
+                            role: "admin" | "operator" | "staff" | "finance" | "advisor";
+                            username: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/operators/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改运营人员：姓名、角色、顾问账号、停用（改角色或停用会结束其所有会话） */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        accountIds?: number[];
+                        disabled?: boolean;
+                        displayName?: string;
+                        /** @enum {string} */
+                        role?: "admin" | "operator" | "staff" | "finance" | "advisor";
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accountIds: number[];
+                            createdAt: string;
+                            disabled: boolean;
+                            displayName: string;
+                            id: number;
+                            mustChangePassword: boolean;
+                            /** @enum {string} */
+                            role: "admin" | "operator" | "staff" | "finance" | "advisor";
+                            username: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/admin/operators/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 重置运营人员密码（结束其所有会话，下次登录须修改） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accountIds: number[];
+                            createdAt: string;
+                            disabled: boolean;
+                            displayName: string;
+                            id: number;
+                            mustChangePassword: boolean;
+                            /** @enum {string} */
+                            role: "admin" | "operator" | "staff" | "finance" | "advisor";
+                            username: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/operators/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 运营人员的登录会话 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                expiresAt: string;
+                                id: number;
+                                ip: string | null;
+                                userAgent: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/operators/{id}/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** 结束运营人员的某个登录会话 */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    sessionId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -6991,14 +7580,9 @@ export interface paths {
                         brandId?: number | null;
                         categoryId?: number;
                         description?: string | null;
-                        /** @default [] */
                         images?: string[];
-                        /** @default 0 */
                         sort?: number;
-                        /**
-                         * @default on_sale
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         status?: "on_sale" | "off_sale";
                         subtitle?: string | null;
                         title?: string;
@@ -8851,6 +9435,58 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 角色及其可执行的操作 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                actions: string[];
+                                name: string;
+                                /** @enum {string} */
+                                role: "admin" | "operator" | "staff" | "finance" | "advisor";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -11961,16 +12597,13 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @default 0 */
                         costFen?: number;
-                        /** @default [] */
                         memberPrices?: {
                             levelId: number;
                             priceFen: number;
                         }[];
                         priceFen?: number;
                         spec?: string;
-                        /** @default 0 */
                         stock?: number;
                         stockDelta?: number;
                     };

@@ -3,8 +3,11 @@ import type { Middleware } from 'koa'
 import { ApiRouter, type RouteRegistry } from '../api-router'
 import type { AppDeps } from '../deps'
 import { memberAuth, operatorAuth, optionalMemberAuth } from '../middleware/auth'
+import { authorizeOperation } from '../middleware/authorize'
+import { operationPolicy } from '../policy'
 import { registerHealth } from './health'
 import { registerAdminSession } from './admin/session'
+import { registerAdminOperators } from './admin/operators'
 import { registerAdminReports } from './admin/reports'
 import { registerMpProfile } from './mp/profile'
 import { registerAdminAccounts } from './admin/accounts'
@@ -71,6 +74,10 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
     tag: 'admin',
     secured: 'operator',
     auth: operatorAuth(deps),
+    guard: (method, path) => {
+      const rule = operationPolicy(method, path)
+      return { use: authorizeOperation(deps, rule), roles: rule.roles }
+    },
   })
   const mpPublic = new ApiRouter(registry, { prefix: '/api/mp', tag: 'mini-program', secured: null })
   // What a visitor may read before logging in; a member token adds member prices.
@@ -95,6 +102,7 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
 
   registerHealth(open, deps)
   registerAdminSession(adminPublic, admin, deps)
+  registerAdminOperators(admin, deps)
   registerAdminReports(admin, deps)
   registerMpProfile(mp, deps)
   registerAdminAccounts(admin, deps)

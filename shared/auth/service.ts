@@ -33,21 +33,38 @@ export async function verifyPassword(password: string, stored: string): Promise<
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 const newToken = () => randomBytes(32).toString('base64url')
 
-export type OperatorIdentity = Pick<Operator, 'id' | 'username' | 'displayName' | 'role'>
+export type OperatorIdentity = Pick<
+  Operator,
+  'id' | 'username' | 'displayName' | 'role' | 'mustChangePassword'
+>
+/** The operator behind a request, and which of their sessions it came with. */
+export type OperatorPrincipal = OperatorIdentity & { sessionId: number }
+
+const identityColumns = {
+  id: operators.id,
+  username: operators.username,
+  displayName: operators.displayName,
+  role: operators.role,
+  mustChangePassword: operators.mustChangePassword,
+}
+
+/** Compared against when the user name is unknown, so the answer takes as long as for a known one. */
+let decoyHash: Promise<string> | undefined
 
 export async function createOperator(
   db: Db,
-  input: { username: string; displayName: string; role: OperatorRole; password: string },
+  input: {
+    username: string
+    displayName: string
+    role: OperatorRole
+    password: string
+    mustChangePassword?: boolean
+  },
 ): Promise<OperatorIdentity> {
   const [row] = await db
     .insert(operators)
     .values({ ...input, passwordHash: await hashPassword(input.password) })
-    .returning({
-      id: operators.id,
-      username: operators.username,
-      displayName: operators.displayName,
-      role: operators.role,
-    })
+    .returning(identityColumns)
   return row!
 }
 
@@ -55,7 +72,13 @@ export async function createOperator(
 export async function ensureInitialAdmin(db: Db, password: string): Promise<boolean> {
   const existing = await db.select({ id: operators.id }).from(operators).limit(1)
   if (existing.length > 0) return false
-  await createOperator(db, { username: 'admin', displayName: '管理员', role: 'admin', password })
+  await createOperator(db, {
+    username: 'admin',
+    displayName: '管理员',
+    role: 'admin',
+    password,
+    mustChangePassword: true,
+  })
   return true
 }
 
@@ -64,36 +87,55 @@ export async function loginOperator(
   clock: Clock,
   input: { username: string; password: string },
   ttlHours: number,
+  from: { ip?: string; userAgent?: string } = {},
 ): Promise<{ token: string; expiresAt: Date; operator: OperatorIdentity }> {
   const [op] = await db
     .select()
     .from(operators)
     .where(and(eq(operators.username, input.username), isNull(operators.disabledAt)))
-  if (!op || !(await verifyPassword(input.password, op.passwordHash))) {
+  // An unknown user name costs the same scrypt as a wrong password: timing does not tell them apart.
+  const stored = op?.passwordHash ?? (await (decoyHash ??= hashPassword(randomBytes(16).toString('hex'))))
+  const matches = await verifyPassword(input.password, stored)
+  if (!op || !matches) {
     throw new DomainError('invalid_credentials', '用户名或密码错误', 401)
   }
+  return { ...(await openOperatorSession(db, clock, op.id, ttlHours, from)), operator: identityOf(op) }
+}
+
+const identityOf = (op: Operator): OperatorIdentity => ({
+  id: op.id,
+  username: op.username,
+  displayName: op.displayName,
+  role: op.role,
+  mustChangePassword: op.mustChangePassword,
+})
+
+export async function openOperatorSession(
+  db: Db,
+  clock: Clock,
+  operatorId: number,
+  ttlHours: number,
+  from: { ip?: string; userAgent?: string } = {},
+): Promise<{ token: string; expiresAt: Date }> {
   const token = newToken()
   const expiresAt = new Date(clock.now().getTime() + ttlHours * 3600_000)
-  await db.insert(operatorSessions).values({ tokenHash: hashToken(token), operatorId: op.id, expiresAt })
-  return {
-    token,
+  await db.insert(operatorSessions).values({
+    tokenHash: hashToken(token),
+    operatorId,
     expiresAt,
-    operator: { id: op.id, username: op.username, displayName: op.displayName, role: op.role },
-  }
+    ip: from.ip?.slice(0, 64),
+    userAgent: from.userAgent?.slice(0, 300),
+  })
+  return { token, expiresAt }
 }
 
 export async function resolveOperatorSession(
   db: Db,
   clock: Clock,
   token: string,
-): Promise<OperatorIdentity | null> {
+): Promise<OperatorPrincipal | null> {
   const [row] = await db
-    .select({
-      id: operators.id,
-      username: operators.username,
-      displayName: operators.displayName,
-      role: operators.role,
-    })
+    .select({ ...identityColumns, sessionId: operatorSessions.id })
     .from(operatorSessions)
     .innerJoin(operators, eq(operators.id, operatorSessions.operatorId))
     .where(

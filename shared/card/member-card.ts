@@ -1,7 +1,7 @@
 // The electronic member card: who the member is, their levels and benefits, their points (and what is
 // about to expire), honours, and a short-lived signed code for the till's scanner. Also the member's
 // points history.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { qrDataUrl } from './till-qr'
 import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
@@ -18,12 +18,12 @@ import { honoursOf } from '../points/honours'
 export const TILL_CODE_TTL_SECONDS = 300
 
 /**
- * The key that signs till codes: derived from the configured SECRET_KEY so every server process agrees;
- * without one (demo mode) a fixed development key is used.
+ * The key that signs till codes, derived from the configured signing key (`config.signingKey`: SECRET_KEY,
+ * so every server process agrees). There is no built-in key: one in the source would let anyone mint codes.
  */
-export function tillCodeKey(secretKeyHex?: string): Buffer {
-  if (!secretKeyHex) return createHash('sha256').update('super-user-ops development till code').digest()
-  return createHmac('sha256', Buffer.from(secretKeyHex, 'hex')).update('till-code').digest()
+export function tillCodeKey(signingKeyHex: string): Buffer {
+  if (!/^[0-9a-fA-F]{64}$/.test(signingKeyHex)) throw new Error('till codes need a 32-byte hex signing key')
+  return createHmac('sha256', Buffer.from(signingKeyHex, 'hex')).update('till-code').digest()
 }
 
 const sign = (key: Buffer, body: string) =>

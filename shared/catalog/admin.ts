@@ -2,8 +2,10 @@
 // level. A product and its SKUs are written in one transaction.
 import { and, asc, count, desc, eq, ilike, inArray, sql } from 'drizzle-orm'
 import { z } from 'zod'
+import { patchOf } from '../validation'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
+import { containsPattern } from '../db/like'
 import { conflict, DomainError, notFound } from '../errors'
 import { tierLevels } from '../db/schema/loyalty'
 import { brands, categories, products, skuMemberPrices, skus } from '../db/schema/catalog'
@@ -33,8 +35,8 @@ export const productInputSchema = z.object({
 })
 export type ProductInput = z.input<typeof productInputSchema>
 
-export const productPatchSchema = productInputSchema.omit({ skus: true }).partial()
-export const skuPatchSchema = skuInputSchema.partial().extend({
+export const productPatchSchema = patchOf(productInputSchema.omit({ skus: true }))
+export const skuPatchSchema = patchOf(skuInputSchema).extend({
   /** Add (or with a negative number, remove) stock; refused if it would go below zero. */
   stockDelta: z.number().int().min(-10_000_000).max(10_000_000).optional(),
 })
@@ -183,7 +185,7 @@ export const adminProductQuerySchema = z.object({
 
 export async function listProductsForOperator(db: Db, q: z.infer<typeof adminProductQuerySchema>) {
   const where = and(
-    q.q ? ilike(products.title, `%${q.q}%`) : undefined,
+    q.q ? ilike(products.title, containsPattern(q.q)) : undefined,
     q.categoryId ? eq(products.categoryId, q.categoryId) : undefined,
     q.status ? eq(products.status, q.status) : undefined,
   )

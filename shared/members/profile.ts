@@ -1,6 +1,7 @@
 // A member's profile: what the member and operators can read and change about a person.
 import { and, eq, isNull } from 'drizzle-orm'
 import { z } from 'zod'
+import { httpsUrl } from '../validation'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { DomainError, notFound } from '../errors'
@@ -17,7 +18,7 @@ export const profileFieldsSchema = z
     birthdayCalendar: z.enum(['solar', 'lunar']),
     city: z.string().trim().min(1).max(50),
     occupation: z.string().trim().min(1).max(50),
-    avatarUrl: z.url().max(500),
+    avatarUrl: httpsUrl(),
   })
   .partial()
 export type ProfileFields = z.infer<typeof profileFieldsSchema>

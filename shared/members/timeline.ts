@@ -1,18 +1,18 @@
-// The member timeline: the event stream (chats, views, orders, shares, feedback, campaigns…), points
-// ledger entries, stage changes and tags, merged newest first and paged with a cursor that stays
+// The member timeline: the event stream (chats, views, orders, shares, feedback, campaigns…), campaign
+// messages delivered to them, points ledger entries, stage changes and tags, merged newest first and paged with a cursor that stays
 // stable while new items arrive.
 import { sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
 import { invalid } from '../errors'
-import { memberEventLabels } from './labels'
+import { memberEventLabels, stageNames } from './labels'
 
 export const timelineItemSchema = z.object({
-  /** event, points, stage, tag */
-  source: z.enum(['event', 'points', 'stage', 'tag']),
+  /** event, message (a campaign message delivered), points, stage, tag */
+  source: z.enum(['event', 'message', 'points', 'stage', 'tag']),
   id: z.string(),
   at: z.string(),
-  /** The event type, points entry kind, `stage_changed` or `tagged`. */
+  /** The event type, `campaign_message`, points entry kind, `stage_changed` or `tagged`. */
   type: z.string(),
   summary: z.string(),
   data: z.record(z.string(), z.unknown()),
@@ -25,7 +25,10 @@ export interface TimelinePage {
   nextCursor: string | null
 }
 
-const sourceRank = { event: 4, points: 3, stage: 2, tag: 1 } as const
+const sourceRank = { message: 5, event: 4, points: 3, stage: 2, tag: 1 } as const
+
+const stageName = (code: unknown) =>
+  typeof code === 'string' ? ((stageNames as Record<string, string>)[code] ?? code) : '—'
 
 function decodeCursor(cursor: string): { at: string; rank: number; id: string } {
   const [at, rank, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
@@ -46,7 +49,8 @@ function summarize(source: TimelineItem['source'], type: string, data: Record<st
     return `${base}${order}${title || text}`
   }
   if (source === 'points') return `积分 ${Number(data.amount) > 0 ? '+' : ''}${data.amount}：${data.reason}`
-  if (source === 'stage') return `阶段变化：${data.fromStage ?? '—'} → ${data.toStage}`
+  if (source === 'message') return `收到活动消息：${String(data.text ?? '').slice(0, 60)}`
+  if (source === 'stage') return `阶段变化：${stageName(data.fromStage)} → ${stageName(data.toStage)}`
   return `打标签：${data.dimension} / ${data.tag}`
 }
 
@@ -86,6 +90,11 @@ export async function memberTimeline(
     select * from (
       select 'event' as source, e.id, ${ms('e.occurred_at')} as at, ${sql.raw(String(sourceRank.event))} as rank, e.type, e.payload as data
       from member_events e where e.member_id = ${memberId}
+      union all
+      select 'message', o.id, ${ms('o.sent_at')}, ${sql.raw(String(sourceRank.message))}, 'campaign_message',
+        jsonb_build_object('text', o.text, 'accountId', o.account_id, 'campaignRunId', o.campaign_run_id)
+      from outbound_messages o
+      where o.member_id = ${memberId} and o.status = 'sent' and o.source = 'campaign' and o.sent_at is not null
       union all
       select 'points', p.id, ${ms('p.created_at')}, ${sql.raw(String(sourceRank.points))}, p.kind,
         jsonb_build_object('amount', p.amount, 'reason', p.reason, 'expiresAt', p.expires_at)

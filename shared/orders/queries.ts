@@ -1,5 +1,6 @@
 // Reading orders: a member's own list and detail, and the operators' list with filters.
 import { and, count, desc, eq, gte, ilike, inArray, lt, or } from 'drizzle-orm'
+import { containsPattern } from '../db/like'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { notFound } from '../errors'
@@ -140,7 +141,9 @@ export async function listOrdersForOperator(db: Db, q: z.infer<typeof adminOrder
     q.memberId ? eq(orders.memberId, q.memberId) : undefined,
     q.from ? gte(orders.createdAt, q.from) : undefined,
     q.to ? lt(orders.createdAt, q.to) : undefined,
-    q.q ? or(eq(orders.orderNo, q.q), eq(members.memberNo, q.q), ilike(members.name, `%${q.q}%`)) : undefined,
+    q.q
+      ? or(eq(orders.orderNo, q.q), eq(members.memberNo, q.q), ilike(members.name, containsPattern(q.q)))
+      : undefined,
   )
   const [total] = await db
     .select({ n: count() })

@@ -2,6 +2,7 @@
 // segments campaigns target, and the ready-made segments operators ask for every day (seed 003).
 import { asc, eq, sql, type SQL } from 'drizzle-orm'
 import { stringify } from 'csv-stringify/sync'
+import { repurchaserAdvice, stageNames } from '../members/labels'
 import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
@@ -225,6 +226,8 @@ export async function* exportSegmentCsv(
   const parsed = parseSegmentFilter(filter)
   const ctx = await compileContext(db, parsed, at)
   yield '\uFEFF' + stringify([csvColumns.map(([, title]) => title)])
+  // A cell beginning with = + - @, a tab or CR would run as a formula in Excel: it is prefixed with '.
+  const csv = { escape_formulas: true }
   let afterId = 0
   for (;;) {
     const rows = await pageOf(db, parsed, ctx, afterId, 5000)
@@ -237,14 +240,17 @@ export async function* exportSegmentCsv(
         m.nickname ?? '',
         { male: '男', female: '女', unknown: '未知' }[m.gender] ?? m.gender,
         m.city ?? '',
-        m.stage,
-        m.repurchaserKind ?? '',
+        stageNames[m.stage as keyof typeof stageNames] ?? m.stage,
+        m.repurchaserKind
+          ? (repurchaserAdvice[m.repurchaserKind as keyof typeof repurchaserAdvice]?.name ??
+            m.repurchaserKind)
+          : '',
         m.paidOrders,
         (m.spendFen / 100).toFixed(2),
         shanghai(m.lastPaidAt),
         shanghai(m.lastSeenAt),
       ])
-    yield stringify(records)
+    yield stringify(records, csv)
     afterId = Number(rows[rows.length - 1]!.id)
   }
 }

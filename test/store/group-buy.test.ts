@@ -82,6 +82,10 @@ describe('group buy', () => {
     const groupId = opened.body.groupBuyGroupId as number
     const view = await app.request('GET', `/api/mp/group-buys/groups/${groupId}`, { token: friend1!.token })
     expect(view.body).toMatchObject({ status: 'forming', paidCount: 1, seatsLeft: 2 })
+    // The share page shows who joined, never their member ids.
+    expect(view.body.members).toHaveLength(1)
+    expect(view.body.members[0]).not.toHaveProperty('memberId')
+    expect(view.body.members[0].isMe).toBe(false)
     const again = await app.request('POST', '/api/mp/orders', {
       token: leader!.token,
       body: { groupBuy: { groupBuyId: g.id, groupId }, addressId: leader!.addressId },

@@ -12,6 +12,7 @@ import {
 } from '../../../shared/chat/accounts'
 import { banAccount, markReaddDone, pendingReadds } from '../../../shared/chat/assignment'
 import { accountPacingState, latestPause, pacingOverridesSchema } from '../../../shared/chat/pacing'
+import { patchOf } from '../../../shared/validation'
 import type { BotAccount } from '../../../shared/db/schema/chat'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
@@ -28,7 +29,7 @@ const settingsSchema = z
     dailyCap: z.number().int().min(0).max(5_000),
     quietStart: hhmm,
     quietEnd: hhmm,
-    pacing: pacingOverridesSchema,
+    pacing: patchOf(pacingOverridesSchema),
     state: z.enum(['disabled', 'needs_scan']),
   })
   .partial()

@@ -10,7 +10,6 @@ import { afterSaleStatuses } from '../../../shared/db/schema/after-sale'
 import { wechatClients } from '../../../shared/wechat/clients'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
-import { managers } from './tiers-access'
 
 const idParams = z.object({ id: z.coerce.number().int().positive() })
 
@@ -38,7 +37,6 @@ export function registerAdminAfterSales(api: ApiRouter, deps: AppDeps): void {
       params: idParams,
       body: afterSaleDecisionSchema,
       response: afterSaleViewSchema,
-      use: [managers],
     },
     async ({ params, body }, ctx) => {
       const r = await decideAfterSale(

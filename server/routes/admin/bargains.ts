@@ -8,7 +8,6 @@ import {
 } from '../../../shared/bargain/service'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
-import { managers } from './tiers-access'
 
 const idParams = z.object({ id: z.coerce.number().int().positive() })
 
@@ -23,13 +22,12 @@ export function registerAdminBargains(api: ApiRouter, deps: AppDeps): void {
       description: '每位好友砍一刀，金额按二倍均值法随机，最后一位好友恰好砍到底价。',
       body: bargainCampaignInputSchema,
       status: 201,
-      use: [managers],
     },
     ({ body }) => createBargainCampaign(deps.db, body),
   )
   api.post(
     '/bargain-campaigns/:id/end',
-    { summary: '结束砍价活动（未售出数量退回商品库存）', params: idParams, use: [managers] },
+    { summary: '结束砍价活动（未售出数量退回商品库存）', params: idParams },
     ({ params }) => endBargainCampaign(deps.db, params.id, deps.clock.now()),
   )
 }

@@ -20,7 +20,6 @@ import {
 import { shanghaiDate } from '../../../shared/clock'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
-import { campaignOperatorsOnly } from './campaigns'
 
 const idParams = z.object({ id: z.coerce.number().int().positive() })
 const brandDateSchema = z.object({
@@ -40,14 +39,11 @@ const serviceDateSchema = z.object({
 })
 
 export function registerAdminCampaignCalendar(api: ApiRouter, deps: AppDeps): void {
-  const use = [campaignOperatorsOnly]
-
   api.get(
     '/campaign-calendar',
     {
       summary: '节日日历',
       description: '某一年的农历节日、公历节日和品牌日（Asia/Shanghai 日期）。',
-      use,
       query: z.object({ year: z.coerce.number().int().min(1901).max(2099).optional() }),
       response: z.array(
         z.object({
@@ -66,7 +62,6 @@ export function registerAdminCampaignCalendar(api: ApiRouter, deps: AppDeps): vo
     '/campaign-variables',
     {
       summary: '模板可用的变量',
-      use,
       query: z.object({
         kind: z.enum(campaignKinds),
         channel: z.enum(campaignChannels).default('direct'),
@@ -98,17 +93,17 @@ export function registerAdminCampaignCalendar(api: ApiRouter, deps: AppDeps): vo
     },
   )
 
-  api.get('/brand-dates', { summary: '品牌日', use, response: z.array(brandDateSchema) }, async () =>
+  api.get('/brand-dates', { summary: '品牌日', response: z.array(brandDateSchema) }, async () =>
     listBrandDates(deps.db),
   )
 
   api.post(
     '/brand-dates',
-    { summary: '新增品牌日', use, body: brandDateInputSchema, response: brandDateSchema, status: 201 },
+    { summary: '新增品牌日', body: brandDateInputSchema, response: brandDateSchema, status: 201 },
     async ({ body }) => createBrandDate(deps.db, body),
   )
 
-  api.delete('/brand-dates/:id', { summary: '删除品牌日', use, params: idParams }, async ({ params }) => {
+  api.delete('/brand-dates/:id', { summary: '删除品牌日', params: idParams }, async ({ params }) => {
     await deleteBrandDate(deps.db, params.id)
   })
 
@@ -116,7 +111,6 @@ export function registerAdminCampaignCalendar(api: ApiRouter, deps: AppDeps): vo
     '/campaign-service-dates',
     {
       summary: '会员的服务到期日',
-      use,
       query: z.object({ memberId: z.coerce.number().int().positive() }),
       response: z.array(serviceDateSchema),
     },
@@ -128,7 +122,6 @@ export function registerAdminCampaignCalendar(api: ApiRouter, deps: AppDeps): vo
     {
       summary: '记录会员的服务到期日',
       description: '服务提醒活动在到期前 N 天提醒会员（保养、复购、续费）。',
-      use,
       body: serviceDateInputSchema,
       response: serviceDateSchema,
       status: 201,
@@ -138,7 +131,7 @@ export function registerAdminCampaignCalendar(api: ApiRouter, deps: AppDeps): vo
 
   api.delete(
     '/campaign-service-dates/:id',
-    { summary: '删除服务到期日', use, params: idParams },
+    { summary: '删除服务到期日', params: idParams },
     async ({ params }) => {
       await removeServiceDate(deps.db, params.id)
     },

@@ -1,5 +1,4 @@
 // Operator API for campaigns: write, preview, dry-run, approve, pause/resume/archive, runs and results.
-import type { Middleware } from 'koa'
 import { z } from 'zod'
 import { desc, eq } from 'drizzle-orm'
 import { campaignInputSchema } from '../../../shared/campaigns/definition'
@@ -20,15 +19,8 @@ import {
   previewCampaign,
   updateCampaign,
 } from '../../../shared/campaigns/service'
-import { DomainError } from '../../../shared/errors'
 import type { ApiRouter } from '../../api-router'
-import type { AppDeps, AppState } from '../../deps'
-
-/** Campaigns message members in the brand's name: operators and admins only, not store staff. */
-export const campaignOperatorsOnly: Middleware<AppState> = async (ctx, next) => {
-  if (ctx.state.operator?.role === 'staff') throw new DomainError('forbidden', '没有权限执行此操作', 403)
-  await next()
-}
+import type { AppDeps } from '../../deps'
 
 const idParams = z.object({ id: z.coerce.number().int().positive() })
 const runParams = z.object({ runId: z.coerce.number().int().positive() })
@@ -126,13 +118,11 @@ export function registerAdminCampaigns(
   integrations: CampaignIntegrations = campaignIntegrations,
 ): void {
   const ctx = { db: deps.db, clock: deps.clock, integrations }
-  const use = [campaignOperatorsOnly]
 
   api.get(
     '/campaigns',
     {
       summary: '活动列表',
-      use,
       query: z.object({
         status: z.enum(campaignStatuses).optional(),
         kind: z.enum(campaignKinds).optional(),
@@ -147,7 +137,6 @@ export function registerAdminCampaigns(
     {
       summary: '新建活动（草稿）',
       description: '模板中只能使用该活动可用的变量，未知变量返回 400 并指出变量名。',
-      use,
       body: campaignInputSchema,
       response: campaignViewSchema,
       status: 201,
@@ -160,7 +149,6 @@ export function registerAdminCampaigns(
     {
       summary: '预览未保存的活动',
       description: '按活动定义选出受众，随机抽样渲染消息，并列出每个变量的取值。',
-      use,
       body: campaignInputSchema.extend({ sampleSize }),
       response: previewSchema,
     },
@@ -175,7 +163,6 @@ export function registerAdminCampaigns(
     {
       summary: '试算未保存的活动',
       description: '受众按顾问账号分布，以及每个账号按每日上限、免打扰时段和排队消息估算的发完时间。',
-      use,
       body: campaignInputSchema,
       response: dryRunSchema,
     },
@@ -184,7 +171,7 @@ export function registerAdminCampaigns(
 
   api.get(
     '/campaigns/:id',
-    { summary: '活动详情', use, params: idParams, response: campaignViewSchema },
+    { summary: '活动详情', params: idParams, response: campaignViewSchema },
     async ({ params }) => presentCampaign(await loadCampaign(deps.db, params.id)),
   )
 
@@ -193,7 +180,6 @@ export function registerAdminCampaigns(
     {
       summary: '修改活动',
       description: '修改后活动回到草稿状态，需要重新批准。',
-      use,
       params: idParams,
       body: campaignInputSchema,
       response: campaignViewSchema,
@@ -205,7 +191,6 @@ export function registerAdminCampaigns(
     '/campaigns/:id/preview',
     {
       summary: '预览活动',
-      use,
       params: idParams,
       body: z.object({ sampleSize }),
       response: previewSchema,
@@ -218,7 +203,7 @@ export function registerAdminCampaigns(
 
   api.post(
     '/campaigns/:id/dry-run',
-    { summary: '试算活动', use, params: idParams, response: dryRunSchema },
+    { summary: '试算活动', params: idParams, response: dryRunSchema },
     async ({ params }) => {
       const row = await loadCampaign(deps.db, params.id)
       return dryRunCampaign(ctx, await checkForSave(ctx, inputOf(row)), row.id)
@@ -230,7 +215,6 @@ export function registerAdminCampaigns(
     {
       summary: '批准活动',
       description: '批准运营人员预览过的版本；活动在此之后被修改过则返回 409。',
-      use,
       params: idParams,
       body: z.object({ version: z.number().int().positive() }),
       response: campaignViewSchema,
@@ -246,7 +230,7 @@ export function registerAdminCampaigns(
   ] as const) {
     api.post(
       `/campaigns/:id/${action}`,
-      { summary, use, params: idParams, response: campaignViewSchema },
+      { summary, params: idParams, response: campaignViewSchema },
       async ({ params }) => presentCampaign(await changeCampaignStatus(ctx, params.id, action)),
     )
   }
@@ -255,7 +239,6 @@ export function registerAdminCampaigns(
     '/campaigns/:id/runs',
     {
       summary: '活动的每次发送',
-      use,
       params: idParams,
       response: z.array(
         z.object({
@@ -298,7 +281,6 @@ export function registerAdminCampaigns(
       summary: '活动效果',
       description:
         '按每次发送和顾问账号统计：已发送、失败、48 小时内回复、7 天内下单、归因的营业额和积分，以及与对照组比较的提升。',
-      use,
       params: idParams,
       query: z.object({ runId: z.coerce.number().int().positive().optional() }),
       response: resultsSchema,
@@ -314,7 +296,6 @@ export function registerAdminCampaigns(
     {
       summary: '无法触达的会员',
       description: '没有顾问、顾问账号上没有聊天联系人、也没有剩余订阅消息授权的会员，供跟进。',
-      use,
       params: runParams,
       response: z.array(
         z.object({
@@ -341,7 +322,6 @@ export function registerAdminCampaigns(
     {
       summary: '取消一次发送',
       description: '不再排队新的消息，并撤回尚未发出的消息。',
-      use,
       params: runParams,
       response: z.object({ withdrawn: z.number().int() }),
     },

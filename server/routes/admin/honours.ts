@@ -9,7 +9,6 @@ import {
 } from '../../../shared/points/honours'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
-import { managers } from './tiers-access'
 
 const activeMemberSchema = z.object({
   rank: z.number(),
@@ -41,7 +40,6 @@ export function registerAdminHonours(api: ApiRouter, deps: AppDeps): void {
         path: ['to'],
       }),
       status: 201,
-      use: [managers],
     },
     ({ body }) => awardHonours(deps.db, body, deps.clock.now()),
   )

@@ -9,7 +9,6 @@ import {
 } from '../../../shared/lottery/service'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
-import { managers } from './tiers-access'
 
 const idParams = z.object({ id: z.coerce.number().int().positive() })
 
@@ -23,7 +22,6 @@ export function registerAdminLotteries(api: ApiRouter, deps: AppDeps): void {
         '中奖概率 = 奖品权重 ÷ 全部权重之和；奖品抽完后，抽中它的人得到兜底奖品，其他奖品概率不变。',
       body: lotteryInputSchema,
       status: 201,
-      use: [managers],
     },
     ({ body }) => createLottery(deps.db, body),
   )
@@ -39,7 +37,6 @@ export function registerAdminLotteries(api: ApiRouter, deps: AppDeps): void {
         reason: z.string().trim().min(1).max(60),
       }),
       status: 201,
-      use: [managers],
     },
     ({ params, body }) => grantLotteryDraws(deps.db, { ...body, lotteryId: params.id, at: deps.clock.now() }),
   )

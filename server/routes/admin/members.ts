@@ -1,11 +1,9 @@
 // Operator API for members: the member page (profile, identities, tags, figures, journey), the
 // timeline, merges and their undo, the lifecycle funnel and the super-user candidates.
-import type { Middleware } from 'koa'
 import { sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { queryRows } from '../../../shared/db/client'
 import { DomainError } from '../../../shared/errors'
-import type { AppState } from '../../deps'
 import {
   getMember,
   memberProfileSchema,
@@ -30,12 +28,6 @@ import {
 import { lifecycleStages } from '../../../shared/db/schema/members'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
-
-/** Store staff may look up and tag members; merging and settings are for operators. */
-export const operatorsOnly: Middleware<AppState> = async (ctx, next) => {
-  if (ctx.state.operator?.role === 'staff') throw new DomainError('forbidden', '没有权限执行此操作', 403)
-  await next()
-}
 
 const idParams = z.object({ id: z.coerce.number().int().positive() })
 const stageCounts = z.record(z.enum(lifecycleStages), z.number().int())
@@ -132,7 +124,6 @@ export function registerAdminMembers(api: ApiRouter, deps: AppDeps): void {
       params: z.object({ code: z.enum(candidateCatalogue.map((c) => c.code) as [string, ...string[]]) }),
       body: criterionSettingSchema,
       response: criterionView,
-      use: [operatorsOnly],
     },
     async ({ params, body }, ctx) => {
       const c = await saveCriterion(db, params.code, body, ctx.state.operator!.id, clock.now())
@@ -158,7 +149,6 @@ export function registerAdminMembers(api: ApiRouter, deps: AppDeps): void {
         deleted: z.record(z.string(), z.number()),
       }),
       status: 201,
-      use: [operatorsOnly],
     },
     ({ body }, ctx) => mergeMembers(db, { ...body, operatorId: ctx.state.operator!.id, at: clock.now() }),
   )
@@ -169,7 +159,6 @@ export function registerAdminMembers(api: ApiRouter, deps: AppDeps): void {
       summary: '撤销一次会员合并',
       params: idParams,
       response: z.object({ survivorId: z.number().int(), mergedId: z.number().int() }),
-      use: [operatorsOnly],
     },
     ({ params }, ctx) =>
       undoMerge(db, { mergeId: params.id, operatorId: ctx.state.operator!.id, at: clock.now() }),

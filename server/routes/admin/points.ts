@@ -9,7 +9,6 @@ import { listTasks, saveTask, taskInputSchema } from '../../../shared/points/tas
 import { DomainError } from '../../../shared/errors'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
-import { managers } from './tiers-access'
 
 const requestId = z.string().trim().min(8, '请求编号至少 8 位').max(64)
 
@@ -22,7 +21,7 @@ export function registerAdminPoints(api: ApiRouter, deps: AppDeps): void {
 
   api.put(
     '/points/policy',
-    { summary: '修改积分规则', body: pointsPolicySchema, response: pointsPolicySchema, use: [managers] },
+    { summary: '修改积分规则', body: pointsPolicySchema, response: pointsPolicySchema },
     ({ body }, ctx) => savePointsPolicy(deps.db, body, deps.clock.now(), ctx.state.operator?.id),
   )
 
@@ -54,7 +53,6 @@ export function registerAdminPoints(api: ApiRouter, deps: AppDeps): void {
         expiresAt: z.coerce.date().nullable().optional(),
       }),
       status: 201,
-      use: [managers],
     },
     async ({ body }, ctx) => {
       const r = await adjustPoints(deps.db, { ...body, operatorId: ctx.state.operator!.id }, deps.clock.now())
@@ -73,7 +71,6 @@ export function registerAdminPoints(api: ApiRouter, deps: AppDeps): void {
         contentBase64: z.string().min(1).max(20_000_000),
       }),
       status: 201,
-      use: [managers],
     },
     async ({ body }, ctx) => {
       const content = Buffer.from(body.contentBase64, 'base64')
@@ -104,7 +101,6 @@ export function registerAdminPoints(api: ApiRouter, deps: AppDeps): void {
       summary: '新建或修改积分任务（每日签到可设置连签奖励）',
       params: z.object({ code: z.string().min(2).max(64) }),
       body: taskInputSchema.omit({ code: true }),
-      use: [managers],
     },
     ({ params, body }) => saveTask(deps.db, { ...body, code: params.code }),
   )

@@ -16,7 +16,7 @@ import { shareCodeOf, shareTargetsOf, type SharerRef } from '../../../shared/ref
 import type { Promoter, PromoterLevel } from '../../../shared/db/schema/referral'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
-import { onlyRoles, paging, sendShareCodeImage, shareTargetSchema } from './referrals-access'
+import { paging, sendShareCodeImage, shareTargetSchema } from './referrals-access'
 
 const ruleSchema = z.object({ code: z.string(), args: z.record(z.string(), z.unknown()) })
 const levelSchema = z.object({
@@ -92,7 +92,6 @@ export function registerAdminPromoters(api: ApiRouter, deps: AppDeps): void {
     '/promoters/levels/:code',
     {
       summary: '新建或修改推广员等级',
-      use: [onlyRoles('admin')],
       params: z.object({ code: z.string() }),
       body: promoterLevelInputSchema.omit({ code: true }).strict(),
       response: levelSchema,
@@ -119,7 +118,6 @@ export function registerAdminPromoters(api: ApiRouter, deps: AppDeps): void {
     '/promoters',
     {
       summary: '设为推广员（会员或员工）',
-      use: [onlyRoles('admin', 'operator')],
       body: z.union([
         z.object({ memberId: z.number().int().positive(), levelCode: z.string().optional() }).strict(),
         z.object({ operatorId: z.number().int().positive(), levelCode: z.string().optional() }).strict(),
@@ -139,7 +137,6 @@ export function registerAdminPromoters(api: ApiRouter, deps: AppDeps): void {
     '/promoters/:promoterId',
     {
       summary: '调整推广员等级或状态',
-      use: [onlyRoles('admin', 'operator')],
       params: promoterParams,
       body: z
         .object({ levelCode: z.string().min(1), status: z.enum(['active', 'suspended']) })

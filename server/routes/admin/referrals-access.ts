@@ -1,22 +1,10 @@
-// What the referral routes share: who may change money and settings, how dates arrive in queries,
-// and how a share code's mini-program code image is answered.
-import type { Middleware } from 'koa'
+// What the referral routes share: how dates arrive in queries, and how a share code's mini-program code image is answered.
 import { z } from 'zod'
-import type { OperatorRole } from '../../../shared/db/schema/auth'
 import { SHANGHAI_OFFSET_MS } from '../../../shared/clock'
 import { DomainError } from '../../../shared/errors'
-import type { AppDeps, AppState } from '../../deps'
+import type { AppDeps } from '../../deps'
 import type { ApiContext } from '../../api-router'
 import { shareTargetsOf } from '../../../shared/referral/share-codes'
-
-/** Runs after operatorAuth: refuses operators whose role is not listed. */
-export function onlyRoles(...roles: OperatorRole[]): Middleware<AppState> {
-  return async (ctx, next) => {
-    if (!ctx.state.operator || !roles.includes(ctx.state.operator.role))
-      throw new DomainError('forbidden', '没有权限执行此操作', 403)
-    await next()
-  }
-}
 
 /** A calendar day in Asia/Shanghai ("2026-03-01") → the instant it starts. */
 export const shanghaiDay = z.iso

@@ -13,7 +13,6 @@ import {
 } from '../../../shared/rewards/catalogue'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
-import { managers } from './tiers-access'
 
 const idParams = z.object({ id: z.coerce.number().int().positive() })
 
@@ -26,7 +25,6 @@ export function registerAdminRewards(api: ApiRouter, deps: AppDeps): void {
       summary: '新建兑换品：优惠券、实物礼品（有库存）、特权',
       body: rewardInputSchema,
       status: 201,
-      use: [managers],
     },
     ({ body }) => createReward(deps.db, body),
   )
@@ -37,7 +35,6 @@ export function registerAdminRewards(api: ApiRouter, deps: AppDeps): void {
       summary: '修改兑换品（积分、库存、上下架）',
       params: idParams,
       body: rewardPatchSchema.strict(),
-      use: [managers],
     },
     ({ params, body }) => updateReward(deps.db, params.id, body),
   )
@@ -62,7 +59,6 @@ export function registerAdminRewards(api: ApiRouter, deps: AppDeps): void {
       summary: '取消兑换：退回积分、恢复库存',
       params: idParams,
       body: z.object({ reason: z.string().trim().min(1, '请填写取消原因').max(100) }),
-      use: [managers],
     },
     ({ params, body }) => cancelRedemption(deps.db, params.id, body.reason, deps.clock.now()),
   )

@@ -21,7 +21,6 @@ import {
 } from '../../../shared/segments/segments'
 import type { ApiContext, ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
-import { operatorsOnly } from './members'
 
 const idParams = z.object({ id: z.coerce.number().int().positive() })
 const pageQuery = z.object({
@@ -87,7 +86,6 @@ export function registerAdminSegments(api: ApiRouter, deps: AppDeps): void {
         name: z.string().trim().min(1).max(50).default('会员分群'),
       }),
       produces: 'text/csv',
-      use: [operatorsOnly],
     },
     ({ body }, ctx) => sendCsv(ctx, body.filter, body.name),
   )
@@ -118,7 +116,6 @@ export function registerAdminSegments(api: ApiRouter, deps: AppDeps): void {
       summary: '导出常用分群（CSV）',
       params: z.object({ code: z.string().max(80) }),
       produces: 'text/csv',
-      use: [operatorsOnly],
     },
     async ({ params }, ctx) => {
       const segment = (await readyMadeWithTiers(db)).find((s) => s.code === params.code)
@@ -138,7 +135,6 @@ export function registerAdminSegments(api: ApiRouter, deps: AppDeps): void {
       body: savedSegmentInputSchema,
       response: savedSegmentSchema,
       status: 201,
-      use: [operatorsOnly],
     },
     ({ body }, ctx) => createSavedSegment(db, body, ctx.state.operator!.id, clock.now()),
   )
@@ -156,14 +152,13 @@ export function registerAdminSegments(api: ApiRouter, deps: AppDeps): void {
       params: idParams,
       body: savedSegmentInputSchema,
       response: savedSegmentSchema,
-      use: [operatorsOnly],
     },
     ({ params, body }, ctx) => updateSavedSegment(db, params.id, body, ctx.state.operator!.id, clock.now()),
   )
 
   api.delete(
     '/segments/:id',
-    { summary: '删除分群', params: idParams, status: 204, use: [operatorsOnly] },
+    { summary: '删除分群', params: idParams, status: 204 },
     async ({ params }, ctx) => {
       await deleteSavedSegment(db, params.id)
       ctx.status = 204
@@ -186,7 +181,7 @@ export function registerAdminSegments(api: ApiRouter, deps: AppDeps): void {
 
   api.get(
     '/segments/:id/export',
-    { summary: '导出分群（CSV）', params: idParams, produces: 'text/csv', use: [operatorsOnly] },
+    { summary: '导出分群（CSV）', params: idParams, produces: 'text/csv' },
     async ({ params }, ctx) => {
       const segment = await getSavedSegment(db, params.id)
       sendCsv(ctx, segment.filter, segment.name)

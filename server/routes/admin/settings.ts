@@ -13,7 +13,6 @@ import {
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 import { zodFields } from '../../middleware/errors'
-import { managers } from './tiers-access'
 
 /** Every setting operators may edit here. */
 export const editableSettings: SettingDefinition[] = [storeRulesSetting, pointsPolicySetting]
@@ -69,7 +68,6 @@ export function registerAdminSettings(api: ApiRouter, deps: AppDeps): void {
         expectedVersion: z.number().int().min(0).max(1_000_000).optional(),
       }),
       response: settingView,
-      use: [managers],
     },
     async ({ params, body }, ctx) => {
       const def = definitionOf(params.key)

@@ -15,7 +15,6 @@ import {
 import { notFound } from '../../../shared/errors'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
-import { operatorsOnly } from './members'
 
 const memberParams = z.object({ id: z.coerce.number().int().positive() })
 
@@ -33,7 +32,6 @@ export function registerAdminTags(api: ApiRouter, deps: AppDeps): void {
       body: newDimensionSchema,
       status: 201,
       response: z.object({ id: z.number().int(), code: z.string(), name: z.string(), multiple: z.boolean() }),
-      use: [operatorsOnly],
     },
     async ({ body }) => {
       const d = await createDimension(db, body)
@@ -48,7 +46,6 @@ export function registerAdminTags(api: ApiRouter, deps: AppDeps): void {
       body: newTagSchema,
       status: 201,
       response: z.object({ id: z.number().int(), dimensionId: z.number().int(), name: z.string() }),
-      use: [operatorsOnly],
     },
     async ({ body }) => {
       const t = await createTag(db, body)

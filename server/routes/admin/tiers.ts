@@ -14,7 +14,6 @@ import {
 import { getMember } from '../../../shared/members/profile'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
-import { managers } from './tiers-access'
 
 const ladderParams = z.object({ ladder: z.string().min(1).max(32) })
 const memberParams = z.object({ memberId: z.coerce.number().int().positive() })
@@ -51,7 +50,6 @@ export function registerAdminTiers(api: ApiRouter, deps: AppDeps): void {
       summary: '修改等级（会费、门槛、积分倍率、权益）',
       params: ladderParams.extend({ level: z.string().min(1).max(32) }),
       body: levelPatchSchema.strict(),
-      use: [managers],
     },
     async ({ params, body }) => {
       const row = await updateLevel(deps.db, params.ladder, params.level, body)
@@ -93,7 +91,6 @@ export function registerAdminTiers(api: ApiRouter, deps: AppDeps): void {
         note: z.string().max(200).optional(),
       }),
       status: 201,
-      use: [managers],
     },
     async ({ params, body }, ctx) => {
       const now = deps.clock.now()
@@ -132,7 +129,6 @@ export function registerAdminTiers(api: ApiRouter, deps: AppDeps): void {
     {
       summary: '撤销尚未生效的排期规则',
       params: z.object({ id: z.coerce.number().int().positive() }),
-      use: [managers],
     },
     async ({ params }) => {
       const r = await cancelScheduledRules(deps.db, params.id, deps.clock.now())
@@ -159,7 +155,6 @@ export function registerAdminTiers(api: ApiRouter, deps: AppDeps): void {
     {
       summary: '立即执行等级评估（与每晚的评估相同）',
       body: z.object({ ladder: z.string().min(1).max(32).optional() }),
-      use: [managers],
     },
     ({ body }) => runTierEvaluation(deps.db, deps.clock.now(), { ladderCode: body.ladder }),
   )
@@ -180,7 +175,6 @@ export function registerAdminTiers(api: ApiRouter, deps: AppDeps): void {
         reason: z.string().trim().min(1, '请填写调整原因').max(200),
         endsAt: z.coerce.date().nullable().optional(),
       }),
-      use: [managers],
     },
     async ({ params, body }) => {
       await getMember(deps.db, params.memberId)

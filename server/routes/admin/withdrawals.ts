@@ -11,7 +11,7 @@ import { withdrawalStates } from '../../../shared/db/schema/referral'
 import { getPromoter } from '../../../shared/referral/promoters'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
-import { onlyRoles, paging } from './referrals-access'
+import { paging } from './referrals-access'
 
 const withdrawalParams = z.object({ withdrawalId: z.coerce.number().int().positive() })
 
@@ -36,7 +36,6 @@ export function registerAdminWithdrawals(api: ApiRouter, deps: AppDeps): void {
     '/withdrawals',
     {
       summary: '代推广员（如员工）发起提现',
-      use: [onlyRoles('admin', 'operator')],
       body: z
         .object({ promoterId: z.number().int().positive(), amountFen: z.number().int().positive() })
         .strict(),
@@ -58,7 +57,6 @@ export function registerAdminWithdrawals(api: ApiRouter, deps: AppDeps): void {
       `/withdrawals/:withdrawalId/${action}`,
       {
         summary,
-        use: [onlyRoles('admin', 'operator')],
         params: withdrawalParams,
         body: z.object({ note: z.string().trim().max(200).optional() }).strict(),
         response: withdrawalViewSchema,

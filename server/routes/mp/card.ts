@@ -69,7 +69,7 @@ const CARD_TTL_MS = 60_000
 const levelQuery = z.object({ ladder: z.string().min(1).max(32), level: z.string().min(1).max(32) })
 
 export function registerMpCard(api: ApiRouter, deps: AppDeps): void {
-  const tillKey = tillCodeKey(deps.config.SECRET_KEY)
+  const tillKey = tillCodeKey(deps.config.signingKey)
 
   api.get(
     '/card',
