@@ -1,14 +1,9 @@
-// Chinese names and colours for the codes the API returns.
+// Chinese names and colours for the codes the API returns; stage and repurchaser names are shared's.
 import type { FunnelStage } from '../../shared/reports/stages'
 import { memberEventLabels } from '../../shared/members/event-labels'
+import { repurchaserAdvice, stageNames } from '../../shared/members/stage-labels'
 
-export const stageLabels: Record<FunnelStage, string> = {
-  stranger: '陌生人',
-  intention: '意向用户',
-  customer: '首购客户',
-  repurchaser: '复购客户',
-  super_user: '超级用户',
-}
+export const stageLabels: Record<FunnelStage, string> = stageNames
 
 export const stageColors: Record<FunnelStage, string> = {
   stranger: 'default',
@@ -18,11 +13,14 @@ export const stageColors: Record<FunnelStage, string> = {
   super_user: 'gold',
 }
 
-export const repurchaserKindLabels: Record<string, string> = {
-  spontaneous: '自发型（已在推荐）',
-  ignitable: '可点燃型',
-  non_combustible: '不可燃型',
-}
+export const repurchaserKindLabels: Record<string, string> = Object.fromEntries(
+  Object.entries(repurchaserAdvice).map(([kind, advice]) => [kind, advice.name]),
+)
+
+/** What to do with a repurchaser of this kind. */
+export const repurchaserActions: Record<string, string> = Object.fromEntries(
+  Object.entries(repurchaserAdvice).map(([kind, advice]) => [kind, advice.action]),
+)
 
 export const identityKindLabels: Record<string, string> = {
   mp_openid: '小程序 openid',
