@@ -81,7 +81,7 @@ describe('member page', () => {
     await form.waitFor({ state: 'hidden' })
     const entry = await rig.one<{ amount: number; reason: string; kind: string }>(sql`
       select amount, reason, kind from points_entries where member_id = ${member.id} order by id desc limit 1`)
-    expect(entry).toEqual({ amount: 200, reason: '补偿物流延误', kind: 'adjust' })
+    expect(entry).toEqual({ amount: 200, reason: '人工调整：补偿物流延误', kind: 'adjust' })
     const shown = new Intl.NumberFormat('zh-CN').format(before.balance + 200)
     await page.getByTestId('member-points').filter({ hasText: shown }).waitFor()
   })
