@@ -33,6 +33,7 @@ import { MemberTags } from '../members/member-tags'
 interface HeldBenefit {
   code: string
   name: string
+  kind: string
   description: string | null
   level: string
   quota: number | null
@@ -41,6 +42,8 @@ interface HeldBenefit {
 }
 
 const PHONE = /^1[3-9]\d{9}$/
+/** Kinds counted use by use; member prices and birthday gifts apply without recording a use. */
+const countable = new Set(['quota', 'friend_pass'])
 
 function Benefits({ memberId }: { memberId: number }) {
   const client = useQueryClient()
@@ -73,20 +76,24 @@ function Benefits({ memberId }: { memberId: number }) {
             dataSource={rows}
             renderItem={(b) => (
               <List.Item
-                actions={[
-                  <Popconfirm
-                    key="use"
-                    title={`核销一次“${b.name}”？`}
-                    okText="核销"
-                    cancelText="取消"
-                    onConfirm={() => use(b)}
-                    disabled={b.remaining === 0}
-                  >
-                    <Button size="small" type="primary" disabled={b.remaining === 0}>
-                      核销
-                    </Button>
-                  </Popconfirm>,
-                ]}
+                actions={
+                  countable.has(b.kind)
+                    ? [
+                        <Popconfirm
+                          key="use"
+                          title={`核销一次“${b.name}”？`}
+                          okText="核销"
+                          cancelText="取消"
+                          onConfirm={() => use(b)}
+                          disabled={b.remaining === 0}
+                        >
+                          <Button size="small" type="primary" disabled={b.remaining === 0}>
+                            核销
+                          </Button>
+                        </Popconfirm>,
+                      ]
+                    : []
+                }
               >
                 <List.Item.Meta
                   title={b.name}
