@@ -6,7 +6,8 @@ import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { DomainError, notFound } from '../errors'
-import { segments, type SavedSegment } from './schema'
+import { segments, type LifecycleStage, type RepurchaserKind, type SavedSegment } from './schema'
+import { repurchaserAdvice, stageNames } from './stage-labels'
 import { levelHeldAt, tierLadders, tierLevels } from '../loyalty/schema'
 import {
   compileContext,
@@ -237,8 +238,10 @@ export async function* exportSegmentCsv(
         m.nickname ?? '',
         { male: '男', female: '女', unknown: '未知' }[m.gender] ?? m.gender,
         m.city ?? '',
-        m.stage,
-        m.repurchaserKind ?? '',
+        stageNames[m.stage as LifecycleStage] ?? m.stage,
+        m.repurchaserKind
+          ? (repurchaserAdvice[m.repurchaserKind as RepurchaserKind]?.name ?? m.repurchaserKind)
+          : '',
         m.paidOrders,
         (m.spendFen / 100).toFixed(2),
         shanghai(m.lastPaidAt),

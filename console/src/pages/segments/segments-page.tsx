@@ -166,6 +166,8 @@ function Builder({ draft, setDraft }: { draft: Draft; setDraft: (d: Draft) => vo
       <Space.Compact style={{ maxWidth: 360, width: '100%' }}>
         <Select
           placeholder="添加筛选条件"
+          showSearch
+          optionFilterProp="label"
           style={{ width: '100%' }}
           value={newField}
           onChange={setNewField}
