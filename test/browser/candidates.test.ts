@@ -28,7 +28,9 @@ describe('candidates', () => {
     const first = top[0]!
     await page.getByTestId(`candidate-score-${first.memberId}`).waitFor()
     const rows = page.locator('tbody tr.ant-table-row')
-    const shown = await rows.evaluateAll((trs) => trs.map((tr) => (tr as unknown as { innerText: string }).innerText))
+    const shown = await rows.evaluateAll((trs) =>
+      trs.map((tr) => (tr as unknown as { innerText: string }).innerText),
+    )
     expect(shown.map((t) => t.match(/M\d+/)?.[0])).toEqual(top.map((c) => c.memberNo))
     for (const c of top.slice(0, 3)) {
       expect(await page.getByTestId(`candidate-score-${c.memberId}`).innerText()).toContain(String(c.score))
@@ -44,7 +46,10 @@ describe('candidates', () => {
     const { kind } = await rig.one<{ kind: keyof typeof repurchaserAdvice | null }>(
       sql`select repurchaser_kind as kind from members where id = ${c.memberId}`,
     )
-    await page.locator('tbody tr.ant-table-row', { hasText: c.memberNo }).locator('.ant-table-row-expand-icon').click()
+    await page
+      .locator('tbody tr.ant-table-row', { hasText: c.memberNo })
+      .locator('.ant-table-row-expand-icon')
+      .click()
     const advice = page.getByTestId(`candidate-advice-${c.memberId}`)
     await advice.waitFor()
     expect(await advice.innerText()).toContain(c.explanation)
@@ -69,18 +74,27 @@ describe('candidates', () => {
         select (select count(*) from outbound_messages where member_id = ${c.memberId} and kind = 'invite')::int as invites,
           (select count(*) from member_coupons where member_id = ${c.memberId} and template_id = ${coupon.id})::int as coupons`)
     const before = await count()
-    await page.locator('tbody tr.ant-table-row', { hasText: c.memberNo }).locator('.ant-checkbox-input').check()
+    await page
+      .locator('tbody tr.ant-table-row', { hasText: c.memberNo })
+      .locator('.ant-checkbox-input')
+      .check()
     await page.getByTestId('bulk-invite').click()
     const invite = page.getByTestId('invite-modal')
     await page.getByTestId('invite-group').click()
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: group.topic }).first().click()
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: group.topic })
+      .first()
+      .click()
     await invite.getByRole('button', { name: '发送邀请' }).click()
     await invite.waitFor({ state: 'hidden' })
 
     await page.getByTestId('bulk-coupon').click()
     const issue = page.getByTestId('coupon-modal')
     await page.getByTestId('coupon-template').click()
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: coupon.name }).first().click()
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: coupon.name })
+      .first()
+      .click()
     await issue.getByRole('button', { name: '发放' }).click()
     await issue.waitFor({ state: 'hidden' })
     const after = await count()
