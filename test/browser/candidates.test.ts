@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { listCandidates } from '../../shared/members/candidates'
 import { repurchaserAdvice } from '../../shared/members/stage-labels'
-import { bothWidths, consoleRig, sql, type ConsoleRig } from '../support/console-fixtures'
+import { bothWidths, choose, consoleRig, sql, type ConsoleRig } from '../support/console-fixtures'
 
 let rig: ConsoleRig
 let page: Page
@@ -80,21 +80,13 @@ describe('candidates', () => {
       .check()
     await page.getByTestId('bulk-invite').click()
     const invite = page.getByTestId('invite-modal')
-    await page.getByTestId('invite-group').click()
-    await page
-      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: group.topic })
-      .first()
-      .click()
+    await choose(page, 'invite-group', group.topic)
     await invite.getByRole('button', { name: '发送邀请' }).click()
     await invite.waitFor({ state: 'hidden' })
 
     await page.getByTestId('bulk-coupon').click()
     const issue = page.getByTestId('coupon-modal')
-    await page.getByTestId('coupon-template').click()
-    await page
-      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: coupon.name })
-      .first()
-      .click()
+    await choose(page, 'coupon-template', coupon.name)
     await issue.getByRole('button', { name: '发放' }).click()
     await issue.waitFor({ state: 'hidden' })
     const after = await count()

@@ -4,7 +4,7 @@
 // phone numbers masked; at 390 px nothing overflows.
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { bothWidths, consoleRig, PHONE, sql, type ConsoleRig } from '../support/console-fixtures'
+import { bothWidths, choose, consoleRig, PHONE, sql, type ConsoleRig } from '../support/console-fixtures'
 
 let rig: ConsoleRig
 let page: Page
@@ -12,12 +12,6 @@ let member: { id: number; phone: string; advisor: string | null }
 
 const modal = (testId: string) => page.getByTestId(testId)
 const fieldError = (testId: string) => modal(testId).locator('.ant-form-item-explain-error')
-
-/** Picks an option of an antd Select by its visible text. */
-async function choose(p: Page, select: string, option: string) {
-  await p.getByTestId(select).click()
-  await p.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click()
-}
 
 beforeAll(async () => {
   rig = await consoleRig()

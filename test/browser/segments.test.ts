@@ -7,22 +7,15 @@ import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'csv-parse/sync'
 import { countReadyMade } from '../../shared/members/segments'
-import { bothWidths, consoleRig, sql, type ConsoleRig } from '../support/console-fixtures'
+import { bothWidths, choose as pick, consoleRig, sql, type ConsoleRig } from '../support/console-fixtures'
+
+const choose = (testId: string, option: string) => pick(page, testId, option, { type: true })
 
 let rig: ConsoleRig
 let page: Page
 let repurchasers: number
 
 const count = (n: number) => new Intl.NumberFormat('zh-CN').format(n)
-
-async function choose(select: string, option: string) {
-  await page.getByTestId(select).click()
-  await page.keyboard.type(option)
-  await page
-    .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option })
-    .first()
-    .click()
-}
 
 beforeAll(async () => {
   rig = await consoleRig()

@@ -1,5 +1,6 @@
 // The tickets inbox in Chromium: open tickets with their member and opening message as the database
-// holds them; resolving one asks for the outcome (refused on its field when empty) and closes it.
+// holds them; taking one (指派给我) and noting it; resolving asks for the outcome (refused on its
+// field when empty) and closes it.
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { bothWidths, consoleRig, sql, type ConsoleRig } from '../support/console-fixtures'
@@ -27,6 +28,22 @@ describe('tickets', () => {
     await bothWidths(page, 'tickets')
 
     const ticket = open[0]!
+    await page.getByTestId(`assign-${ticket.id}`).click()
+    await page.getByTestId(`ticket-owner-${ticket.id}`).filter({ hasText: '陈静' }).waitFor()
+    const owner = await rig.one<{ username: string }>(sql`
+      select o.username from chat_tickets t join operators o on o.id = t.operator_id where t.id = ${ticket.id}`)
+    expect(owner.username).toBe('chenjing')
+
+    await page.getByTestId(`note-${ticket.id}`).click()
+    const note = page.getByTestId('note-modal')
+    await note.getByLabel('备注').fill('已电话联系，明天补发')
+    await note.getByRole('button', { name: '保存' }).click()
+    await note.waitFor({ state: 'hidden' })
+    const history = await rig.one<{ last: { text: string; note: boolean } }>(
+      sql`select messages->-1 as last from chat_tickets where id = ${ticket.id}`,
+    )
+    expect(history.last).toMatchObject({ text: '已电话联系，明天补发', note: true })
+
     await page.getByTestId(`resolve-${ticket.id}`).click()
     const modal = page.getByTestId('resolve-modal')
     await modal.getByRole('button', { name: '关闭工单' }).click()

@@ -126,3 +126,16 @@ export async function bothWidths(page: Page, name: string) {
 }
 
 export { sql }
+
+/**
+ * Picks the option of an antd Select by its visible text (typed first when the select searches),
+ * and waits for the dropdown to close so it cannot swallow the next click.
+ */
+export async function choose(page: Page, testId: string, option: string, options: { type?: boolean } = {}) {
+  await page.getByTestId(testId).click()
+  if (options.type) await page.keyboard.type(option)
+  const dropdown = page.locator('.ant-select-dropdown:visible').first()
+  await dropdown.locator('.ant-select-item-option', { hasText: option }).first().click()
+  if (await dropdown.isVisible()) await page.keyboard.press('Escape')
+  await dropdown.waitFor({ state: 'hidden' })
+}

@@ -113,6 +113,9 @@ export default function MemberDetailPage() {
             合并会员
           </Button>
         )}
+        {can('tickets.view') && (
+          <Button onClick={() => navigate(`/tickets?memberId=${profile.id}`)}>反馈工单</Button>
+        )}
         <Tooltip title="聊天工作台上线后从这里给会员发消息">
           <Button icon={<MessageOutlined />} disabled>
             发消息

@@ -1,11 +1,12 @@
-// 反馈工单: complaints, suggestions and requests for a person caught in chat, by status (?status=),
-// with the member, the message that opened the ticket and what followed; resolve with a note.
+// 反馈工单: complaints, suggestions and requests for a person caught in chat, by status (?status=) and
+// member (?memberId=), with the message that opened the ticket and what followed; take a ticket (指派给
+// 我), write notes until chat replies exist, resolve with the outcome.
 import { useState } from 'react'
 import { App, Button, Card, Form, Input, Segmented, Space, Table, Tag, Timeline, Typography } from 'antd'
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query'
 import { Link, useSearchParams } from 'react-router'
 import { api, unwrap } from '../../api/client'
-import { ErrorState } from '../../api/query'
+import { errorMessage, ErrorState } from '../../api/query'
 import type { Answer } from '../../api/types'
 import { FormModal } from '../../components/form-modal'
 import { formatDateTime } from '../../format'
@@ -16,6 +17,8 @@ interface TicketMessage {
   at?: string
   text?: string
   matched?: string
+  /** An operator's note rather than the member's message. */
+  note?: boolean
 }
 
 const PAGE_SIZE = 20
@@ -33,28 +36,49 @@ const messagesOf = (t: Ticket): TicketMessage[] =>
 
 export default function TicketsPage() {
   const [params, setParams] = useSearchParams()
-  const { can } = useAccess()
+  const { can, operator } = useAccess()
   const client = useQueryClient()
   const { message } = App.useApp()
   const status = params.get('status') === 'resolved' ? 'resolved' : 'open'
   const page = Math.max(1, Number(params.get('page')) || 1)
+  const memberId = Number(params.get('memberId')) > 0 ? Number(params.get('memberId')) : undefined
   const [resolving, setResolving] = useState<Ticket | null>(null)
+  const [noting, setNoting] = useState<Ticket | null>(null)
   const list = useQuery({
-    queryKey: ['tickets', status, page],
+    queryKey: ['tickets', status, memberId, page],
     placeholderData: keepPreviousData,
     queryFn: ({ signal }) =>
       unwrap(
         api.GET('/api/admin/tickets', {
           // One more than a page, to know whether there is a next one.
-          params: { query: { status, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE } },
+          params: {
+            query: {
+              status,
+              ...(memberId ? { memberId } : {}),
+              limit: PAGE_SIZE + 1,
+              offset: (page - 1) * PAGE_SIZE,
+            },
+          },
           signal,
         }),
       ),
   })
   const rows = list.data?.items.slice(0, PAGE_SIZE) ?? []
   const more = (list.data?.items.length ?? 0) > PAGE_SIZE
+  const assign = async (t: Ticket, operatorId: number | null) => {
+    try {
+      await unwrap(
+        api.POST('/api/admin/tickets/{id}/assign', { params: { path: { id: t.id } }, body: { operatorId } }),
+      )
+      message.success(operatorId ? '已指派给你' : '已取消指派')
+      await client.invalidateQueries({ queryKey: ['tickets'] })
+    } catch (err) {
+      message.error(errorMessage(err))
+    }
+  }
   const go = (next: { status?: string; page?: number }) => {
     const s = new URLSearchParams()
+    if (memberId) s.set('memberId', String(memberId))
     const st = next.status ?? status
     if (st !== 'open') s.set('status', st)
     const p = next.page ?? 1
@@ -126,6 +150,10 @@ export default function TicketsPage() {
             ),
           },
           { title: '顾问号', dataIndex: 'accountName' },
+          {
+            title: '负责人',
+            render: (_, t) => <span data-testid={`ticket-owner-${t.id}`}>{t.operatorName ?? '未指派'}</span>,
+          },
           { title: '开启时间', dataIndex: 'openedAt', render: formatDateTime },
           ...(status === 'resolved'
             ? [{ title: '处理时间', dataIndex: 'resolvedAt', render: formatDateTime }]
@@ -134,9 +162,27 @@ export default function TicketsPage() {
                   title: '操作',
                   render: (_: unknown, t: Ticket) =>
                     can('tickets.resolve') && (
-                      <Button size="small" onClick={() => setResolving(t)} data-testid={`resolve-${t.id}`}>
-                        处理完毕
-                      </Button>
+                      <Space size={4}>
+                        {t.operatorId === operator?.id ? (
+                          <Button size="small" onClick={() => void assign(t, null)}>
+                            取消指派
+                          </Button>
+                        ) : (
+                          <Button
+                            size="small"
+                            onClick={() => operator && void assign(t, operator.id)}
+                            data-testid={`assign-${t.id}`}
+                          >
+                            指派给我
+                          </Button>
+                        )}
+                        <Button size="small" onClick={() => setNoting(t)} data-testid={`note-${t.id}`}>
+                          备注
+                        </Button>
+                        <Button size="small" onClick={() => setResolving(t)} data-testid={`resolve-${t.id}`}>
+                          处理完毕
+                        </Button>
+                      </Space>
                     ),
                 },
               ]),
@@ -151,6 +197,37 @@ export default function TicketsPage() {
           下一页
         </Button>
       </Space>
+      {memberId && (
+        <Tag
+          closable
+          onClose={() => setParams(status === 'open' ? {} : { status })}
+          style={{ marginTop: 12 }}
+        >
+          只看会员 #{memberId} 的工单
+        </Tag>
+      )}
+      {noting && (
+        <FormModal<{ text: string }>
+          title={`备注：${noting.memberName ?? noting.memberNo}`}
+          open
+          onClose={() => setNoting(null)}
+          testId="note-modal"
+          onSubmit={async (v) => {
+            await unwrap(
+              api.POST('/api/admin/tickets/{id}/notes', {
+                params: { path: { id: noting.id } },
+                body: { text: v.text ?? '' },
+              }),
+            )
+            message.success('备注已保存')
+            await client.invalidateQueries({ queryKey: ['tickets'] })
+          }}
+        >
+          <Form.Item label="备注" name="text">
+            <Input.TextArea rows={3} maxLength={1000} placeholder="例如：已电话联系，明天补发" />
+          </Form.Item>
+        </FormModal>
+      )}
       {resolving && (
         <FormModal<{ resolution: string }>
           title={`关闭工单：${resolving.memberName ?? resolving.memberNo}`}
