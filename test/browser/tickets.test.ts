@@ -36,7 +36,7 @@ describe('tickets', () => {
 
     await page.getByTestId(`note-${ticket.id}`).click()
     const note = page.getByTestId('note-modal')
-    await note.getByLabel('备注').fill('已电话联系，明天补发')
+    await note.getByRole('textbox').fill('已电话联系，明天补发')
     await note.getByRole('button', { name: '保存' }).click()
     await note.waitFor({ state: 'hidden' })
     const history = await rig.one<{ last: { text: string; note: boolean } }>(

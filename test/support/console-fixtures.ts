@@ -136,6 +136,8 @@ export async function choose(page: Page, testId: string, option: string, options
   if (options.type) await page.keyboard.type(option)
   const dropdown = page.locator('.ant-select-dropdown:visible').first()
   await dropdown.locator('.ant-select-item-option', { hasText: option }).first().click()
-  if (await dropdown.isVisible()) await page.keyboard.press('Escape')
+  // A single select closes on the click; should it stay open, moving the focus on closes it
+  // (Escape would close the modal around it too).
+  await dropdown.waitFor({ state: 'hidden', timeout: 3000 }).catch(() => page.keyboard.press('Tab'))
   await dropdown.waitFor({ state: 'hidden' })
 }

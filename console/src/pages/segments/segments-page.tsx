@@ -1,7 +1,7 @@
 // 会员分群: the ready-made segments with their sizes; a builder over every filter the API supports with
 // the live count and a preview (the filter lives in the URL, ?filter=…); saved segments; exports as
 // CSV or XLSX; and "用于活动", which opens the campaigns section with the segment chosen.
-import { useEffect, useMemo, useState } from 'react'
+import { useEffect, useState } from 'react'
 import {
   Alert,
   App,
@@ -321,14 +321,20 @@ export default function SegmentsPage() {
   const { message } = App.useApp()
   const client = useQueryClient()
   const tab = params.get('tab') ?? (params.get('filter') ? 'builder' : 'ready')
-  const draft = useMemo(() => parseDraft(params.get('filter')), [params])
+  // The builder edits its own state (a router navigation is a transition, so the URL lags behind
+  // fast typing) and mirrors it into the URL, where a link or a reload finds it.
+  const [draft, setDraftState] = useState(() => parseDraft(params.get('filter')))
   const setDraft = (d: Draft) => {
+    setDraftState(d)
     const next = new URLSearchParams(params)
     next.set('filter', JSON.stringify(d))
     next.set('tab', 'builder')
     setParams(next, { replace: true })
   }
-  const openInBuilder = (filter: unknown) => setParams({ tab: 'builder', filter: JSON.stringify(filter) })
+  const openInBuilder = (filter: unknown) => {
+    setDraftState(parseDraft(JSON.stringify(filter)))
+    setParams({ tab: 'builder', filter: JSON.stringify(filter) })
+  }
   const readyMade = useQuery({
     queryKey: ['segments', 'ready-made'],
     queryFn: ({ signal }) => unwrap(api.GET('/api/admin/segments/ready-made', { signal })),
