@@ -68,8 +68,15 @@ export async function createOperator(
   return row!
 }
 
-/** Creates the first administrator ("admin") when the brand has no operator yet. */
-export async function ensureInitialAdmin(db: Db, password: string): Promise<boolean> {
+/**
+ * Creates the first administrator ("admin") when the brand has no operator yet. In production they
+ * must replace the configured initial password at the first login.
+ */
+export async function ensureInitialAdmin(
+  db: Db,
+  password: string,
+  options: { mustChangePassword?: boolean } = {},
+): Promise<boolean> {
   const existing = await db.select({ id: operators.id }).from(operators).limit(1)
   if (existing.length > 0) return false
   await createOperator(db, {
@@ -77,7 +84,7 @@ export async function ensureInitialAdmin(db: Db, password: string): Promise<bool
     displayName: '管理员',
     role: 'admin',
     password,
-    mustChangePassword: true,
+    mustChangePassword: options.mustChangePassword ?? true,
   })
   return true
 }

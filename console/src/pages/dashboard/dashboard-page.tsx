@@ -1,32 +1,15 @@
 // 数据看板: the funnel, tiers, reach and referral, the sales decomposition and 18 months of growth.
 import { useState } from 'react'
-import { Alert, Card, Col, Row, Skeleton, Space, Statistic, Table, Tag, Typography } from 'antd'
-import type {
-  FunnelReport,
-  GrowthReport,
-  PeriodReport,
-  TierDistribution,
-} from '../../../../shared/reports/contracts'
-import { query, useApi, type Loaded } from '../../api'
+import { Card, Col, Row, Space, Statistic, Table, Tag, Typography } from 'antd'
+import { useQuery } from '@tanstack/react-query'
+import { api, unwrap } from '../../api/client'
+import { QueryView } from '../../api/query'
+import type { Answer } from '../../api/types'
 import { formatCount, formatFen, formatPercent } from '../../format'
 import { stageColors, stageLabels } from '../../labels'
 import { FunnelChartCard, GrowthChart, TierChart } from './dashboard-charts'
 import { lastDays, PeriodPicker, type PeriodValue } from './period-picker'
 import { SalesDecomposition } from './sales-decomposition'
-
-function Loading<T>({
-  loaded,
-  rows = 4,
-  children,
-}: {
-  loaded: Loaded<T>
-  rows?: number
-  children: (data: T) => React.ReactNode
-}) {
-  if (loaded.error) return <Alert type="error" showIcon message={loaded.error.message} />
-  if (!loaded.data) return <Skeleton active paragraph={{ rows }} />
-  return <>{children(loaded.data)}</>
-}
 
 function Kpi({
   title,
@@ -51,10 +34,29 @@ function Kpi({
 
 export default function DashboardPage() {
   const [period, setPeriod] = useState<PeriodValue>(() => lastDays(30))
-  const funnel = useApi<FunnelReport>('/reports/funnel')
-  const tiers = useApi<TierDistribution>('/reports/tiers')
-  const periodReport = useApi<PeriodReport>(`/reports/period${query({ from: period.from, to: period.to })}`)
-  const growth = useApi<GrowthReport>('/reports/growth?months=18')
+  const funnel = useQuery({
+    queryKey: ['reports', 'funnel'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/admin/reports/funnel', { signal })),
+  })
+  const tiers = useQuery({
+    queryKey: ['reports', 'tiers'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/admin/reports/tiers', { signal })),
+  })
+  const periodReport = useQuery({
+    queryKey: ['reports', 'period', period.from, period.to],
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET('/api/admin/reports/period', {
+          params: { query: { from: period.from, to: period.to } },
+          signal,
+        }),
+      ),
+  })
+  const growth = useQuery({
+    queryKey: ['reports', 'growth', 18],
+    queryFn: ({ signal }) =>
+      unwrap(api.GET('/api/admin/reports/growth', { params: { query: { months: 18 } }, signal })),
+  })
   const p = periodReport.data
 
   return (
@@ -108,9 +110,9 @@ export default function DashboardPage() {
         </Col>
       </Row>
 
-      <Loading loaded={periodReport} rows={3}>
+      <QueryView query={periodReport} rows={3}>
         {(report) => <SalesDecomposition sales={report.sales} />}
-      </Loading>
+      </QueryView>
 
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={12}>
@@ -118,7 +120,7 @@ export default function DashboardPage() {
             title="用户生命周期漏斗"
             extra={<Typography.Text type="secondary">到达该阶段及以后的人数</Typography.Text>}
           >
-            <Loading loaded={funnel}>
+            <QueryView query={funnel}>
               {(data) => (
                 <>
                   <FunnelChartCard funnel={data} />
@@ -150,12 +152,12 @@ export default function DashboardPage() {
                   />
                 </>
               )}
-            </Loading>
+            </QueryView>
           </Card>
         </Col>
         <Col xs={24} xl={12}>
           <Card title="会员等级分布" extra={<Typography.Text type="secondary">当前有效等级</Typography.Text>}>
-            <Loading loaded={tiers}>
+            <QueryView query={tiers}>
               {(data) => (
                 <>
                   <TierChart tiers={data} />
@@ -174,7 +176,7 @@ export default function DashboardPage() {
                       {
                         title: '持有人数',
                         align: 'right',
-                        render: (_: unknown, l: TierDistribution['ladders'][number]) => (
+                        render: (_: unknown, l: Answer<'/api/admin/reports/tiers'>['ladders'][number]) => (
                           <span data-testid={`tier-${l.code}`}>
                             {formatCount(l.levels.reduce((n, v) => n + v.members, 0))}
                           </span>
@@ -185,7 +187,7 @@ export default function DashboardPage() {
                   />
                 </>
               )}
-            </Loading>
+            </QueryView>
           </Card>
         </Col>
       </Row>
@@ -194,7 +196,7 @@ export default function DashboardPage() {
         title="增长趋势"
         extra={<Typography.Text type="secondary">近 18 个月，按月（北京时间）</Typography.Text>}
       >
-        <Loading loaded={growth}>
+        <QueryView query={growth}>
           {(data) => (
             <>
               <GrowthChart growth={data} />
@@ -205,7 +207,7 @@ export default function DashboardPage() {
               </Typography.Text>
             </>
           )}
-        </Loading>
+        </QueryView>
       </Card>
     </Space>
   )

@@ -1,7 +1,9 @@
 // 销售额 = 流量 × 客单价 × 转化率 × 复购率 (seed 001): each factor as measured in the period.
 import { Card, Col, Row, Statistic, Tooltip, Typography } from 'antd'
 import { InfoCircleOutlined } from '@ant-design/icons'
-import type { PeriodReport } from '../../../../shared/reports/contracts'
+import type { Answer } from '../../api/types'
+
+type PeriodReport = Answer<'/api/admin/reports/period'>
 import { formatCount, formatFen, formatPercent } from '../../format'
 
 function Factor({
