@@ -16056,6 +16056,7 @@ export interface paths {
                             id: number;
                             members: {
                                 avatarUrl: string | null;
+                                isMe: boolean;
                                 joinedAt: string;
                                 nickname: string | null;
                             }[];

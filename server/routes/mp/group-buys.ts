@@ -34,7 +34,13 @@ const groupViewSchema = joinableGroupSchema.extend({
   groupBuyId: z.number(),
   status: z.enum(groupStatuses),
   members: z.array(
-    z.object({ nickname: z.string().nullable(), avatarUrl: z.string().nullable(), joinedAt: z.string() }),
+    z.object({
+      nickname: z.string().nullable(),
+      avatarUrl: z.string().nullable(),
+      joinedAt: z.string(),
+      /** The signed-in member is this participant (false for a visitor). */
+      isMe: z.boolean(),
+    }),
   ),
 })
 
@@ -63,7 +69,7 @@ export function registerMpGroupBuys(api: ApiRouter, deps: AppDeps): void {
   api.get(
     '/group-buys/groups/:id',
     { summary: '拼团详情（分享页，访客可看）', params: idParams, response: groupViewSchema },
-    async ({ params }) => {
+    async ({ params }, ctx) => {
       const view = await groupView(deps.db, params.id)
       // A public page: members are shown by nickname and avatar, never by their id.
       return {
@@ -72,6 +78,7 @@ export function registerMpGroupBuys(api: ApiRouter, deps: AppDeps): void {
           nickname: m.nickname,
           avatarUrl: m.avatarUrl,
           joinedAt: m.joinedAt,
+          isMe: ctx.state.memberId !== undefined && m.memberId === ctx.state.memberId,
         })),
       }
     },
