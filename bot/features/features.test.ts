@@ -391,10 +391,14 @@ describe('bot features through the mock puppet', () => {
     const asked = clock.now().getTime()
     contact.say('会员卡').to(self(a))
     await waitFor('card reply', async () => heard.some((t) => t.includes(member.memberNo)))
-    const [reply] = await database.db
-      .select()
-      .from(outboundMessages)
-      .where(and(eq(outboundMessages.memberId, member.id), like(outboundMessages.source, 'keyword:card')))
+    // The contact hears the reply before the sender records it as sent: wait for the record.
+    const reply = await waitFor('card reply recorded', async () => {
+      const [row] = await database.db
+        .select()
+        .from(outboundMessages)
+        .where(and(eq(outboundMessages.memberId, member.id), like(outboundMessages.source, 'keyword:card')))
+      return row?.status === 'sent' ? row : null
+    })
     expect(reply).toMatchObject({ action: 'reply', status: 'sent' })
     // Not straight out: at least the shortest human delay after the question.
     expect(reply!.notBefore.getTime() - asked).toBeGreaterThanOrEqual(3_000)
