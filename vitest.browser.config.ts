@@ -5,8 +5,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/browser/**/*.test.ts'],
-    // One migrated and seeded database for every file (seeded-setup runs the usual global setup first).
-    globalSetup: ['test/browser/seeded-setup.ts', 'test/browser/console-build.setup.ts'],
+    globalSetup: ['test/support/global-setup.ts', 'test/browser/console-build.setup.ts'],
     pool: 'forks',
     // One Chromium at a time: the machine has two cores.
     maxWorkers: 1,

@@ -32,11 +32,7 @@ export async function openSystem(config: Config, logger: Logger): Promise<Databa
     const summary = await seedDemo(database, { members: DEMO_MEMBERS, now: systemClock.now() })
     logger.info(summary, 'demo brand seeded')
   }
-  if (
-    await ensureInitialAdmin(database.db, config.ADMIN_INITIAL_PASSWORD, {
-      mustChangePassword: config.NODE_ENV === 'production',
-    })
-  ) {
+  if (await ensureInitialAdmin(database.db, config.ADMIN_INITIAL_PASSWORD)) {
     logger.info('operator "admin" created with ADMIN_INITIAL_PASSWORD')
   }
   return database

@@ -81,8 +81,6 @@ export const beforePasswordChange: ReadonlySet<Action> = new Set(['self.manage']
  * on one member, the path parameter naming that member (an advisor's scope is checked on it).
  */
 export const operations: Record<string, Action | [Action, string]> = {
-  'POST /api/admin/tickets/{id}/notes': 'chat.manage',
-  'POST /api/admin/tickets/{id}/assign': 'chat.manage',
   'POST /api/admin/store-purchases/imports': 'orders.import',
   'GET /api/admin/store-purchases': 'orders.read',
   'POST /api/admin/store-purchases': 'till.purchase',

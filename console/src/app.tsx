@@ -1,20 +1,16 @@
 // Routes: the login page, and every section of the console inside the signed-in layout.
 import { Suspense, useCallback, useEffect, useState } from 'react'
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router'
-import { App as AntApp, ConfigProvider, Result, Spin } from 'antd'
-import { QueryClientProvider } from '@tanstack/react-query'
+import { App as AntApp, ConfigProvider, Spin } from 'antd'
 import zhCN from 'antd/locale/zh_CN'
 import dayjs from 'dayjs'
 import 'dayjs/locale/zh-cn'
-import { SESSION_EXPIRED } from './api/client'
-import { queryClient } from './api/query'
-import { AccessProvider, useAccess } from './me'
-import type { Action } from './access'
+import { SESSION_EXPIRED } from './api'
 import { clearSession, loadSession, saveSession, type OperatorSession } from './session'
 import { ConsoleLayout } from './layout'
 import { LoginPage } from './pages/login-page'
 import { NotFoundPage } from './pages/not-found-page'
-import { sectionGroups, visibleGroups } from './navigation'
+import { sectionGroups } from './navigation'
 
 dayjs.locale('zh-cn')
 
@@ -36,15 +32,6 @@ function RequireSession({
   return <>{children}</>
 }
 
-/** A section the operator may not open: the first one they may, or a refusal. */
-function RequireAction({ action, children }: { action: Action; children: React.ReactNode }) {
-  const { can } = useAccess()
-  if (can(action)) return <>{children}</>
-  const first = visibleGroups(can)[0]?.sections[0]
-  if (first && action === 'dashboard.view') return <Navigate to={first.path} replace />
-  return <Result status="403" title="没有权限" subTitle="你的角色不能使用这个页面" />
-}
-
 export function App() {
   const [session, setSession] = useState(loadSession)
   useEffect(() => {
@@ -58,13 +45,10 @@ export function App() {
   }, [])
   const signOut = useCallback(() => {
     clearSession()
-    queryClient.clear()
     setSession(null)
   }, [])
 
-  const pages = sectionGroups
-    .flatMap((g) => g.sections)
-    .flatMap((s) => [s, ...(s.children ?? []).map((c) => ({ ...c, action: s.action }))])
+  const pages = sectionGroups.flatMap((g) => g.sections).flatMap((s) => [s, ...(s.children ?? [])])
   return (
     <ConfigProvider
       locale={zhCN}
@@ -72,37 +56,31 @@ export function App() {
       theme={{ token: { colorPrimary: '#c2410c', borderRadius: 6 } }}
     >
       <AntApp>
-        <QueryClientProvider client={queryClient}>
-          <AccessProvider session={session}>
-            <BrowserRouter basename="/console">
-              <Routes>
-                <Route path="/login" element={<LoginPage session={session} onSignIn={signIn} />} />
+        <BrowserRouter basename="/console">
+          <Routes>
+            <Route path="/login" element={<LoginPage session={session} onSignIn={signIn} />} />
+            <Route
+              element={
+                <RequireSession session={session}>
+                  <ConsoleLayout operator={session?.operator} onSignOut={signOut} />
+                </RequireSession>
+              }
+            >
+              {pages.map(({ path, page: Page }) => (
                 <Route
+                  key={path}
+                  path={path}
                   element={
-                    <RequireSession session={session}>
-                      <ConsoleLayout onSignOut={signOut} />
-                    </RequireSession>
+                    <Suspense fallback={loading}>
+                      <Page />
+                    </Suspense>
                   }
-                >
-                  {pages.map(({ path, page: Page, action }) => (
-                    <Route
-                      key={path}
-                      path={path}
-                      element={
-                        <RequireAction action={action}>
-                          <Suspense fallback={loading}>
-                            <Page />
-                          </Suspense>
-                        </RequireAction>
-                      }
-                    />
-                  ))}
-                  <Route path="*" element={<NotFoundPage />} />
-                </Route>
-              </Routes>
-            </BrowserRouter>
-          </AccessProvider>
-        </QueryClientProvider>
+                />
+              ))}
+              <Route path="*" element={<NotFoundPage />} />
+            </Route>
+          </Routes>
+        </BrowserRouter>
       </AntApp>
     </ConfigProvider>
   )

@@ -21,12 +21,7 @@ export const stageColors: Record<FunnelStage, string> = {
 }
 
 export const repurchaserKindLabels: Record<string, string> = Object.fromEntries(
-  Object.entries(repurchaserAdvice).map(([kind, advice]) => [kind, advice.name]),
-)
-
-/** What to do with a repurchaser of this kind. */
-export const repurchaserActions: Record<string, string> = Object.fromEntries(
-  Object.entries(repurchaserAdvice).map(([kind, advice]) => [kind, advice.action]),
+  Object.entries(repurchaserAdvice).map(([code, advice]) => [code, advice.name]),
 )
 
 export const identityKindLabels: Record<string, string> = identityKindNames

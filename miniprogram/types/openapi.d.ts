@@ -13027,7 +13027,6 @@ export interface paths {
             parameters: {
                 query?: {
                     limit?: number;
-                    memberId?: number;
                     offset?: number;
                     status?: "open" | "resolved";
                 };
@@ -13064,8 +13063,6 @@ export interface paths {
                                 memberNo: string;
                                 messages: unknown;
                                 openedAt: string;
-                                operatorId: number | null;
-                                operatorName: string | null;
                                 resolution: string | null;
                                 resolvedAt: string | null;
                                 status: string;
@@ -13077,136 +13074,6 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/admin/tickets/{id}/assign": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** 指派工单（operatorId 为 null 表示取消指派） */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        operatorId: number | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description 请求错误 */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            accountId: number;
-                            category: string;
-                            chatGroupId: number | null;
-                            id: number;
-                            memberId: number;
-                            messages: unknown;
-                            openedAt: string;
-                            operatorId: number | null;
-                            resolution: string | null;
-                            resolvedAt: string | null;
-                            status: string;
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/admin/tickets/{id}/notes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** 给工单写备注（聊天回复上线前的处理记录） */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        text: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description 请求错误 */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            accountId: number;
-                            category: string;
-                            chatGroupId: number | null;
-                            id: number;
-                            memberId: number;
-                            messages: unknown;
-                            openedAt: string;
-                            operatorId: number | null;
-                            resolution: string | null;
-                            resolvedAt: string | null;
-                            status: string;
-                        };
-                    };
-                };
-            };
-        };
         delete?: never;
         options?: never;
         head?: never;
@@ -13263,7 +13130,6 @@ export interface paths {
                             memberId: number;
                             messages: unknown;
                             openedAt: string;
-                            operatorId: number | null;
                             resolution: string | null;
                             resolvedAt: string | null;
                             status: string;

@@ -68,15 +68,8 @@ export async function createOperator(
   return row!
 }
 
-/**
- * Creates the first administrator ("admin") when the brand has no operator yet. In production they
- * must replace the configured initial password at the first login.
- */
-export async function ensureInitialAdmin(
-  db: Db,
-  password: string,
-  options: { mustChangePassword?: boolean } = {},
-): Promise<boolean> {
+/** Creates the first administrator ("admin") when the brand has no operator yet. */
+export async function ensureInitialAdmin(db: Db, password: string): Promise<boolean> {
   const existing = await db.select({ id: operators.id }).from(operators).limit(1)
   if (existing.length > 0) return false
   await createOperator(db, {
@@ -84,7 +77,7 @@ export async function ensureInitialAdmin(
     displayName: '管理员',
     role: 'admin',
     password,
-    mustChangePassword: options.mustChangePassword ?? true,
+    mustChangePassword: true,
   })
   return true
 }

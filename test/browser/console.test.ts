@@ -1,17 +1,19 @@
 // The operator console in real Chromium against the real app and the seeded demo brand: sign in, read
 // the dashboard (its figures checked against the database with queries of this test's own), find a
-// member and open their record; a wrong password is refused in Chinese. The database is the run's
-// seeded template (test/browser/seeded-setup.ts).
+// member and open their record; a wrong password is refused in Chinese.
 import { sql } from 'drizzle-orm'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createOperator } from '../../shared/auth/service'
 import { queryRows, type Database } from '../../shared/db/client'
+import { seedDemo } from '../../shared/demo/seed'
 import { reportPeriod } from '../../shared/reports/period'
-import type { TestApp } from '../support/app'
-import { operatorContext, screenshotPath } from '../support/browser'
-import { consoleRig, PASSWORD, SEEDED_MEMBERS, type ConsoleRig } from '../support/console-fixtures'
+import { startTestApp, type TestApp } from '../support/app'
+import { launchChromium, operatorContext, screenshotPath } from '../support/browser'
+import { testDatabase } from '../support/db'
 
-let rig: ConsoleRig
+const PASSWORD = 'console-pass-2026'
+
 let database: Database
 let app: TestApp
 let browser: Browser
@@ -37,8 +39,16 @@ async function signIn(p: Page, password: string) {
 }
 
 beforeAll(async () => {
-  rig = await consoleRig()
-  ;({ database, app, browser } = rig)
+  database = await testDatabase()
+  await seedDemo(database, { members: 240, now: new Date() })
+  await createOperator(database.db, {
+    username: 'chenjing',
+    displayName: '陈静',
+    role: 'operator',
+    password: PASSWORD,
+  })
+  app = await startTestApp(database)
+  browser = await launchChromium()
   context = await operatorContext(browser)
   page = await context.newPage()
   page.on('pageerror', (err) => pageErrors.push(err.message))
@@ -49,8 +59,9 @@ afterEach(() => {
 })
 
 afterAll(async () => {
-  await context?.close()
-  await rig?.close()
+  await browser?.close()
+  await app?.close()
+  await database?.close()
 })
 
 describe('operator console', () => {
@@ -96,7 +107,7 @@ describe('operator console', () => {
     const membersAtEnd = await one<{ n: number }>(
       sql`select count(*)::int as n from members where merged_into_id is null and created_at < ${end}::timestamptz`,
     )
-    expect(total).toBe(SEEDED_MEMBERS)
+    expect(total).toBe(240)
     expect(Number(sales.orders)).toBeGreaterThan(0)
 
     const text = (id: string) => page.getByTestId(id).innerText()

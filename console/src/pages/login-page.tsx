@@ -3,7 +3,7 @@ import { useState } from 'react'
 import { Alert, Button, Card, Form, Input, Typography } from 'antd'
 import { LockOutlined, UserOutlined } from '@ant-design/icons'
 import { Navigate, useLocation, useNavigate } from 'react-router'
-import { api, ApiError, unwrap } from '../api/client'
+import { apiRequest, ApiError } from '../api'
 import type { OperatorSession } from '../session'
 
 interface Credentials {
@@ -29,7 +29,7 @@ export function LoginPage({
     setSubmitting(true)
     setError(null)
     try {
-      const s = await unwrap(api.POST('/api/admin/login', { body: values }))
+      const s = await apiRequest<OperatorSession>('/login', { method: 'POST', body: values })
       onSignIn(s)
       navigate(from, { replace: true })
     } catch (err) {

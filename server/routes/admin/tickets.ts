@@ -1,6 +1,6 @@
-// Feedback tickets from chat: the list for operators, assigning one, notes, and closing one.
+// Feedback tickets from chat: the list for operators and closing one with a note.
 import { z } from 'zod'
-import { assignTicket, listTickets, noteTicket, resolveTicket } from '../../../shared/chat/tickets'
+import { listTickets, resolveTicket } from '../../../shared/chat/tickets'
 import type { ChatTicket } from '../../../shared/db/schema/chat'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
@@ -13,8 +13,6 @@ const ticketSchema = z.object({
   category: z.string(),
   messages: z.unknown(),
   status: z.string(),
-  /** Who handles it (assigned, or who resolved it). */
-  operatorId: z.number().int().nullable(),
   resolution: z.string().nullable(),
   openedAt: z.string(),
   resolvedAt: z.string().nullable(),
@@ -28,7 +26,6 @@ const present = (t: ChatTicket) => ({
   category: t.category,
   messages: t.messages,
   status: t.status,
-  operatorId: t.operatorId,
   resolution: t.resolution,
   openedAt: t.openedAt.toISOString(),
   resolvedAt: t.resolvedAt?.toISOString() ?? null,
@@ -41,7 +38,6 @@ export function registerAdminTickets(api: ApiRouter, deps: AppDeps): void {
       summary: '聊天反馈工单（投诉、建议、转人工）',
       query: z.object({
         status: z.enum(['open', 'resolved']).optional(),
-        memberId: z.coerce.number().int().positive().optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
         offset: z.coerce.number().int().min(0).default(0),
       }),
@@ -51,7 +47,6 @@ export function registerAdminTickets(api: ApiRouter, deps: AppDeps): void {
             memberNo: z.string(),
             memberName: z.string().nullable(),
             accountName: z.string(),
-            operatorName: z.string().nullable(),
           }),
         ),
       }),
@@ -62,40 +57,8 @@ export function registerAdminTickets(api: ApiRouter, deps: AppDeps): void {
         memberNo: r.memberNo,
         memberName: r.memberName,
         accountName: r.accountName,
-        operatorName: r.operatorName,
       })),
     }),
-  )
-
-  const idParams = z.object({ id: z.coerce.number().int().positive() })
-
-  api.post(
-    '/tickets/:id/assign',
-    {
-      summary: '指派工单（operatorId 为 null 表示取消指派）',
-      params: idParams,
-      body: z.object({ operatorId: z.number().int().positive().nullable() }),
-      response: ticketSchema,
-    },
-    async ({ params, body }) => present(await assignTicket(deps.db, params.id, body.operatorId)),
-  )
-
-  api.post(
-    '/tickets/:id/notes',
-    {
-      summary: '给工单写备注（聊天回复上线前的处理记录）',
-      params: idParams,
-      body: z.object({ text: z.string().trim().min(1, '请填写备注').max(1000) }),
-      response: ticketSchema,
-    },
-    async ({ params, body }, ctx) =>
-      present(
-        await noteTicket(deps.db, params.id, {
-          operatorId: ctx.state.operator!.id,
-          text: body.text,
-          at: deps.clock.now(),
-        }),
-      ),
   )
 
   api.post(

@@ -1,10 +1,6 @@
 // The dashboard's charts: lifecycle funnel, tier distribution and monthly growth.
 import { useMemo } from 'react'
-import type { Answer } from '../../api/types'
-
-type FunnelReport = Answer<'/api/admin/reports/funnel'>
-type GrowthReport = Answer<'/api/admin/reports/growth'>
-type TierDistribution = Answer<'/api/admin/reports/tiers'>
+import type { FunnelReport, GrowthReport, TierDistribution } from '../../../../shared/reports/contracts'
 import { formatCount, formatFen, formatPercent } from '../../format'
 import { stageLabels } from '../../labels'
 import { Chart, type ChartOption } from './chart'

@@ -1,15 +1,32 @@
 // 数据看板: the funnel, tiers, reach and referral, the sales decomposition and 18 months of growth.
 import { useState } from 'react'
-import { Card, Col, Row, Space, Statistic, Table, Tag, Typography } from 'antd'
-import { useQuery } from '@tanstack/react-query'
-import { api, unwrap } from '../../api/client'
-import { QueryView } from '../../api/query'
-import type { Answer } from '../../api/types'
+import { Alert, Card, Col, Row, Skeleton, Space, Statistic, Table, Tag, Typography } from 'antd'
+import type {
+  FunnelReport,
+  GrowthReport,
+  PeriodReport,
+  TierDistribution,
+} from '../../../../shared/reports/contracts'
+import { query, useApi, type Loaded } from '../../api'
 import { formatCount, formatFen, formatPercent } from '../../format'
 import { stageColors, stageLabels } from '../../labels'
 import { FunnelChartCard, GrowthChart, TierChart } from './dashboard-charts'
 import { lastDays, PeriodPicker, type PeriodValue } from './period-picker'
 import { SalesDecomposition } from './sales-decomposition'
+
+function Loading<T>({
+  loaded,
+  rows = 4,
+  children,
+}: {
+  loaded: Loaded<T>
+  rows?: number
+  children: (data: T) => React.ReactNode
+}) {
+  if (loaded.error) return <Alert type="error" showIcon message={loaded.error.message} />
+  if (!loaded.data) return <Skeleton active paragraph={{ rows }} />
+  return <>{children(loaded.data)}</>
+}
 
 function Kpi({
   title,
@@ -34,29 +51,10 @@ function Kpi({
 
 export default function DashboardPage() {
   const [period, setPeriod] = useState<PeriodValue>(() => lastDays(30))
-  const funnel = useQuery({
-    queryKey: ['reports', 'funnel'],
-    queryFn: ({ signal }) => unwrap(api.GET('/api/admin/reports/funnel', { signal })),
-  })
-  const tiers = useQuery({
-    queryKey: ['reports', 'tiers'],
-    queryFn: ({ signal }) => unwrap(api.GET('/api/admin/reports/tiers', { signal })),
-  })
-  const periodReport = useQuery({
-    queryKey: ['reports', 'period', period.from, period.to],
-    queryFn: ({ signal }) =>
-      unwrap(
-        api.GET('/api/admin/reports/period', {
-          params: { query: { from: period.from, to: period.to } },
-          signal,
-        }),
-      ),
-  })
-  const growth = useQuery({
-    queryKey: ['reports', 'growth', 18],
-    queryFn: ({ signal }) =>
-      unwrap(api.GET('/api/admin/reports/growth', { params: { query: { months: 18 } }, signal })),
-  })
+  const funnel = useApi<FunnelReport>('/reports/funnel')
+  const tiers = useApi<TierDistribution>('/reports/tiers')
+  const periodReport = useApi<PeriodReport>(`/reports/period${query({ from: period.from, to: period.to })}`)
+  const growth = useApi<GrowthReport>('/reports/growth?months=18')
   const p = periodReport.data
 
   return (
@@ -110,9 +108,9 @@ export default function DashboardPage() {
         </Col>
       </Row>
 
-      <QueryView query={periodReport} rows={3}>
+      <Loading loaded={periodReport} rows={3}>
         {(report) => <SalesDecomposition sales={report.sales} />}
-      </QueryView>
+      </Loading>
 
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={12}>
@@ -120,7 +118,7 @@ export default function DashboardPage() {
             title="用户生命周期漏斗"
             extra={<Typography.Text type="secondary">到达该阶段及以后的人数</Typography.Text>}
           >
-            <QueryView query={funnel}>
+            <Loading loaded={funnel}>
               {(data) => (
                 <>
                   <FunnelChartCard funnel={data} />
@@ -152,12 +150,12 @@ export default function DashboardPage() {
                   />
                 </>
               )}
-            </QueryView>
+            </Loading>
           </Card>
         </Col>
         <Col xs={24} xl={12}>
           <Card title="会员等级分布" extra={<Typography.Text type="secondary">当前有效等级</Typography.Text>}>
-            <QueryView query={tiers}>
+            <Loading loaded={tiers}>
               {(data) => (
                 <>
                   <TierChart tiers={data} />
@@ -176,7 +174,7 @@ export default function DashboardPage() {
                       {
                         title: '持有人数',
                         align: 'right',
-                        render: (_: unknown, l: Answer<'/api/admin/reports/tiers'>['ladders'][number]) => (
+                        render: (_: unknown, l: TierDistribution['ladders'][number]) => (
                           <span data-testid={`tier-${l.code}`}>
                             {formatCount(l.levels.reduce((n, v) => n + v.members, 0))}
                           </span>
@@ -187,7 +185,7 @@ export default function DashboardPage() {
                   />
                 </>
               )}
-            </QueryView>
+            </Loading>
           </Card>
         </Col>
       </Row>
@@ -196,7 +194,7 @@ export default function DashboardPage() {
         title="增长趋势"
         extra={<Typography.Text type="secondary">近 18 个月，按月（北京时间）</Typography.Text>}
       >
-        <QueryView query={growth}>
+        <Loading loaded={growth}>
           {(data) => (
             <>
               <GrowthChart growth={data} />
@@ -207,7 +205,7 @@ export default function DashboardPage() {
               </Typography.Text>
             </>
           )}
-        </QueryView>
+        </Loading>
       </Card>
     </Space>
   )

@@ -1,9 +1,7 @@
 // 销售额 = 流量 × 客单价 × 转化率 × 复购率 (seed 001): each factor as measured in the period.
 import { Card, Col, Row, Statistic, Tooltip, Typography } from 'antd'
 import { InfoCircleOutlined } from '@ant-design/icons'
-import type { Answer } from '../../api/types'
-
-type PeriodReport = Answer<'/api/admin/reports/period'>
+import type { PeriodReport } from '../../../../shared/reports/contracts'
 import { formatCount, formatFen, formatPercent } from '../../format'
 
 function Factor({

@@ -1,87 +1,72 @@
-// One member: profile (editable), the identities that make them one person (phones masked unless the
-// role may see them), tiers (granted or revoked here), points (adjusted with a reason), orders,
-// referrals, tags by dimension, the whole timeline and the merges they took part in.
-import { useState } from 'react'
-import { Button, Card, Col, Descriptions, Row, Space, Statistic, Table, Tag, Tooltip, Typography } from 'antd'
+// One member: profile, the identities that make them one person, tiers, points, orders, referrals,
+// tags and what they did lately.
 import {
-  ArrowLeftOutlined,
-  EditOutlined,
-  GiftOutlined,
-  MergeCellsOutlined,
-  MessageOutlined,
-  TrophyOutlined,
-} from '@ant-design/icons'
-import { useQuery } from '@tanstack/react-query'
+  Alert,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Empty,
+  Row,
+  Skeleton,
+  Space,
+  Statistic,
+  Table,
+  Tag,
+  Timeline,
+  Typography,
+} from 'antd'
+import { ArrowLeftOutlined } from '@ant-design/icons'
 import { Link, useNavigate, useParams } from 'react-router'
-import { api, unwrap } from '../../api/client'
-import { ErrorState, QueryView } from '../../api/query'
-import { useAccess } from '../../me'
-import { MemberMerges, PointsModal, ProfileModal, TierModal } from './member-actions'
-import { MemberTags } from './member-tags'
-import { MemberTimeline } from './member-timeline'
+import type { MemberDetail } from '../../../../shared/reports/contracts'
+import { useApi } from '../../api'
 import { formatCount, formatDate, formatDateTime, formatFen } from '../../format'
 import {
+  eventLabels,
   genderLabels,
   identityKindLabels,
   label,
-  repurchaserActions,
   repurchaserKindLabels,
   sourceLabels,
   stageColors,
   stageLabels,
 } from '../../labels'
 
+/** One line saying what an event was about, from the fields its payload usually has. */
+function eventSummary(payload: Record<string, unknown>): string {
+  const parts: string[] = []
+  if (typeof payload.direction === 'string') parts.push(payload.direction === 'out' ? '顾问发出' : '会员发来')
+  for (const key of ['text', 'title', 'campaign', 'orderNo']) {
+    if (typeof payload[key] === 'string') parts.push(payload[key] as string)
+  }
+  if (typeof payload.payFen === 'number') parts.push(formatFen(payload.payFen))
+  if (typeof payload.refereeId === 'number') parts.push(`带来新会员 #${payload.refereeId}`)
+  if (payload.sentiment === 'complaint') parts.unshift('投诉')
+  return parts.join(' · ')
+}
+
 export default function MemberDetailPage() {
   const { id } = useParams()
-  const memberId = Number(id)
   const navigate = useNavigate()
-  const { can } = useAccess()
-  const [modal, setModal] = useState<'profile' | 'points' | 'tier' | null>(null)
-  const detail = useQuery({
-    queryKey: ['member', memberId, 'report'],
-    enabled: Number.isInteger(memberId) && memberId > 0,
-    queryFn: ({ signal }) =>
-      unwrap(api.GET('/api/admin/reports/members/{id}', { params: { path: { id: memberId } }, signal })),
-  })
-  // The member record with identities as the server masks them; operators who may see phone numbers
-  // read them from the report instead.
-  const record = useQuery({
-    queryKey: ['member', memberId, 'record'],
-    enabled: Number.isInteger(memberId) && memberId > 0,
-    queryFn: ({ signal }) =>
-      unwrap(api.GET('/api/admin/members/{id}', { params: { path: { id: memberId } }, signal })),
-  })
+  const detail = useApi<MemberDetail>(`/reports/members/${encodeURIComponent(id ?? '')}`)
   const back = (
     <Button icon={<ArrowLeftOutlined />} onClick={() => navigate(-1)}>
       返回
     </Button>
   )
-  if (detail.isError || record.isError)
+  if (detail.error)
     return (
       <Space direction="vertical" style={{ width: '100%' }}>
         {back}
-        <ErrorState
-          error={detail.error ?? record.error}
-          onRetry={() => {
-            void detail.refetch()
-            void record.refetch()
-          }}
-        />
+        <Alert type="error" showIcon message={detail.error.message} />
       </Space>
     )
-  if (!detail.data)
-    return (
-      <QueryView query={detail} rows={10}>
-        {() => null}
-      </QueryView>
-    )
-  const { profile, tiers, pointsBalance, orders, referral } = detail.data
-  const identities = can('members.phone') ? detail.data.identities : (record.data?.identities ?? [])
-  const kind = profile.repurchaserKind
+  if (!detail.data) return <Skeleton active paragraph={{ rows: 10 }} />
+  const { profile, identities, tiers, pointsBalance, orders, referral, tags, recentEvents } = detail.data
 
   return (
     <Space direction="vertical" size={16} style={{ width: '100%' }}>
-      <Space align="center" size={[16, 8]} wrap>
+      <Space align="center" size={16}>
         {back}
         <Typography.Title level={3} style={{ margin: 0 }} data-testid="member-name">
           {profile.name ?? profile.nickname ?? profile.memberNo}
@@ -89,47 +74,8 @@ export default function MemberDetailPage() {
         <Tag color={stageColors[profile.stage]} data-testid="member-stage">
           {stageLabels[profile.stage]}
         </Tag>
-        {kind && <Tag color="purple">{label(repurchaserKindLabels, kind)}</Tag>}
         {profile.optedOut && <Tag color="red">已退订</Tag>}
       </Space>
-      <Space wrap>
-        {can('members.edit') && (
-          <Button icon={<EditOutlined />} onClick={() => setModal('profile')}>
-            编辑资料
-          </Button>
-        )}
-        {can('points.adjust') && (
-          <Button icon={<GiftOutlined />} onClick={() => setModal('points')}>
-            调整积分
-          </Button>
-        )}
-        {can('tiers.grant') && (
-          <Button icon={<TrophyOutlined />} onClick={() => setModal('tier')}>
-            调整等级
-          </Button>
-        )}
-        {can('members.merge') && (
-          <Button icon={<MergeCellsOutlined />} onClick={() => navigate(`/merge?a=${profile.id}`)}>
-            合并会员
-          </Button>
-        )}
-        {can('tickets.view') && (
-          <Button onClick={() => navigate(`/tickets?memberId=${profile.id}`)}>反馈工单</Button>
-        )}
-        <Tooltip title="聊天工作台上线后从这里给会员发消息">
-          <Button icon={<MessageOutlined />} disabled>
-            发消息
-          </Button>
-        </Tooltip>
-      </Space>
-      {kind && repurchaserActions[kind] && (
-        <Typography.Text type="secondary" data-testid="member-suggested-action">
-          建议：{repurchaserActions[kind]}
-        </Typography.Text>
-      )}
-      <ProfileModal profile={profile} open={modal === 'profile'} onClose={() => setModal(null)} />
-      <PointsModal memberId={profile.id} open={modal === 'points'} onClose={() => setModal(null)} />
-      <TierModal memberId={profile.id} open={modal === 'tier'} onClose={() => setModal(null)} />
 
       <Row gutter={[16, 16]}>
         <Col xs={24} sm={8}>
@@ -182,14 +128,17 @@ export default function MemberDetailPage() {
           <Descriptions.Item label="城市">{profile.city ?? '—'}</Descriptions.Item>
           <Descriptions.Item label="职业">{profile.occupation ?? '—'}</Descriptions.Item>
           <Descriptions.Item label="来源">{label(sourceLabels, profile.source)}</Descriptions.Item>
-          <Descriptions.Item label="专属顾问">
-            <span data-testid="member-advisor">{profile.advisor ?? '未分配'}</span>
-          </Descriptions.Item>
+          <Descriptions.Item label="专属顾问">{profile.advisor ?? '未分配'}</Descriptions.Item>
           <Descriptions.Item label="复购类型">
             {label(repurchaserKindLabels, profile.repurchaserKind)}
           </Descriptions.Item>
           <Descriptions.Item label="加入时间">{formatDateTime(profile.createdAt)}</Descriptions.Item>
           <Descriptions.Item label="最近活跃">{formatDateTime(profile.lastSeenAt)}</Descriptions.Item>
+          <Descriptions.Item label="标签">
+            {tags.length
+              ? tags.map((t) => <Tag key={`${t.dimension}:${t.name}`}>{`${t.dimension}：${t.name}`}</Tag>)
+              : '—'}
+          </Descriptions.Item>
         </Descriptions>
       </Card>
 
@@ -199,7 +148,6 @@ export default function MemberDetailPage() {
             <Table
               size="small"
               pagination={false}
-              scroll={{ x: 'max-content' }}
               rowKey={(i) => `${i.kind}:${i.value}`}
               dataSource={identities}
               locale={{ emptyText: '暂无绑定身份' }}
@@ -216,6 +164,7 @@ export default function MemberDetailPage() {
                   dataIndex: 'verified',
                   render: (v: boolean) => (v ? <Tag color="green">已验证</Tag> : <Tag>未验证</Tag>),
                 },
+                { title: '绑定时间', dataIndex: 'createdAt', render: formatDate },
               ]}
             />
           </Card>
@@ -225,7 +174,6 @@ export default function MemberDetailPage() {
             <Table
               size="small"
               pagination={false}
-              scroll={{ x: 'max-content' }}
               rowKey={(t) => `${t.ladderCode}:${t.levelCode}`}
               dataSource={tiers}
               locale={{ emptyText: '暂无等级' }}
@@ -250,9 +198,27 @@ export default function MemberDetailPage() {
         </Col>
       </Row>
 
-      <MemberTags memberId={profile.id} editable={can('members.view')} />
-      <MemberTimeline memberId={profile.id} />
-      <MemberMerges memberId={profile.id} />
+      <Card title="最近动态">
+        {recentEvents.length === 0 ? (
+          <Empty description="暂无动态" />
+        ) : (
+          <Timeline
+            data-testid="member-events"
+            items={recentEvents.map((e) => ({
+              key: e.id,
+              children: (
+                <Space direction="vertical" size={0}>
+                  <Space>
+                    <Typography.Text strong>{label(eventLabels, e.type)}</Typography.Text>
+                    <Typography.Text type="secondary">{formatDateTime(e.occurredAt)}</Typography.Text>
+                  </Space>
+                  <Typography.Text>{eventSummary(e.payload)}</Typography.Text>
+                </Space>
+              ),
+            }))}
+          />
+        )}
+      </Card>
     </Space>
   )
 }

@@ -1,18 +1,14 @@
 // 会员列表: search by name, phone or member number, filter by stage; the query lives in the URL so the
 // back button returns to the same page of results.
 import { Card, Input, Select, Space, Table, Tag, Typography } from 'antd'
-import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { Link, useNavigate, useSearchParams } from 'react-router'
+import type { MemberList, MemberListItem } from '../../../../shared/reports/contracts'
 import { funnelStages, type FunnelStage } from '../../../../shared/reports/stages'
-import { api, unwrap } from '../../api/client'
-import { ErrorState } from '../../api/query'
-import type { Answer } from '../../api/types'
+import { query, useApi } from '../../api'
 import { formatCount, formatDate, formatDateTime } from '../../format'
 import { stageColors, stageLabels } from '../../labels'
 
 const PAGE_SIZE = 20
-
-type MemberListItem = Answer<'/api/admin/reports/members'>['items'][number]
 
 export default function MemberListPage() {
   const [params, setParams] = useSearchParams()
@@ -20,17 +16,7 @@ export default function MemberListPage() {
   const q = params.get('q') ?? ''
   const stage = (params.get('stage') as FunnelStage | null) ?? undefined
   const page = Math.max(1, Number(params.get('page')) || 1)
-  const list = useQuery({
-    queryKey: ['members', 'list', { q, stage, page }],
-    queryFn: ({ signal }) =>
-      unwrap(
-        api.GET('/api/admin/reports/members', {
-          params: { query: { ...(q ? { q } : {}), ...(stage ? { stage } : {}), page, pageSize: PAGE_SIZE } },
-          signal,
-        }),
-      ),
-    placeholderData: keepPreviousData,
-  })
+  const list = useApi<MemberList>(`/reports/members${query({ q, stage, page, pageSize: PAGE_SIZE })}`)
 
   const update = (next: { q?: string; stage?: string | undefined; page?: number }) => {
     const merged = { q, stage, page: 1, ...next }
@@ -64,25 +50,24 @@ export default function MemberListPage() {
             allowClear
             enterButton="搜索"
             placeholder="姓名 / 手机号 / 会员号"
-            style={{ width: 'min(320px, 100%)' }}
+            style={{ width: 320 }}
             onSearch={(value) => update({ q: value.trim() })}
             data-testid="member-search"
           />
         </Space>
       }
     >
-      {list.isError && <ErrorState error={list.error} onRetry={() => void list.refetch()} />}
+      {list.error && <Typography.Text type="danger">{list.error.message}</Typography.Text>}
       <Table<MemberListItem>
         rowKey="id"
-        loading={list.isFetching}
-        scroll={{ x: 'max-content' }}
-        dataSource={list.data?.items ?? []}
+        loading={list.loading}
+        dataSource={(list.data ?? list.previous)?.items ?? []}
         locale={{ emptyText: q ? `没有找到与“${q}”匹配的会员` : '暂无会员' }}
         onRow={(m) => ({ onClick: () => navigate(`/members/${m.id}`), style: { cursor: 'pointer' } })}
         pagination={{
           current: page,
           pageSize: PAGE_SIZE,
-          total: list.data?.total ?? 0,
+          total: (list.data ?? list.previous)?.total ?? 0,
           showSizeChanger: false,
           showTotal: (total) => `共 ${formatCount(total)} 位会员`,
           onChange: (p) => update({ page: p }),

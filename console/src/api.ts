@@ -1,0 +1,92 @@
+// Calls to the operator API. Errors arrive as {error:{code, message}} with a Chinese message that is
+// shown as it is; an expired login sends the operator back to the login page.
+import { useEffect, useState } from 'react'
+import { clearSession, loadSession } from './session'
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Fired when the server says the login is no longer valid. */
+export const SESSION_EXPIRED = 'sup:session-expired'
+
+export async function apiRequest<T>(
+  path: string,
+  init: { method?: string; body?: unknown; signal?: AbortSignal } = {},
+): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' }
+  const session = loadSession()
+  if (session) headers.authorization = `Bearer ${session.token}`
+  if (init.body !== undefined) headers['content-type'] = 'application/json'
+  let res: Response
+  try {
+    res = await fetch(`/api/admin${path}`, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: init.signal,
+    })
+  } catch (err) {
+    if (init.signal?.aborted) throw err
+    throw new ApiError(0, 'network_error', '网络连接失败，请检查网络后重试')
+  }
+  const payload = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null
+  if (!res.ok) {
+    if (res.status === 401 && session) {
+      clearSession()
+      window.dispatchEvent(new Event(SESSION_EXPIRED))
+    }
+    throw new ApiError(
+      res.status,
+      payload?.error?.code ?? 'http_error',
+      payload?.error?.message ?? `请求失败（${res.status}）`,
+    )
+  }
+  return payload as T
+}
+
+export interface Loaded<T> {
+  /** The answer for the current path, once it has arrived. */
+  data: T | undefined
+  /** The last answer for any path, to keep a table on screen while its next page loads. */
+  previous: T | undefined
+  error: ApiError | undefined
+  loading: boolean
+}
+
+/** GET a path and re-fetch whenever it changes; answers for an earlier path are dropped. */
+export function useApi<T>(path: string | null): Loaded<T> {
+  const [state, setState] = useState<{ path: string | null; data?: T; error?: ApiError }>({ path: null })
+  useEffect(() => {
+    if (path === null) return
+    const controller = new AbortController()
+    apiRequest<T>(path, { signal: controller.signal }).then(
+      (data) => setState({ path, data }),
+      (error: unknown) => {
+        if (controller.signal.aborted) return
+        const apiError =
+          error instanceof ApiError ? error : new ApiError(0, 'unknown', '加载失败，请稍后重试')
+        setState({ path, error: apiError })
+      },
+    )
+    return () => controller.abort()
+  }, [path])
+  const current = path !== null && state.path === path
+  return {
+    data: current ? state.data : undefined,
+    previous: state.data,
+    error: current ? state.error : undefined,
+    loading: path !== null && !current,
+  }
+}
+
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== '')
+  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : ''
+}
