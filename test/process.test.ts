@@ -52,7 +52,8 @@ const exited = (child: ChildProcess) =>
 
 async function json(url: string, init?: RequestInit) {
   const res = await fetch(url, init)
-  return { status: res.status, body: (await res.json()) as any }
+  const text = await res.text()
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as any }
 }
 
 // Generous limits: a start migrates and seeds a whole demo brand, and CI machines may be busy.
@@ -131,6 +132,13 @@ describe('npm start', { timeout: 300_000 }, () => {
         body: JSON.stringify({ username: 'admin', password: 'admin12345' }),
       })
       const auth = { headers: { authorization: `Bearer ${login.body.token}` } }
+      // The initial password has to be changed before anything else answers.
+      const changed = await json(`${s.url}/api/admin/me/password`, {
+        method: 'POST',
+        headers: { ...auth.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ currentPassword: 'admin12345', newPassword: 'Quiet-Harbour-2026' }),
+      })
+      expect(changed.status).toBe(204)
       // Every demo account follows WECHATY_PUPPET, fails, and keeps being retried; the process lives on.
       let accounts: any[] = []
       const deadline = Date.now() + 120_000

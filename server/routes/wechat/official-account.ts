@@ -45,7 +45,7 @@ export function registerOfficialAccount(api: ApiRouter, deps: AppDeps): void {
       throw new DomainError(
         'oa_not_configured',
         '未配置公众号（WECHAT_OA_APPID、WECHAT_OA_TOKEN），无法接收公众号消息推送',
-        503,
+        404,
       )
     return secrets
   }
