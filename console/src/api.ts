@@ -3,14 +3,34 @@
 import { useEffect, useState } from 'react'
 import { clearSession, loadSession } from './session'
 
+/** One input the server refused, e.g. {path: 'body.newPassword', message: '密码至少 8 位'}. */
+export interface FieldProblem {
+  path: string
+  message: string
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly fields: FieldProblem[] = [],
   ) {
     super(message)
   }
+}
+
+/**
+ * The server's field problems as antd `Form.setFields` entries: `body.newPassword` → `newPassword`.
+ * Problems about no field of the form are left for the caller to show above it.
+ */
+export function fieldErrors<N extends string>(error: ApiError, names: readonly N[]) {
+  const byName = new Map<N, string[]>()
+  for (const f of error.fields) {
+    const name = names.find((n) => f.path.replace(/^(body|query)\./, '') === n)
+    if (name) byName.set(name, [...(byName.get(name) ?? []), f.message])
+  }
+  return [...byName].map(([name, errors]) => ({ name, errors }))
 }
 
 /** Fired when the server says the login is no longer valid. */
@@ -36,7 +56,9 @@ export async function apiRequest<T>(
     if (init.signal?.aborted) throw err
     throw new ApiError(0, 'network_error', '网络连接失败，请检查网络后重试')
   }
-  const payload = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null
+  const payload = (await res.json().catch(() => null)) as {
+    error?: { code: string; message: string; fields?: FieldProblem[] }
+  } | null
   if (!res.ok) {
     if (res.status === 401 && session) {
       clearSession()
@@ -46,6 +68,7 @@ export async function apiRequest<T>(
       res.status,
       payload?.error?.code ?? 'http_error',
       payload?.error?.message ?? `请求失败（${res.status}）`,
+      payload?.error?.fields ?? [],
     )
   }
   return payload as T

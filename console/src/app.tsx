@@ -5,11 +5,12 @@ import { App as AntApp, ConfigProvider, Spin } from 'antd'
 import zhCN from 'antd/locale/zh_CN'
 import dayjs from 'dayjs'
 import 'dayjs/locale/zh-cn'
-import { SESSION_EXPIRED } from './api'
+import { apiRequest, SESSION_EXPIRED } from './api'
 import { clearSession, loadSession, saveSession, type OperatorSession } from './session'
 import { ConsoleLayout } from './layout'
 import { LoginPage } from './pages/login-page'
 import { NotFoundPage } from './pages/not-found-page'
+import { PasswordPage } from './pages/password-page'
 import { sectionGroups } from './navigation'
 
 dayjs.locale('zh-cn')
@@ -29,6 +30,8 @@ function RequireSession({
 }) {
   const location = useLocation()
   if (!session) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />
+  if (session.operator.mustChangePassword && location.pathname !== '/password')
+    return <Navigate to="/password" replace state={{ from: location.pathname + location.search }} />
   return <>{children}</>
 }
 
@@ -44,8 +47,21 @@ export function App() {
     setSession(s)
   }, [])
   const signOut = useCallback(() => {
-    clearSession()
-    setSession(null)
+    // The server ends the token too; the console forgets it whether or not that call gets through.
+    void apiRequest('/logout', { method: 'POST' })
+      .catch(() => undefined)
+      .finally(() => {
+        clearSession()
+        setSession(null)
+      })
+  }, [])
+  const passwordChanged = useCallback(() => {
+    setSession((s) => {
+      if (!s) return s
+      const next = { ...s, operator: { ...s.operator, mustChangePassword: false } }
+      saveSession(next)
+      return next
+    })
   }, [])
 
   const pages = sectionGroups.flatMap((g) => g.sections).flatMap((s) => [s, ...(s.children ?? [])])
@@ -66,6 +82,12 @@ export function App() {
                 </RequireSession>
               }
             >
+              <Route
+                path="/password"
+                element={
+                  <PasswordPage forced={!!session?.operator.mustChangePassword} onChanged={passwordChanged} />
+                }
+              />
               {pages.map(({ path, page: Page }) => (
                 <Route
                   key={path}

@@ -1,11 +1,17 @@
 // The signed-in frame: the section menu on the left, the operator and sign-out at the top.
 import { Avatar, Button, Layout, Menu, Space, Typography } from 'antd'
-import { CrownOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons'
+import { CrownOutlined, KeyOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons'
 import { Link, Outlet, useLocation } from 'react-router'
 import type { OperatorSession } from './session'
 import { sectionGroups, sectionOf } from './navigation'
 
-const roleLabels: Record<string, string> = { admin: '管理员', operator: '运营', staff: '门店导购' }
+const roleLabels: Record<string, string> = {
+  admin: '管理员',
+  operator: '运营',
+  staff: '门店导购',
+  finance: '财务',
+  advisor: '顾问',
+}
 
 export function ConsoleLayout({
   operator,
@@ -59,6 +65,9 @@ export function ConsoleLayout({
               <span data-testid="operator-name">{operator?.displayName}</span>
               <Typography.Text type="secondary">{roleLabels[operator?.role ?? ''] ?? ''}</Typography.Text>
             </Space>
+            <Link to="/password">
+              <Button icon={<KeyOutlined />}>修改密码</Button>
+            </Link>
             <Button icon={<LogoutOutlined />} onClick={onSignOut}>
               退出登录
             </Button>

@@ -2,7 +2,14 @@
 export interface OperatorSession {
   token: string
   expiresAt: string
-  operator: { id: number; username: string; displayName: string; role: string }
+  operator: {
+    id: number
+    username: string
+    displayName: string
+    role: string
+    /** The initial (or a reset) password: the console shows only the password form until it is changed. */
+    mustChangePassword?: boolean
+  }
 }
 
 const KEY = 'sup.console.session'

@@ -185,4 +185,64 @@ describe('operator console', () => {
     await page.waitForURL('**/console/login')
     expect(await page.evaluate('window.localStorage.length')).toBe(0)
   })
+
+  it('makes a first login change the initial password, with the server refusals on the fields, and sign-out ends the token', async () => {
+    const fresh = await createOperator(database.db, {
+      username: 'wanglei',
+      displayName: '王磊',
+      role: 'operator',
+      password: 'initial-pass-1',
+      mustChangePassword: true,
+    })
+    await page.goto(`${app.url}/console/login`)
+    await page.getByPlaceholder('用户名').fill('wanglei')
+    await page.getByPlaceholder('密码').fill('initial-pass-1')
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.waitForURL('**/console/password')
+    await page.getByTestId('password-required').waitFor()
+    // Any other page sends the operator back to the form.
+    await page.goto(`${app.url}/console/members`)
+    await page.waitForURL('**/console/password')
+
+    const fill = async (current: string, next: string) => {
+      await page.getByPlaceholder('当前密码').fill(current)
+      await page.getByPlaceholder('至少 8 位').fill(next)
+      await page.getByPlaceholder('再次输入新密码').fill(next)
+      await page.getByRole('button', { name: '修改密码' }).last().click()
+    }
+    await fill('wrong-pass-1', 'brand-new-pass-2')
+    const currentItem = page.locator('.ant-form-item', { has: page.getByPlaceholder('当前密码') })
+    await currentItem.getByText('当前密码不正确').waitFor()
+    await fill('initial-pass-1', 'initial-pass-1')
+    const newItem = page.locator('.ant-form-item', { has: page.getByPlaceholder('至少 8 位') })
+    await newItem.getByText('新密码不能与当前密码相同').waitFor()
+    const [before] = await queryRows<{ must: boolean; hash: string }>(
+      database.db,
+      sql`select must_change_password as must, password_hash as hash from operators where id = ${fresh.id}`,
+    )
+    expect(before!.must).toBe(true)
+
+    await fill('initial-pass-1', 'brand-new-pass-2')
+    await page.waitForURL('**/console/members')
+    expect(await page.getByTestId('operator-name').innerText()).toBe('王磊')
+    const [after] = await queryRows<{ must: boolean; hash: string }>(
+      database.db,
+      sql`select must_change_password as must, password_hash as hash from operators where id = ${fresh.id}`,
+    )
+    expect(after!.must).toBe(false)
+    expect(after!.hash).not.toBe(before!.hash)
+    const sessions = async () =>
+      Number(
+        (
+          await one<{ n: number }>(
+            sql`select count(*)::int as n from operator_sessions where operator_id = ${fresh.id}`,
+          )
+        ).n,
+      )
+    expect(await sessions()).toBe(1)
+
+    await page.getByRole('button', { name: '退出登录' }).click()
+    await page.waitForURL('**/console/login')
+    expect(await sessions()).toBe(0)
+  })
 })
