@@ -29,7 +29,7 @@ function PasswordPage({ forced, onChanged }: { forced: boolean; onChanged: () =>
       await apiRequest('/me/password', { method: 'POST', body: { currentPassword, newPassword } })
       onChanged()
       void message.success('密码已修改，其他设备上的登录已退出')
-      navigate(forced ? from : '/', { replace: true })
+      navigate(from, { replace: true })
     } catch (err) {
       const apiError = err instanceof ApiError ? err : new ApiError(0, 'unknown', '修改失败，请稍后重试')
       const onFields = fieldErrors(apiError, names)
@@ -98,4 +98,3 @@ function PasswordPage({ forced, onChanged }: { forced: boolean; onChanged: () =>
 }
 
 export { PasswordPage }
-export default PasswordPage
