@@ -32,4 +32,6 @@ export interface AppState {
   memberId?: number
   /** The signed-in member's tier levels now (their member prices apply). */
   levelIds?: number[]
+  /** An advisor on an account-scoped operation: the bot accounts they serve (absent: every account). */
+  accountScope?: number[]
 }

@@ -52,6 +52,8 @@ export const policy = {
   'campaigns.read': [A, O],
   'campaigns.manage': [A, O],
   'chat.read': [A, O],
+  /** The chats of the bot accounts one serves: feedback tickets and the outbox (advisors: their own). */
+  'chat.serve': [A, O, V],
   'chat.manage': [A, O],
   'accounts.secrets': [A],
   /** Rules operators change as data (store rules, the points policy), with their history. */
@@ -74,6 +76,9 @@ export const actionsOf = (role: OperatorRole): Action[] =>
   (Object.keys(policy) as Action[]).filter((a) => authorize(role, a))
 
 /** Actions allowed while an operator still has to replace the initial password. */
+/** Actions whose data an advisor sees only for the bot accounts they serve (`ctx.state.accountScope`). */
+export const accountScoped: ReadonlySet<Action> = new Set(['chat.serve'])
+
 export const beforePasswordChange: ReadonlySet<Action> = new Set(['self.manage'])
 
 /**
@@ -137,12 +142,12 @@ export const operations: Record<string, Action | [Action, string]> = {
   'PATCH /api/admin/groups/{id}': 'chat.manage',
   'POST /api/admin/groups/{id}/announcements': 'chat.manage',
   'POST /api/admin/groups/{id}/invites': 'chat.manage',
-  'GET /api/admin/tickets': 'chat.read',
-  'POST /api/admin/tickets/{id}/resolve': 'chat.manage',
-  'GET /api/admin/outbox/summary': 'chat.read',
-  'GET /api/admin/outbox': 'chat.read',
-  'POST /api/admin/outbox/{id}/retry': 'chat.manage',
-  'POST /api/admin/outbox/{id}/cancel': 'chat.manage',
+  'GET /api/admin/tickets': 'chat.serve',
+  'POST /api/admin/tickets/{id}/resolve': 'chat.serve',
+  'GET /api/admin/outbox/summary': 'chat.serve',
+  'GET /api/admin/outbox': 'chat.serve',
+  'POST /api/admin/outbox/{id}/retry': 'chat.serve',
+  'POST /api/admin/outbox/{id}/cancel': 'chat.serve',
 
   'GET /api/admin/tiers': 'loyalty.read',
   'GET /api/admin/tiers/rule-codes': 'loyalty.read',

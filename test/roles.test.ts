@@ -7,6 +7,10 @@ import { createOperator, loginOperator } from '../shared/auth/service'
 import type { Database } from '../shared/db/client'
 import { systemClock } from '../shared/clock'
 import { operationPolicy, operations, policy } from '../server/policy'
+import { eq } from 'drizzle-orm'
+import { chatTickets, outboundMessages } from '../shared/db/schema/chat'
+import { recordFeedbackTicket } from '../shared/chat/tickets'
+import { enqueueOutbound } from '../shared/chat/outbox'
 import { testDatabase } from './support/db'
 import { startTestApp, type TestApp } from './support/app'
 import { makeAccounts, makeFriends } from './support/chat'
@@ -29,12 +33,14 @@ async function signIn(role: OperatorRole): Promise<string> {
   return (await loginOperator(database.db, systemClock, { username, password: 'role-pass-123' }, 24)).token
 }
 let accountId: number
+let otherAccountId: number
 
 beforeAll(async () => {
   database = await testDatabase()
   app = await startTestApp(database)
   const [mine, theirs] = await makeAccounts(database, 2)
   accountId = mine!.id
+  otherAccountId = theirs!.id
   const friends = await makeFriends(database, [mine!.id, theirs!.id], 1)
   ownMember = friends.get(mine!.id)![0]!
   otherMember = friends.get(theirs!.id)![0]!
@@ -114,6 +120,69 @@ describe('roles and the policy table', () => {
     expect(list.body.items.map((m: { id: number }) => m.id)).toEqual([ownMember])
     const search = await app.request('GET', '/api/admin/reports/members?q=会员', { token: tokens.advisor })
     expect(search.status).toBe(403)
+  })
+
+  it("keeps an advisor to their own accounts' feedback tickets and outbox", async () => {
+    const at = new Date()
+    const tickets = []
+    const messages = []
+    for (const [member, account] of [
+      [ownMember, accountId],
+      [otherMember, otherAccountId],
+    ] as const) {
+      const { ticket } = await recordFeedbackTicket(database.db, {
+        memberId: member,
+        accountId: account,
+        category: 'complaint',
+        text: '发货太慢了',
+        matched: '太慢',
+        at,
+      })
+      tickets.push(ticket.id)
+      const { message } = await enqueueOutbound(database.db, {
+        dedupeKey: `scope-${member}`,
+        accountId: account,
+        kind: 'direct',
+        memberId: member,
+        text: '您好',
+        source: 'test',
+      })
+      messages.push(message.id)
+    }
+    const ticketIds = async (role: OperatorRole) =>
+      (await app.request('GET', '/api/admin/tickets', { token: tokens[role] })).body.items.map(
+        (t: { id: number }) => t.id,
+      )
+    expect(await ticketIds('advisor')).toEqual([tickets[0]])
+    expect(await ticketIds('operator')).toEqual(expect.arrayContaining(tickets))
+    const outbox = await app.request('GET', '/api/admin/outbox', { token: tokens.advisor })
+    expect(outbox.body.items.map((m: { id: number }) => m.id)).toEqual([messages[0]])
+    const summary = await app.request('GET', '/api/admin/outbox/summary', { token: tokens.advisor })
+    expect(new Set(summary.body.items.map((r: { accountId: number }) => r.accountId))).toEqual(
+      new Set([accountId]),
+    )
+    // Another account's ticket or message reads as absent, and stays as it was.
+    const resolve = await app.request('POST', `/api/admin/tickets/${tickets[1]}/resolve`, {
+      token: tokens.advisor,
+      body: { resolution: '已处理' },
+    })
+    expect(resolve.status).toBe(404)
+    const cancel = await app.request('POST', `/api/admin/outbox/${messages[1]}/cancel`, {
+      token: tokens.advisor,
+    })
+    expect(cancel.status).toBe(404)
+    const [ticket] = await database.db.select().from(chatTickets).where(eq(chatTickets.id, tickets[1]!))
+    expect(ticket!.status).toBe('open')
+    const [message] = await database.db
+      .select()
+      .from(outboundMessages)
+      .where(eq(outboundMessages.id, messages[1]!))
+    expect(message!.status).toBe('queued')
+    const own = await app.request('POST', `/api/admin/tickets/${tickets[0]}/resolve`, {
+      token: tokens.advisor,
+      body: { resolution: '已致歉并补发' },
+    })
+    expect(own.status).toBe(200)
   })
 
   it('tells the console the role and the actions it may offer', async () => {

@@ -89,6 +89,10 @@ describe('login throttling', () => {
     expect(locked.status).toBe(429)
     expect(locked.body.error).toMatchObject({ code: 'login_locked' })
     expect(locked.body.error.message).toMatch(/^登录失败次数过多，请 1[45] 分钟后再试$/)
+    // Retry-After tells a client (or a script) when to try again, in seconds: the rest of the window.
+    const retryAfter = Number(locked.headers.get('retry-after'))
+    expect(retryAfter).toBeGreaterThan(13 * 60)
+    expect(retryAfter).toBeLessThanOrEqual(15 * 60)
     // The window passes (its end is stored in PostgreSQL, shared by every process): the lock is gone.
     await database.db.execute(sql`update login_throttles set expire = now() - interval '1 second'`)
     expect((await login(username, 'right-pass-123', '192.0.2.99')).status).toBe(200)

@@ -1,10 +1,11 @@
 // The policy table applied to one admin operation: the role must be allowed its action, an operator
-// who still has the initial password may only change it, and an advisor only reaches their own members.
+// who still has the initial password may only change it, and an advisor only reaches
+// their own members and the chats of their own bot accounts.
 import type { Middleware } from 'koa'
-import { memberInAdvisorScope } from '../../shared/auth/operators'
+import { advisorAccountIds, memberInAdvisorScope } from '../../shared/auth/operators'
 import { DomainError } from '../../shared/errors'
 import type { AppDeps, AppState } from '../deps'
-import { authorize, beforePasswordChange, type OperationPolicy } from '../policy'
+import { accountScoped, authorize, beforePasswordChange, type OperationPolicy } from '../policy'
 
 export function authorizeOperation(deps: AppDeps, rule: OperationPolicy): Middleware<AppState> {
   return async (ctx, next) => {
@@ -23,6 +24,8 @@ export function authorizeOperation(deps: AppDeps, rule: OperationPolicy): Middle
       )
         throw new DomainError('out_of_scope', '只能查看自己顾问账号下的会员', 403)
     }
+    if (operator.role === 'advisor' && accountScoped.has(rule.action))
+      ctx.state.accountScope = await advisorAccountIds(deps.db, operator.id)
     await next()
   }
 }

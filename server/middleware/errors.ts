@@ -2,7 +2,7 @@
 // naming what is wrong; anything unexpected is a 500 that reveals nothing and is logged in full.
 import type { Middleware } from 'koa'
 import { ZodError } from 'zod'
-import { DomainError, type FieldProblem } from '../../shared/errors'
+import { DomainError, RetryLaterError, type FieldProblem } from '../../shared/errors'
 import type { AppState } from '../deps'
 
 export interface ErrorBody {
@@ -72,6 +72,7 @@ export function errorHandler(): Middleware<AppState> {
       if (status >= 500 && !(err instanceof DomainError)) log?.error({ err }, 'unhandled error')
       else log?.warn({ code: body.error.code, status }, 'request refused')
       ctx.status = status
+      if (err instanceof RetryLaterError) ctx.set('Retry-After', String(Math.max(1, err.retryAfterSeconds)))
       ctx.body = body
     }
   }

@@ -2,7 +2,7 @@
 // store) so every server process sees the same failures. A lockout ends by itself when its window does.
 import { RateLimiterDrizzle } from 'rate-limiter-flexible'
 import type { Db } from '../db/client'
-import { DomainError } from '../errors'
+import { RetryLaterError } from '../errors'
 import { loginThrottles } from '../db/schema/auth'
 
 export interface LoginThrottleOptions {
@@ -43,7 +43,11 @@ export class LoginThrottle {
     if (!locked.length) return
     const ms = Math.max(...locked.map(([res]) => (res as { msBeforeNext: number }).msBeforeNext))
     const minutes = Math.max(1, Math.ceil(ms / 60_000))
-    throw new DomainError('login_locked', `登录失败次数过多，请 ${minutes} 分钟后再试`, 429)
+    throw new RetryLaterError(
+      'login_locked',
+      `登录失败次数过多，请 ${minutes} 分钟后再试`,
+      Math.ceil(ms / 1000),
+    )
   }
 
   async failed(username: string, ip: string): Promise<void> {

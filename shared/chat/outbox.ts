@@ -329,7 +329,7 @@ export async function recoverExpiredClaims(db: Db, accountId: number, now: Date)
 }
 
 /** Per account and status: how the outbox stands. */
-export async function outboxSummary(db: Db) {
+export async function outboxSummary(db: Db, accountIds?: number[]) {
   return db
     .select({
       accountId: outboundMessages.accountId,
@@ -340,13 +340,21 @@ export async function outboxSummary(db: Db) {
       >`min(${outboundMessages.notBefore}) filter (where ${outboundMessages.status} = 'queued')`,
     })
     .from(outboundMessages)
+    .where(accountIds ? inArray(outboundMessages.accountId, accountIds) : undefined)
     .groupBy(outboundMessages.accountId, outboundMessages.status)
     .orderBy(asc(outboundMessages.accountId), asc(outboundMessages.status))
 }
 
 export async function listOutbound(
   db: Db,
-  filter: { statuses?: OutboundStatus[]; accountId?: number; limit: number; offset: number },
+  filter: {
+    statuses?: OutboundStatus[]
+    accountId?: number
+    /** Only these bot accounts' messages (an advisor's scope); every account when absent. */
+    accountIds?: number[]
+    limit: number
+    offset: number
+  },
 ) {
   return db
     .select()
@@ -355,6 +363,7 @@ export async function listOutbound(
       and(
         filter.statuses?.length ? inArray(outboundMessages.status, filter.statuses) : undefined,
         filter.accountId ? eq(outboundMessages.accountId, filter.accountId) : undefined,
+        filter.accountIds ? inArray(outboundMessages.accountId, filter.accountIds) : undefined,
       ),
     )
     .orderBy(desc(outboundMessages.id))
@@ -363,17 +372,23 @@ export async function listOutbound(
 }
 
 /** An operator sends a dead or failed letter again: back to the queue with fresh attempts. */
-export async function retryOutbound(db: Db, id: number, at: Date): Promise<OutboundMessage> {
+export async function retryOutbound(
+  db: Db,
+  id: number,
+  at: Date,
+  accountIds?: number[],
+): Promise<OutboundMessage> {
+  const inScope = accountIds ? inArray(outboundMessages.accountId, accountIds) : undefined
   const [row] = await db
     .update(outboundMessages)
     .set({ status: 'queued', attempts: 0, notBefore: at, claimedBy: null, claimedUntil: null })
-    .where(and(eq(outboundMessages.id, id), inArray(outboundMessages.status, ['dead', 'failed'])))
+    .where(and(eq(outboundMessages.id, id), inArray(outboundMessages.status, ['dead', 'failed']), inScope))
     .returning()
   if (row) return row
   const [exists] = await db
     .select({ status: outboundMessages.status })
     .from(outboundMessages)
-    .where(eq(outboundMessages.id, id))
+    .where(and(eq(outboundMessages.id, id), inScope))
   if (!exists) throw notFound('消息', 'outbound_not_found')
   throw new DomainError(
     'outbound_not_retryable',
@@ -382,17 +397,18 @@ export async function retryOutbound(db: Db, id: number, at: Date): Promise<Outbo
   )
 }
 
-export async function cancelOutbound(db: Db, id: number): Promise<OutboundMessage> {
+export async function cancelOutbound(db: Db, id: number, accountIds?: number[]): Promise<OutboundMessage> {
+  const inScope = accountIds ? inArray(outboundMessages.accountId, accountIds) : undefined
   const [row] = await db
     .update(outboundMessages)
     .set({ status: 'cancelled', lastError: '运营人员取消' })
-    .where(and(eq(outboundMessages.id, id), eq(outboundMessages.status, 'queued')))
+    .where(and(eq(outboundMessages.id, id), eq(outboundMessages.status, 'queued'), inScope))
     .returning()
   if (row) return row
   const [exists] = await db
     .select({ status: outboundMessages.status })
     .from(outboundMessages)
-    .where(eq(outboundMessages.id, id))
+    .where(and(eq(outboundMessages.id, id), inScope))
   if (!exists) throw notFound('消息', 'outbound_not_found')
   throw new DomainError(
     'outbound_not_cancellable',

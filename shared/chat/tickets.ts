@@ -1,6 +1,6 @@
 // Feedback caught in chat becomes a ticket for the operators: one open ticket per member, later
 // messages appended to it, closed by an operator with a note.
-import { and, desc, eq, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { DomainError, notFound } from '../errors'
@@ -59,7 +59,13 @@ export async function recordFeedbackTicket(
 
 export async function listTickets(
   db: Db,
-  filter: { status?: 'open' | 'resolved'; limit: number; offset: number },
+  filter: {
+    status?: 'open' | 'resolved'
+    /** Only these bot accounts' tickets (an advisor's scope); every account when absent. */
+    accountIds?: number[]
+    limit: number
+    offset: number
+  },
 ) {
   return db
     .select({
@@ -71,7 +77,12 @@ export async function listTickets(
     .from(chatTickets)
     .innerJoin(members, eq(members.id, chatTickets.memberId))
     .innerJoin(botAccounts, eq(botAccounts.id, chatTickets.accountId))
-    .where(filter.status ? eq(chatTickets.status, filter.status) : undefined)
+    .where(
+      and(
+        filter.status ? eq(chatTickets.status, filter.status) : undefined,
+        filter.accountIds ? inArray(chatTickets.accountId, filter.accountIds) : undefined,
+      ),
+    )
     .orderBy(desc(chatTickets.openedAt), desc(chatTickets.id))
     .limit(filter.limit)
     .offset(filter.offset)
@@ -80,8 +91,10 @@ export async function listTickets(
 export async function resolveTicket(
   db: Db,
   id: number,
-  input: { operatorId: number; resolution: string; at: Date },
+  input: { operatorId: number; resolution: string; at: Date; accountIds?: number[] },
 ): Promise<ChatTicket> {
+  // Out of the operator's scope reads as absent: an advisor learns nothing of other accounts' tickets.
+  const inScope = input.accountIds ? inArray(chatTickets.accountId, input.accountIds) : undefined
   const [row] = await db
     .update(chatTickets)
     .set({
@@ -90,10 +103,13 @@ export async function resolveTicket(
       resolution: input.resolution,
       resolvedAt: input.at,
     })
-    .where(and(eq(chatTickets.id, id), eq(chatTickets.status, 'open')))
+    .where(and(eq(chatTickets.id, id), eq(chatTickets.status, 'open'), inScope))
     .returning()
   if (row) return row
-  const [exists] = await db.select({ id: chatTickets.id }).from(chatTickets).where(eq(chatTickets.id, id))
+  const [exists] = await db
+    .select({ id: chatTickets.id })
+    .from(chatTickets)
+    .where(and(eq(chatTickets.id, id), inScope))
   if (!exists) throw notFound('工单', 'ticket_not_found')
   throw new DomainError('ticket_already_resolved', '该工单已处理', 409)
 }

@@ -8,7 +8,7 @@ import { and, eq, inArray } from 'drizzle-orm'
 import type { Clock } from '../clock'
 import type { Config } from '../config'
 import type { Db } from '../db/client'
-import { DomainError } from '../errors'
+import { DomainError, RetryLaterError } from '../errors'
 import { createMemberSession } from '../auth/service'
 import { resolveIdentity, type IdentityRef } from '../members/identity'
 import { memberIdentities, type Member } from '../db/schema/members'
@@ -26,7 +26,8 @@ function loginError(err: unknown): never {
   if (err instanceof WechatApiError) {
     if (err.errcode === 40029 || err.errcode === 40163)
       throw new DomainError('invalid_login_code', '登录凭证无效或已使用，请重新进入小程序', 400)
-    if (err.errcode === 45011) throw new DomainError('login_rate_limited', '登录太频繁，请稍后再试', 429)
+    // 45011: the per-minute quota of code2session is spent; it refills within the minute.
+    if (err.errcode === 45011) throw new RetryLaterError('login_rate_limited', '登录太频繁，请稍后再试', 60)
     if (err.errcode === 40226)
       throw new DomainError('risky_user', '微信判定当前账号存在风险，暂不能登录', 403)
   }

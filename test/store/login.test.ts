@@ -83,6 +83,7 @@ describe('POST /api/mp/login', () => {
     expect(limited.status).toBe(429)
     expect(limited.body.error.code).toBe('login_rate_limited')
     expect(limited.body.error.message).toMatch(/频繁/)
+    expect(limited.headers.get('retry-after')).toBe('60')
   })
 
   it('an empty code is a 400 naming the field', async () => {

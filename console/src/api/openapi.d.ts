@@ -5222,7 +5222,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            actions: ("self.manage" | "operators.manage" | "reports.read" | "members.search" | "members.read" | "members.write" | "members.merge" | "members.tag" | "members.settings" | "advisor.members" | "tags.read" | "tags.manage" | "segments.use" | "till.lookup" | "benefits.use" | "loyalty.read" | "loyalty.manage" | "points.adjust" | "catalog.read" | "catalog.manage" | "orders.read" | "orders.ship" | "orders.refund" | "marketing.read" | "marketing.manage" | "referrals.read" | "referrals.manage" | "referrals.settings" | "advocates.ask" | "promoters.share" | "commissions.read" | "withdrawals.read" | "withdrawals.review" | "campaigns.read" | "campaigns.manage" | "chat.read" | "chat.manage" | "accounts.secrets" | "settings.read" | "settings.manage" | "till.purchase" | "orders.import")[];
+                            actions: ("self.manage" | "operators.manage" | "reports.read" | "members.search" | "members.read" | "members.write" | "members.merge" | "members.tag" | "members.settings" | "advisor.members" | "tags.read" | "tags.manage" | "segments.use" | "till.lookup" | "benefits.use" | "loyalty.read" | "loyalty.manage" | "points.adjust" | "catalog.read" | "catalog.manage" | "orders.read" | "orders.ship" | "orders.refund" | "marketing.read" | "marketing.manage" | "referrals.read" | "referrals.manage" | "referrals.settings" | "advocates.ask" | "promoters.share" | "commissions.read" | "withdrawals.read" | "withdrawals.review" | "campaigns.read" | "campaigns.manage" | "chat.read" | "chat.serve" | "chat.manage" | "accounts.secrets" | "settings.read" | "settings.manage" | "till.purchase" | "orders.import")[];
                             displayName: string;
                             id: number;
                             mustChangePassword: boolean;
@@ -13022,7 +13022,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 聊天反馈工单（投诉、建议、转人工） */
+        /** 聊天反馈工单（投诉、建议、转人工；顾问只见自己账号的） */
         get: {
             parameters: {
                 query?: {

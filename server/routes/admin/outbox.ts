@@ -65,8 +65,8 @@ export function registerAdminOutbox(api: ApiRouter, deps: AppDeps): void {
         ),
       }),
     },
-    async () => ({
-      items: (await outboxSummary(deps.db)).map((r) => ({
+    async (_input, ctx) => ({
+      items: (await outboxSummary(deps.db, ctx.state.accountScope)).map((r) => ({
         ...r,
         nextAt: r.nextAt ? new Date(r.nextAt).toISOString() : null,
       })),
@@ -85,11 +85,12 @@ export function registerAdminOutbox(api: ApiRouter, deps: AppDeps): void {
       }),
       response: z.object({ items: z.array(messageSchema) }),
     },
-    async ({ query }) => ({
+    async ({ query }, ctx) => ({
       items: (
         await listOutbound(deps.db, {
           statuses: query.status,
           accountId: query.accountId,
+          accountIds: ctx.state.accountScope,
           limit: query.limit,
           offset: query.offset,
         })
@@ -100,12 +101,13 @@ export function registerAdminOutbox(api: ApiRouter, deps: AppDeps): void {
   api.post(
     '/outbox/:id/retry',
     { summary: '重发失败或中断的消息', params: idParams, response: messageSchema },
-    async ({ params }) => present(await retryOutbound(deps.db, params.id, deps.clock.now())),
+    async ({ params }, ctx) =>
+      present(await retryOutbound(deps.db, params.id, deps.clock.now(), ctx.state.accountScope)),
   )
 
   api.post(
     '/outbox/:id/cancel',
     { summary: '取消排队中的消息', params: idParams, response: messageSchema },
-    async ({ params }) => present(await cancelOutbound(deps.db, params.id)),
+    async ({ params }, ctx) => present(await cancelOutbound(deps.db, params.id, ctx.state.accountScope)),
   )
 }

@@ -35,7 +35,7 @@ export function registerAdminTickets(api: ApiRouter, deps: AppDeps): void {
   api.get(
     '/tickets',
     {
-      summary: '聊天反馈工单（投诉、建议、转人工）',
+      summary: '聊天反馈工单（投诉、建议、转人工；顾问只见自己账号的）',
       query: z.object({
         status: z.enum(['open', 'resolved']).optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -51,8 +51,8 @@ export function registerAdminTickets(api: ApiRouter, deps: AppDeps): void {
         ),
       }),
     },
-    async ({ query }) => ({
-      items: (await listTickets(deps.db, query)).map((r) => ({
+    async ({ query }, ctx) => ({
+      items: (await listTickets(deps.db, { ...query, accountIds: ctx.state.accountScope })).map((r) => ({
         ...present(r.ticket),
         memberNo: r.memberNo,
         memberName: r.memberName,
@@ -75,6 +75,7 @@ export function registerAdminTickets(api: ApiRouter, deps: AppDeps): void {
           operatorId: ctx.state.operator!.id,
           resolution: body.resolution,
           at: deps.clock.now(),
+          accountIds: ctx.state.accountScope,
         }),
       ),
   )
