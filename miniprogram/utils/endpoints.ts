@@ -23,7 +23,7 @@ export const endpoints = {
   memberships: ep('GET', '/memberships'),
   groupBuys: ep('GET', '/group-buys'),
   joinableGroups: ep('GET', '/group-buys/{id}/groups'),
-  group: ep('GET', '/group-buys/groups/{id}'),
+  group: ep('GET', '/group-buys/groups/{code}'),
   cart: ep('GET', '/cart'),
   setCartItem: ep('PUT', '/cart/items/{skuId}'),
   addresses: ep('GET', '/addresses'),

@@ -2,6 +2,7 @@
 // group is 'forming' and friends join by ordering too; when `groupSize` members have paid it has
 // succeeded and its orders can ship; if it expires first it fails and every paid member is refunded.
 // Seats are reserved by unpaid orders as well, so a group never takes more members than its size.
+import { randomBytes } from 'node:crypto'
 import { and, asc, eq, gt, lte, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
@@ -76,9 +77,16 @@ export async function activeGroupBuy(db: Db, groupBuyId: number, at: Date): Prom
 }
 
 /** A group as shoppers share it: who has joined, seats left, when it closes. */
-export async function groupView(db: Db, groupId: number) {
-  const [group] = await db.select().from(groupBuyGroups).where(eq(groupBuyGroups.id, groupId))
+/** A group's share code: 12 URL-safe characters from 72 random bits. */
+export const newGroupShareCode = () => randomBytes(9).toString('base64url')
+
+export const groupShareCodeSchema = z.string().regex(/^[A-Za-z0-9_-]{12,16}$/, '拼团链接无效')
+
+/** The share page of a group, by its share code. */
+export async function groupView(db: Db, shareCode: string) {
+  const [group] = await db.select().from(groupBuyGroups).where(eq(groupBuyGroups.shareCode, shareCode))
   if (!group) throw notFound('拼团', 'group_not_found')
+  const groupId = group.id
   const people = await db
     .select({
       memberId: groupBuyParticipants.memberId,
@@ -93,6 +101,7 @@ export async function groupView(db: Db, groupId: number) {
     .orderBy(asc(groupBuyParticipants.joinedAt))
   return {
     id: group.id,
+    shareCode: group.shareCode,
     groupBuyId: group.groupBuyId,
     status: group.status,
     groupSize: group.groupSize,
@@ -134,6 +143,7 @@ export async function takeGroupSeat(
       .insert(groupBuyGroups)
       .values({
         groupBuyId: input.groupBuy.id,
+        shareCode: newGroupShareCode(),
         leaderId: input.memberId,
         groupSize: input.groupBuy.groupSize,
         seatsTaken: 1,

@@ -342,7 +342,7 @@ export async function placeOrder(
   deps: CheckoutDeps,
   memberId: number,
   raw: CheckoutInput,
-): Promise<{ order: Order; items: OrderItem[]; quote: QuoteView }> {
+): Promise<{ order: Order; items: OrderItem[]; groupShareCode: string | null; quote: QuoteView }> {
   const input = checkoutInputSchema.parse(raw)
   const quote = await buildQuote(deps, memberId, input)
   if (quote.kind === 'goods' && !quote.address)
@@ -358,6 +358,7 @@ export async function placeOrder(
   }
 
   let items: OrderItem[] = []
+  let groupShareCode: string | null = null
   const order = await db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db
     // Per-member holdings first (rows only this member contends for) …
@@ -423,6 +424,7 @@ export async function placeOrder(
       })
       await tx.update(orders).set({ groupBuyGroupId: group.id }).where(eq(orders.id, order!.id))
       order!.groupBuyGroupId = group.id
+      groupShareCode = group.shareCode
     }
     if (input.fromCart && quote.lines.length)
       await tx.delete(cartItems).where(
@@ -459,7 +461,7 @@ export async function placeOrder(
     return order!
   })
 
-  return { order, items, quote: present(quote) }
+  return { order, items, groupShareCode, quote: present(quote) }
 }
 
 export async function orderOf(db: Db, memberId: number, orderNo: string): Promise<Order> {

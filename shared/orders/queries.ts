@@ -6,6 +6,7 @@ import type { Db } from '../db/client'
 import { notFound } from '../errors'
 import { members } from '../db/schema/members'
 import { orderRefunds } from '../db/schema/payments'
+import { groupBuyGroups } from '../db/schema/marketing'
 import { orderStatuses, orderItems, orders, type Order, type OrderItem } from '../db/schema/orders'
 import { statusName } from './lifecycle'
 
@@ -26,6 +27,8 @@ export const orderViewSchema = z.object({
   shippingCompany: z.string().nullable(),
   trackingNo: z.string().nullable(),
   groupBuyGroupId: z.number().int().nullable(),
+  /** The group's share code, for the 邀请好友参团 link (null when not a group-buy order). */
+  groupShareCode: z.string().nullable(),
   flashSaleId: z.number().int().nullable(),
   createdAt: z.string(),
   paidAt: z.string().nullable(),
@@ -60,16 +63,28 @@ async function withItems(db: Db, list: Order[]): Promise<OrderView[]> {
         list.map((o) => o.id),
       ),
     )
+  const groupIds = [...new Set(list.flatMap((o) => (o.groupBuyGroupId ? [o.groupBuyGroupId] : [])))]
+  const codes = new Map(
+    groupIds.length
+      ? (
+          await db
+            .select({ id: groupBuyGroups.id, code: groupBuyGroups.shareCode })
+            .from(groupBuyGroups)
+            .where(inArray(groupBuyGroups.id, groupIds))
+        ).map((g) => [g.id, g.code])
+      : [],
+  )
   return list.map((o) =>
     orderView(
       o,
       items.filter((i) => i.orderId === o.id),
+      o.groupBuyGroupId ? (codes.get(o.groupBuyGroupId) ?? null) : null,
     ),
   )
 }
 
 /** Pure: an order and its lines as the shopper sees them. */
-export const orderView = (o: Order, items: OrderItem[]): OrderView => ({
+export const orderView = (o: Order, items: OrderItem[], groupShareCode: string | null = null): OrderView => ({
   orderNo: o.orderNo,
   kind: o.kind,
   status: o.status,
@@ -86,6 +101,7 @@ export const orderView = (o: Order, items: OrderItem[]): OrderView => ({
   shippingCompany: o.shippingCompany,
   trackingNo: o.trackingNo,
   groupBuyGroupId: o.groupBuyGroupId,
+  groupShareCode,
   flashSaleId: o.flashSaleId,
   createdAt: o.createdAt.toISOString(),
   paidAt: iso(o.paidAt),

@@ -3,10 +3,11 @@
 // fails, the error with a retry; a visitor browses, adds to the cart, checks out and pays, and the
 // order page shows 已支付; a group buy is opened and its share page shows the progress.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { eq, isNotNull } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { Database } from '../../shared/db/client'
 import { seedDemo } from '../../shared/demo/seed'
 import { orders } from '../../shared/db/schema/orders'
+import { groupBuyGroups } from '../../shared/db/schema/marketing'
 import { testDatabase } from '../support/db'
 import { startFakeWechat, type FakeWechat } from '../support/fake-wechat'
 import { notifyUrl, startStoreApp, type StoreApp } from '../support/store'
@@ -155,7 +156,17 @@ describe('flash sales and group buys', () => {
     expect(row!.status).toBe('paid')
     expect(row!.groupBuyGroupId).not.toBeNull()
 
-    const group = openPage(build.root, 'packages/promo/group/group', { id: String(row!.groupBuyGroupId) })
+    // The paid order links to its group's share page by the group's share code.
+    const detail = openPage(build.root, 'packages/order/detail/detail', { orderNo: orderNo! })
+    await phone.idle()
+    await detail.tap('.group-button')
+    const groupUrl = lastNavigation()
+    const [groupRow] = await database.db
+      .select({ code: groupBuyGroups.shareCode })
+      .from(groupBuyGroups)
+      .where(eq(groupBuyGroups.id, row!.groupBuyGroupId!))
+    expect(groupUrl).toBe(`/packages/promo/group/group?code=${groupRow!.code}`)
+    const group = openPage(build.root, 'packages/promo/group/group', queryOf(groupUrl))
     await phone.idle()
     expect(group.textOf('.progress')).toMatch(/^1\/\d+ 人已参团，还差 \d+ 人$/)
     expect(group.count('.member')).toBe(1)
@@ -215,13 +226,9 @@ describe('each store page shows its error with a retry', () => {
       expect(v.count('.campaign')).toBe(1),
     ))
   it('group', async () => {
-    const [opened] = await database.db
-      .select({ groupId: orders.groupBuyGroupId })
-      .from(orders)
-      .where(isNotNull(orders.groupBuyGroupId))
-    const groupId = opened!.groupId
-    const view = await expectErrorThenRetry('packages/promo/group/group', /\/groups\/\d+$/, {
-      id: String(groupId),
+    const [opened] = await database.db.select({ code: groupBuyGroups.shareCode }).from(groupBuyGroups)
+    const view = await expectErrorThenRetry('packages/promo/group/group', /\/groups\/[\w-]{12}$/, {
+      code: opened!.code,
     })
     expect(view.exists('.progress')).toBe(true)
   })

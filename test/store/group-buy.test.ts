@@ -80,12 +80,23 @@ describe('group buy', () => {
     const opened = await orderAndPay(leader!, g.id)
     expect(opened.body).toMatchObject({ itemsFen: 12900 })
     const groupId = opened.body.groupBuyGroupId as number
-    const view = await app.request('GET', `/api/mp/group-buys/groups/${groupId}`, { token: friend1!.token })
+    const code = opened.body.groupShareCode as string
+    expect(code).toMatch(/^[A-Za-z0-9_-]{12}$/)
+    const view = await app.request('GET', `/api/mp/group-buys/groups/${code}`, { token: friend1!.token })
     expect(view.body).toMatchObject({ status: 'forming', paidCount: 1, seatsLeft: 2 })
     // The share page shows who joined, never their member ids.
     expect(view.body.members).toHaveLength(1)
     expect(view.body.members[0]).not.toHaveProperty('memberId')
     expect(view.body.members[0].isMe).toBe(false)
+    // Nobody walks the groups by number: the sequential id opens nothing.
+    const byId = await app.request('GET', `/api/mp/group-buys/groups/${groupId}`, { token: friend1!.token })
+    expect(byId.status).toBe(400)
+    expect(byId.body.error.fields[0].path).toBe('params.code')
+    const guessed = await app.request('GET', `/api/mp/group-buys/groups/${'A'.repeat(12)}`)
+    expect(guessed.status).toBe(404)
+    // The leader's order carries the code for the 邀请好友参团 link.
+    const mine = await app.request('GET', `/api/mp/orders/${opened.body.orderNo}`, { token: leader!.token })
+    expect(mine.body.groupShareCode).toBe(code)
     const again = await app.request('POST', '/api/mp/orders', {
       token: leader!.token,
       body: { groupBuy: { groupBuyId: g.id, groupId }, addressId: leader!.addressId },

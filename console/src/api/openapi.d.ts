@@ -15868,6 +15868,7 @@ export interface paths {
                             id: number;
                             paidCount: number;
                             seatsLeft: number;
+                            shareCode: string;
                         }[];
                     };
                 };
@@ -15881,20 +15882,20 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/mp/group-buys/groups/{id}": {
+    "/api/mp/group-buys/groups/{code}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** 拼团详情（分享页，访客可看） */
+        /** 拼团详情（分享页，访客可看；按分享码打开） */
         get: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    code: string;
                 };
                 cookie?: never;
             };
@@ -15928,6 +15929,7 @@ export interface paths {
                             }[];
                             paidCount: number;
                             seatsLeft: number;
+                            shareCode: string;
                             /** @enum {string} */
                             status: "opening" | "forming" | "succeeded" | "failed";
                         };
@@ -16539,6 +16541,7 @@ export interface paths {
                                 expiresAt: string | null;
                                 flashSaleId: number | null;
                                 groupBuyGroupId: number | null;
+                                groupShareCode: string | null;
                                 items: {
                                     id: number;
                                     listPriceFen: number;
@@ -16636,6 +16639,7 @@ export interface paths {
                             expiresAt: string | null;
                             flashSaleId: number | null;
                             groupBuyGroupId: number | null;
+                            groupShareCode: string | null;
                             items: {
                                 id: number;
                                 listPriceFen: number;
@@ -16715,6 +16719,7 @@ export interface paths {
                             expiresAt: string | null;
                             flashSaleId: number | null;
                             groupBuyGroupId: number | null;
+                            groupShareCode: string | null;
                             items: {
                                 id: number;
                                 listPriceFen: number;
@@ -16798,6 +16803,7 @@ export interface paths {
                             expiresAt: string | null;
                             flashSaleId: number | null;
                             groupBuyGroupId: number | null;
+                            groupShareCode: string | null;
                             items: {
                                 id: number;
                                 listPriceFen: number;
@@ -16879,6 +16885,7 @@ export interface paths {
                             expiresAt: string | null;
                             flashSaleId: number | null;
                             groupBuyGroupId: number | null;
+                            groupShareCode: string | null;
                             items: {
                                 id: number;
                                 listPriceFen: number;

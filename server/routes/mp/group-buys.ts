@@ -1,6 +1,11 @@
 // Group buys: campaigns, groups to join, a group's page (opening and joining go through POST /api/mp/orders).
 import { z } from 'zod'
-import { groupView, joinableGroups, listGroupBuys } from '../../../shared/marketing/group-buy'
+import {
+  groupShareCodeSchema,
+  groupView,
+  joinableGroups,
+  listGroupBuys,
+} from '../../../shared/marketing/group-buy'
 import { groupStatuses } from '../../../shared/db/schema/marketing'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
@@ -24,6 +29,8 @@ const groupBuySchema = z.object({
 
 const joinableGroupSchema = z.object({
   id: z.number(),
+  /** What the group's share page is opened by (`GET /group-buys/groups/{code}`). */
+  shareCode: z.string(),
   groupSize: z.number(),
   paidCount: z.number(),
   seatsLeft: z.number(),
@@ -59,6 +66,7 @@ export function registerMpGroupBuys(api: ApiRouter, deps: AppDeps): void {
     async ({ params }) =>
       (await joinableGroups(deps.db, params.id, deps.clock.now())).map((g) => ({
         id: g.id,
+        shareCode: g.shareCode,
         groupSize: g.groupSize,
         paidCount: g.paidCount,
         seatsLeft: g.groupSize - g.seatsTaken,
@@ -67,10 +75,14 @@ export function registerMpGroupBuys(api: ApiRouter, deps: AppDeps): void {
   )
 
   api.get(
-    '/group-buys/groups/:id',
-    { summary: '拼团详情（分享页，访客可看）', params: idParams, response: groupViewSchema },
+    '/group-buys/groups/:code',
+    {
+      summary: '拼团详情（分享页，访客可看；按分享码打开）',
+      params: z.object({ code: groupShareCodeSchema }),
+      response: groupViewSchema,
+    },
     async ({ params }, ctx) => {
-      const view = await groupView(deps.db, params.id)
+      const view = await groupView(deps.db, params.code)
       // A public page: members are shown by nickname and avatar, never by their id.
       return {
         ...view,

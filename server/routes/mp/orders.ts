@@ -48,8 +48,8 @@ export function registerMpOrders(api: ApiRouter, deps: AppDeps): void {
       response: orderViewSchema,
     },
     async ({ body }, ctx) => {
-      const { order, items } = await checkoutOrder(checkout, ctx.state.memberId!, body)
-      return orderView(order, items)
+      const { order, items, groupShareCode } = await checkoutOrder(checkout, ctx.state.memberId!, body)
+      return orderView(order, items, groupShareCode)
     },
   )
 

@@ -93,6 +93,11 @@ export const groupBuyGroups = pgTable(
     groupBuyId: ref('group_buy_id')
       .notNull()
       .references(() => groupBuys.id),
+    /**
+     * What the share page is reached by: random, so nobody can walk the groups by number and read who
+     * joined each one.
+     */
+    shareCode: text('share_code').notNull(),
     leaderId: ref('leader_id')
       .notNull()
       .references(() => members.id),
@@ -107,6 +112,7 @@ export const groupBuyGroups = pgTable(
   },
   (t) => [
     index('group_buy_groups_campaign_idx').on(t.groupBuyId, t.status),
+    uniqueIndex('group_buy_groups_share_code_key').on(t.shareCode),
     index('group_buy_groups_expiry_idx')
       .on(t.expiresAt)
       .where(sql`${t.status} = 'forming'`),

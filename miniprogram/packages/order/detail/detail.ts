@@ -89,4 +89,10 @@ Page({
   onSurvey() {
     wx.navigateTo({ url: `/pages/survey/survey?orderNo=${this.data.orderNo}` })
   },
+
+  /** A group-buy order: its group's share page, to invite friends to fill it. */
+  onGroup() {
+    const code = this.data.order?.groupShareCode
+    if (code) wx.navigateTo({ url: `/packages/promo/group/group?code=${code}` })
+  },
 })

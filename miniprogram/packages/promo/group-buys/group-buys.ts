@@ -59,6 +59,6 @@ Page({
   },
 
   onGroup(e: WechatMiniprogram.TouchEvent) {
-    wx.navigateTo({ url: `/packages/promo/group/group?id=${e.currentTarget.dataset.group}` })
+    wx.navigateTo({ url: `/packages/promo/group/group?code=${e.currentTarget.dataset.code}` })
   },
 })

@@ -10,7 +10,7 @@ const STATUS_NAMES = { opening: '待成团', forming: '拼团中', succeeded: '�
 
 Page({
   data: {
-    id: 0,
+    code: '',
     group: null as GroupView | null,
     statusName: '',
     expires: '',
@@ -18,13 +18,13 @@ Page({
   },
 
   onLoad(query: Record<string, string | undefined>) {
-    this.setData({ id: Number(query.id) })
+    this.setData({ code: query.code ?? '' })
     this.load()
   },
 
   load(): Promise<void> {
     return withLoadState(this, async () => {
-      const group = await browse('group', { params: { id: this.data.id }, silent: true })
+      const group = await browse('group', { params: { code: this.data.code }, silent: true })
       this.setData({ group, statusName: STATUS_NAMES[group.status], expires: shanghaiTime(group.expiresAt) })
     })
   },
@@ -43,7 +43,7 @@ Page({
   onShareAppMessage() {
     return {
       title: '就差你了，一起拼团更优惠',
-      path: sharePath(`/packages/promo/group/group?id=${this.data.id}`),
+      path: sharePath(`/packages/promo/group/group?code=${this.data.code}`),
     }
   },
 })
