@@ -305,12 +305,6 @@ export function operationPolicy(method: string, koaPath: string): OperationPolic
   return { action, roles: policy[action], ...(memberParam ? { memberParam } : {}) }
 }
 
-export const roleNames: Record<OperatorRole, string> = {
-  admin: '管理员',
-  operator: '运营',
-  staff: '门店店员',
-  finance: '财务',
-  advisor: '顾问',
-}
+export { roleNames } from '../shared/auth/labels'
 
 export const allRoles = operatorRoles

@@ -1,7 +1,28 @@
 // Calls to the operator API. Errors arrive as {error:{code, message}} with a Chinese message that is
 // shown as it is; an expired login sends the operator back to the login page.
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import { clearSession, loadSession } from './session'
+import type { paths } from './api/openapi'
+
+type AdminPath<P extends string> = `/api/admin${P}` & keyof paths
+type Ok<Op> = Op extends { responses: { 200: { content: { 'application/json': infer T } } } }
+  ? T
+  : Op extends { responses: { 201: { content: { 'application/json': infer T } } } }
+    ? T
+    : never
+
+/** What an admin operation answers, from the generated OpenAPI types: `Answer<'/operators'>`. */
+export type Answer<P extends string, M extends 'get' | 'post' | 'patch' | 'put' | 'delete' = 'get'> = Ok<
+  paths[AdminPath<P>][M & keyof paths[AdminPath<P>]]
+>
+
+/** What an admin operation takes as its JSON body. */
+export type Body<P extends string, M extends 'post' | 'patch' | 'put'> = paths[AdminPath<P>][M &
+  keyof paths[AdminPath<P>]] extends {
+  requestBody?: { content: { 'application/json': infer B } }
+}
+  ? B
+  : never
 
 /** One input the server refused, e.g. {path: 'body.newPassword', message: '密码至少 8 位'}. */
 export interface FieldProblem {
@@ -74,6 +95,10 @@ export async function apiRequest<T>(
   return payload as T
 }
 
+/** An error of any kind as the ApiError the screens show. */
+export const asApiError = (err: unknown, fallback = '操作失败，请稍后重试') =>
+  err instanceof ApiError ? err : new ApiError(0, 'unknown', fallback)
+
 export interface Loaded<T> {
   /** The answer for the current path, once it has arrived. */
   data: T | undefined
@@ -81,31 +106,37 @@ export interface Loaded<T> {
   previous: T | undefined
   error: ApiError | undefined
   loading: boolean
+  /** Fetch the same path again (after a change, or from an error's 重试 button). */
+  reload: () => void
 }
 
-/** GET a path and re-fetch whenever it changes; answers for an earlier path are dropped. */
+/** GET a path and re-fetch whenever it changes or `reload` is called; earlier answers are dropped. */
 export function useApi<T>(path: string | null): Loaded<T> {
-  const [state, setState] = useState<{ path: string | null; data?: T; error?: ApiError }>({ path: null })
+  const [version, setVersion] = useState(0)
+  const [state, setState] = useState<{ key: string | null; data?: T; error?: ApiError }>({ key: null })
+  const key = path === null ? null : `${version}:${path}`
   useEffect(() => {
-    if (path === null) return
+    if (path === null || key === null) return
     const controller = new AbortController()
     apiRequest<T>(path, { signal: controller.signal }).then(
-      (data) => setState({ path, data }),
+      (data) => setState({ key, data }),
       (error: unknown) => {
         if (controller.signal.aborted) return
         const apiError =
           error instanceof ApiError ? error : new ApiError(0, 'unknown', '加载失败，请稍后重试')
-        setState({ path, error: apiError })
+        setState((s) => ({ key, error: apiError, data: s.data }))
       },
     )
     return () => controller.abort()
-  }, [path])
-  const current = path !== null && state.path === path
+  }, [path, key])
+  const reload = useCallback(() => setVersion((v) => v + 1), [])
+  const current = key !== null && state.key === key
   return {
-    data: current ? state.data : undefined,
+    data: current && !state.error ? state.data : undefined,
     previous: state.data,
     error: current ? state.error : undefined,
-    loading: path !== null && !current,
+    loading: key !== null && !current,
+    reload,
   }
 }
 

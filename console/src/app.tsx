@@ -11,7 +11,7 @@ import { ConsoleLayout } from './layout'
 import { LoginPage } from './pages/login-page'
 import { NotFoundPage } from './pages/not-found-page'
 import { PasswordPage } from './pages/password-page'
-import { sectionGroups } from './navigation'
+import { visibleGroups } from './navigation'
 
 dayjs.locale('zh-cn')
 
@@ -64,7 +64,9 @@ export function App() {
     })
   }, [])
 
-  const pages = sectionGroups.flatMap((g) => g.sections).flatMap((s) => [s, ...(s.children ?? [])])
+  const pages = visibleGroups(session?.operator.actions)
+    .flatMap((g) => g.sections)
+    .flatMap((s) => [s, ...(s.children ?? [])])
   return (
     <ConfigProvider
       locale={zhCN}

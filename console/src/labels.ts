@@ -9,6 +9,7 @@ import {
   sourceNames,
   stageNames,
 } from '../../shared/members/labels'
+import { roleNames } from '../../shared/auth/labels'
 
 export const stageLabels: Record<FunnelStage, string> = stageNames
 
@@ -31,6 +32,8 @@ export const genderLabels: Record<string, string> = genderNames
 export const sourceLabels: Record<string, string> = sourceNames
 
 export const eventLabels: Record<string, string> = memberEventLabels
+
+export const roleLabels: Record<string, string> = roleNames
 
 export const label = (labels: Record<string, string>, code: string | null) =>
   code === null ? '—' : (labels[code] ?? code)

@@ -1,17 +1,10 @@
 // The signed-in frame: the section menu on the left, the operator and sign-out at the top.
-import { Avatar, Button, Layout, Menu, Space, Typography } from 'antd'
+import { Avatar, Button, Grid, Layout, Menu, Space, Typography } from 'antd'
 import { CrownOutlined, KeyOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons'
 import { Link, Outlet, useLocation } from 'react-router'
 import type { OperatorSession } from './session'
-import { sectionGroups, sectionOf } from './navigation'
-
-const roleLabels: Record<string, string> = {
-  admin: '管理员',
-  operator: '运营',
-  staff: '门店导购',
-  finance: '财务',
-  advisor: '顾问',
-}
+import { sectionOf, visibleGroups } from './navigation'
+import { roleLabels } from './labels'
 
 export function ConsoleLayout({
   operator,
@@ -21,6 +14,8 @@ export function ConsoleLayout({
   onSignOut: () => void
 }) {
   const location = useLocation()
+  // On a phone (below 768 px) the header keeps only icons and the page its full width.
+  const wide = Grid.useBreakpoint().md !== false
   const current = sectionOf(location.pathname)
   return (
     <Layout style={{ minHeight: '100vh' }}>
@@ -35,7 +30,7 @@ export function ConsoleLayout({
           theme="dark"
           mode="inline"
           selectedKeys={current ? [current.path] : []}
-          items={sectionGroups.map((group) => ({
+          items={visibleGroups(operator?.actions).map((group) => ({
             type: 'group' as const,
             key: group.label,
             label: group.label,
@@ -51,29 +46,39 @@ export function ConsoleLayout({
         <Layout.Header
           style={{
             background: '#fff',
-            padding: '0 24px',
+            padding: wide ? '0 24px' : '0 12px',
             display: 'flex',
             justifyContent: 'space-between',
             alignItems: 'center',
             borderBottom: '1px solid #f0f0f0',
           }}
         >
-          <Typography.Text type="secondary">私域超级用户运营系统 · 运营后台</Typography.Text>
-          <Space size="middle">
+          {wide ? (
+            <Typography.Text type="secondary">私域超级用户运营系统 · 运营后台</Typography.Text>
+          ) : (
+            <span />
+          )}
+          <Space size={wide ? 'middle' : 'small'}>
             <Space size={8}>
-              <Avatar size="small" icon={<UserOutlined />} />
-              <span data-testid="operator-name">{operator?.displayName}</span>
-              <Typography.Text type="secondary">{roleLabels[operator?.role ?? ''] ?? ''}</Typography.Text>
+              {wide && <Avatar size="small" icon={<UserOutlined />} />}
+              <span data-testid="operator-name" style={{ whiteSpace: 'nowrap' }}>
+                {operator?.displayName}
+              </span>
+              {wide && (
+                <Typography.Text type="secondary">{roleLabels[operator?.role ?? ''] ?? ''}</Typography.Text>
+              )}
             </Space>
             <Link to="/password">
-              <Button icon={<KeyOutlined />}>修改密码</Button>
+              <Button icon={<KeyOutlined />} aria-label="修改密码" title="修改密码">
+                {wide && '修改密码'}
+              </Button>
             </Link>
-            <Button icon={<LogoutOutlined />} onClick={onSignOut}>
-              退出登录
+            <Button icon={<LogoutOutlined />} onClick={onSignOut} aria-label="退出登录" title="退出登录">
+              {wide && '退出登录'}
             </Button>
           </Space>
         </Layout.Header>
-        <Layout.Content style={{ padding: 24 }}>
+        <Layout.Content style={{ padding: wide ? 24 : 8, minWidth: 0 }}>
           <Outlet />
         </Layout.Content>
       </Layout>

@@ -1,7 +1,7 @@
 // The console's sections. A new section (campaigns, the bot's account pool, the store, referral) is one
 // more entry here: the menu and the routes are both built from this list.
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react'
-import { DashboardOutlined, TeamOutlined } from '@ant-design/icons'
+import { DashboardOutlined, SafetyCertificateOutlined, TeamOutlined } from '@ant-design/icons'
 
 export interface Section {
   /** Path under /console/, also the menu key. */
@@ -9,6 +9,8 @@ export interface Section {
   label: string
   icon: ReactNode
   page: LazyExoticComponent<ComponentType>
+  /** The policy action (server/policy.ts) a role needs to see this section; absent: every role. */
+  action?: string
   /** Pages reached from this section without a menu entry of their own (e.g. one member). */
   children?: { path: string; page: LazyExoticComponent<ComponentType> }[]
 }
@@ -42,7 +44,32 @@ export const sectionGroups: SectionGroup[] = [
       },
     ],
   },
+  {
+    label: '设置',
+    sections: [
+      {
+        path: '/operators',
+        label: '人员与权限',
+        icon: <SafetyCertificateOutlined />,
+        action: 'operators.manage',
+        page: lazy(() => import('./pages/operators/operators-page')),
+      },
+    ],
+  },
 ]
+
+/**
+ * The section groups a role may see. A session saved before the server sent actions shows every
+ * section; the server still refuses what the role may not do.
+ */
+export function visibleGroups(actions: readonly string[] | undefined): SectionGroup[] {
+  return sectionGroups
+    .map((g) => ({
+      ...g,
+      sections: g.sections.filter((s) => !s.action || !actions || actions.includes(s.action)),
+    }))
+    .filter((g) => g.sections.length > 0)
+}
 
 /** The section a location belongs to, for highlighting the menu. */
 export function sectionOf(pathname: string): Section | undefined {

@@ -9,6 +9,8 @@ export interface OperatorSession {
     role: string
     /** The initial (or a reset) password: the console shows only the password form until it is changed. */
     mustChangePassword?: boolean
+    /** What the role may do (server/policy.ts); the menu shows only the sections it allows. */
+    actions?: string[]
   }
 }
 

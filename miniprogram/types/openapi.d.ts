@@ -4922,6 +4922,7 @@ export interface paths {
                         "application/json": {
                             expiresAt: string;
                             operator: {
+                                actions: ("self.manage" | "operators.manage" | "reports.read" | "members.search" | "members.read" | "members.write" | "members.merge" | "members.tag" | "members.settings" | "advisor.members" | "tags.read" | "tags.manage" | "segments.use" | "till.lookup" | "benefits.use" | "loyalty.read" | "loyalty.manage" | "points.adjust" | "catalog.read" | "catalog.manage" | "orders.read" | "orders.ship" | "orders.refund" | "marketing.read" | "marketing.manage" | "referrals.read" | "referrals.manage" | "referrals.settings" | "advocates.ask" | "promoters.share" | "commissions.read" | "withdrawals.read" | "withdrawals.review" | "campaigns.read" | "campaigns.manage" | "chat.read" | "chat.serve" | "chat.manage" | "accounts.secrets" | "settings.read" | "settings.manage" | "till.purchase" | "orders.import")[];
                                 displayName: string;
                                 id: number;
                                 mustChangePassword: boolean;

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { Clock } from '../clock'
 import type { Db } from '../db/client'
 import { isUniqueViolation, violatedConstraint } from '../db/errors'
-import { conflict, DomainError, notFound } from '../errors'
+import { DomainError, notFound } from '../errors'
 import { members } from '../db/schema/members'
 import { hashPassword, verifyPassword } from './service'
 import { operatorAccounts, operatorRoles, operatorSessions, operators } from '../db/schema/auth'
@@ -95,7 +95,10 @@ export async function addOperator(
         })
         .returning({ id: operators.id })
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict('username_taken', '用户名已存在')
+      if (isUniqueViolation(err))
+        throw new DomainError('username_taken', '用户名已存在', 409, [
+          { path: 'body.username', message: '用户名已存在' },
+        ])
       throw err
     }
     if (input.accountIds) await setAccounts(tx, row!.id, input.accountIds)

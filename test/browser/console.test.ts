@@ -245,4 +245,105 @@ describe('operator console', () => {
     await page.waitForURL('**/console/login')
     expect(await sessions()).toBe(0)
   })
+
+  it('lets an administrator add an advisor with their accounts, change the role, reset the password and disable them, while an operator has no such menu', async () => {
+    // The operator signed in above sees no 人员与权限.
+    await page.goto(`${app.url}/console/login`)
+    await signIn(page, PASSWORD)
+    await page.getByRole('link', { name: '会员列表' }).waitFor()
+    expect(await page.getByRole('link', { name: '人员与权限' }).count()).toBe(0)
+
+    await createOperator(database.db, {
+      username: 'zhaomin',
+      displayName: '赵敏',
+      role: 'admin',
+      password: PASSWORD,
+    })
+    const [account] = await queryRows<{ id: number; display_name: string }>(
+      database.db,
+      sql`select id, display_name from bot_accounts order by id limit 1`,
+    )
+    const adminContext = await operatorContext(browser)
+    const admin = await adminContext.newPage()
+    admin.on('pageerror', (err) => pageErrors.push(err.message))
+    await admin.goto(`${app.url}/console/login`)
+    await admin.getByPlaceholder('用户名').fill('zhaomin')
+    await admin.getByPlaceholder('密码').fill(PASSWORD)
+    await admin.getByRole('button', { name: '登录' }).click()
+    await admin.getByRole('link', { name: '人员与权限' }).click()
+    await admin.waitForURL('**/console/operators')
+    await admin.locator('tr', { hasText: 'chenjing' }).waitFor()
+
+    // Add: a taken user name is refused on its field, then the advisor is added with an account.
+    await admin.getByRole('button', { name: '新增人员' }).click()
+    const dialog = admin.getByRole('dialog')
+    await dialog.getByPlaceholder('如 zhangsan').fill('chenjing')
+    await dialog.getByPlaceholder('如 张三').fill('李娜')
+    await dialog.getByTestId('role-select').click()
+    await admin.locator('.ant-select-item-option', { hasText: '顾问' }).click()
+    await dialog.getByTestId('account-select').click()
+    await admin.locator('.ant-select-item-option', { hasText: account!.display_name }).click()
+    await dialog.getByPlaceholder('至少 8 位').fill('advisor-pass-1')
+    await dialog.getByRole('button', { name: '添加' }).click()
+    const usernameItem = dialog.locator('.ant-form-item', { has: admin.getByPlaceholder('如 zhangsan') })
+    await usernameItem.getByText('用户名已存在').waitFor()
+    await dialog.getByPlaceholder('如 zhangsan').fill('lina')
+    await dialog.getByRole('button', { name: '添加' }).click()
+    const row = admin.locator('tr', { hasText: 'lina' })
+    await row.waitFor()
+    expect(await row.innerText()).toContain('待修改初始密码')
+    expect(await row.innerText()).toContain(account!.display_name)
+    const lina = await one<{ id: number; role: string; must: boolean }>(
+      sql`select id, role, must_change_password as must from operators where username = 'lina'`,
+    )
+    expect(lina).toMatchObject({ role: 'advisor', must: true })
+    const links = await queryRows<{ account_id: number }>(
+      database.db,
+      sql`select account_id from operator_accounts where operator_id = ${lina.id}`,
+    )
+    expect(links.map((l) => l.account_id)).toEqual([account!.id])
+
+    // Change the role: the advisor becomes an operator and their account scope is dropped.
+    await row.getByRole('button', { name: '编辑' }).click()
+    await dialog.getByTestId('role-select').click()
+    await admin.locator('.ant-select-item-option', { hasText: '会员、活动、聊天' }).click()
+    await dialog.getByText('修改角色后，该人员的登录将全部退出').waitFor()
+    await dialog.getByRole('button', { name: '保存' }).click()
+    await row.getByText('运营', { exact: true }).waitFor()
+    expect((await one<{ role: string }>(sql`select role from operators where id = ${lina.id}`)).role).toBe(
+      'operator',
+    )
+
+    // Reset the password: a short one is refused, a good one stored (and a change required again).
+    const hashBefore = (
+      await one<{ hash: string }>(sql`select password_hash as hash from operators where id = ${lina.id}`)
+    ).hash
+    await row.getByRole('button', { name: '重置密码' }).click()
+    await dialog.getByPlaceholder('至少 8 位').fill('short')
+    await dialog.getByRole('button', { name: '重置' }).click()
+    await dialog.getByText('密码至少 8 位').waitFor()
+    await dialog.getByPlaceholder('至少 8 位').fill('reset-pass-2026')
+    await dialog.getByRole('button', { name: '重置' }).click()
+    await admin.getByText('已重置 李娜 的密码').waitFor()
+    const afterReset = await one<{ hash: string; must: boolean }>(
+      sql`select password_hash as hash, must_change_password as must from operators where id = ${lina.id}`,
+    )
+    expect(afterReset.hash).not.toBe(hashBefore)
+    expect(afterReset.must).toBe(true)
+
+    // Disable, at a phone's width: each person is a card with the same actions.
+    await admin.setViewportSize({ width: 390, height: 844 })
+    const card = admin.locator('[data-testid=operator-row][data-username=lina]')
+    await card.getByRole('button', { name: '停用' }).click()
+    await admin.locator('.ant-popconfirm').getByRole('button', { name: '停用' }).click()
+    await card.getByText('已停用').waitFor()
+    const disabled = await one<{ disabled_at: Date | null }>(
+      sql`select disabled_at from operators where id = ${lina.id}`,
+    )
+    expect(disabled.disabled_at).not.toBeNull()
+    // Nothing is wider than the phone.
+    expect(await admin.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
+    await admin.screenshot({ path: screenshotPath('operators-390'), fullPage: true })
+    await adminContext.close()
+  })
 })

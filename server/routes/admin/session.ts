@@ -38,6 +38,9 @@ export const sessionSchema = z.object({
 
 const idParams = z.object({ id: z.coerce.number().int().positive() })
 
+/** The actions the signed-in role may perform: the console builds its menu from them. */
+const actionsSchema = z.array(z.enum(Object.keys(policy) as [string, ...string[]]))
+
 export function registerAdminSession(publicApi: ApiRouter, api: ApiRouter, deps: AppDeps): void {
   const throttle = new LoginThrottle(deps.db)
 
@@ -46,7 +49,11 @@ export function registerAdminSession(publicApi: ApiRouter, api: ApiRouter, deps:
     {
       summary: '运营人员登录（同一用户名或 IP 连续输错密码会被暂时锁定）',
       body: operatorLoginSchema,
-      response: z.object({ token: z.string(), expiresAt: z.string(), operator: operatorSchema }),
+      response: z.object({
+        token: z.string(),
+        expiresAt: z.string(),
+        operator: operatorSchema.extend({ actions: actionsSchema }),
+      }),
     },
     async ({ body }, ctx) => {
       await throttle.check(body.username, ctx.ip)
@@ -56,7 +63,11 @@ export function registerAdminSession(publicApi: ApiRouter, api: ApiRouter, deps:
           userAgent: ctx.get('user-agent'),
         })
         await throttle.succeeded(body.username)
-        return { ...session, expiresAt: session.expiresAt.toISOString() }
+        return {
+          ...session,
+          operator: { ...session.operator, actions: actionsOf(session.operator.role) },
+          expiresAt: session.expiresAt.toISOString(),
+        }
       } catch (err) {
         if ((err as { code?: string }).code === 'invalid_credentials')
           await throttle.failed(body.username, ctx.ip)
@@ -76,7 +87,7 @@ export function registerAdminSession(publicApi: ApiRouter, api: ApiRouter, deps:
     {
       summary: '当前登录的运营人员，及其角色可执行的操作（控制台据此显示菜单）',
       response: operatorSchema.extend({
-        actions: z.array(z.enum(Object.keys(policy) as [string, ...string[]])),
+        actions: actionsSchema,
       }),
     },
     (_input, ctx) => {
