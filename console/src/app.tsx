@@ -64,9 +64,10 @@ export function App() {
     })
   }, [])
 
-  const pages = visibleGroups(session?.operator.actions)
-    .flatMap((g) => g.sections)
-    .flatMap((s) => [s, ...(s.children ?? [])])
+  const sections = visibleGroups(session?.operator.actions).flatMap((g) => g.sections)
+  // A role without the dashboard (store staff, advisors) starts at its first section.
+  const home = sections.some((s) => s.path === '/') ? null : sections[0]?.path
+  const pages = sections.flatMap((s) => [s, ...(s.children ?? [])])
   return (
     <ConfigProvider
       locale={zhCN}
@@ -90,6 +91,7 @@ export function App() {
                   <PasswordPage forced={!!session?.operator.mustChangePassword} onChanged={passwordChanged} />
                 }
               />
+              {home && <Route path="/" element={<Navigate to={home} replace />} />}
               {pages.map(({ path, page: Page }) => (
                 <Route
                   key={path}

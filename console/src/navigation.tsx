@@ -1,7 +1,13 @@
 // The console's sections. A new section (campaigns, the bot's account pool, the store, referral) is one
 // more entry here: the menu and the routes are both built from this list.
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react'
-import { DashboardOutlined, SafetyCertificateOutlined, TeamOutlined } from '@ant-design/icons'
+import {
+  CustomerServiceOutlined,
+  DashboardOutlined,
+  SafetyCertificateOutlined,
+  ShopOutlined,
+  TeamOutlined,
+} from '@ant-design/icons'
 
 export interface Section {
   /** Path under /console/, also the menu key. */
@@ -28,6 +34,7 @@ export const sectionGroups: SectionGroup[] = [
         path: '/',
         label: '数据看板',
         icon: <DashboardOutlined />,
+        action: 'reports.read',
         page: lazy(() => import('./pages/dashboard/dashboard-page')),
       },
     ],
@@ -39,8 +46,23 @@ export const sectionGroups: SectionGroup[] = [
         path: '/members',
         label: '会员列表',
         icon: <TeamOutlined />,
+        action: 'members.search',
         page: lazy(() => import('./pages/members/member-list-page')),
         children: [{ path: '/members/:id', page: lazy(() => import('./pages/members/member-detail-page')) }],
+      },
+      {
+        path: '/till',
+        label: '收银台',
+        icon: <ShopOutlined />,
+        action: 'till.lookup',
+        page: lazy(() => import('./pages/till/till-page')),
+      },
+      {
+        path: '/tickets',
+        label: '反馈工单',
+        icon: <CustomerServiceOutlined />,
+        action: 'chat.serve',
+        page: lazy(() => import('./pages/tickets/tickets-page')),
       },
     ],
   },
