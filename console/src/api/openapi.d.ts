@@ -13176,7 +13176,41 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            basis: "paid" | "spend" | "growth" | "eligibility";
+                            code: string;
+                            /** @enum {string} */
+                            kind: "vertical" | "horizontal";
+                            levels: {
+                                annualFeeFen: number;
+                                benefits: {
+                                    code: string;
+                                    quota?: number;
+                                }[];
+                                code: string;
+                                holders: number;
+                                name: string;
+                                pointsMultiplierPct: number;
+                                rank: number;
+                                threshold: number;
+                            }[];
+                            name: string;
+                            periodMonths: number;
+                            rules: {
+                                effectiveAt: string;
+                                id: number;
+                                rules: unknown;
+                            } | null;
+                            scheduled: {
+                                effectiveAt: string;
+                                id: number;
+                                note: string | null;
+                                rules: unknown;
+                            }[];
+                        }[];
+                    };
                 };
             };
         };

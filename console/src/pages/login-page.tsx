@@ -57,13 +57,7 @@ export function LoginPage({
           运营后台登录
         </Typography.Paragraph>
         {error && (
-          <Alert
-            type="error"
-            showIcon
-            message={error}
-            style={{ marginBottom: 16 }}
-            data-testid="login-error"
-          />
+          <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="login-error" />
         )}
         <Form<Credentials> layout="vertical" onFinish={submit} requiredMark={false} autoComplete="on">
           <Form.Item

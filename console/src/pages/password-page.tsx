@@ -49,12 +49,12 @@ function PasswordPage({ forced, onChanged }: { forced: boolean; onChanged: () =>
         <Alert
           type="warning"
           showIcon
-          message="首次登录请先修改初始密码，修改后即可使用运营后台"
+          title="首次登录请先修改初始密码，修改后即可使用运营后台"
           style={{ marginBottom: 16 }}
           data-testid="password-required"
         />
       )}
-      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} />}
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
       <Form<PasswordForm> form={form} layout="vertical" onFinish={submit} requiredMark={false}>
         <Form.Item
           label="当前密码"

@@ -1,7 +1,13 @@
 // Operator API for tier programmes: ladders and levels, rule sets (dry run, apply now, schedule with
 // advance notices, withdraw), the evaluation pass on demand, and a member's levels and history.
 import { z } from 'zod'
-import { listLadders, levelPatchSchema, setMemberLevel, updateLevel } from '../../../shared/tiers/ladders'
+import {
+  levelBenefitSchema,
+  listLadders,
+  levelPatchSchema,
+  setMemberLevel,
+  updateLevel,
+} from '../../../shared/tiers/ladders'
 import { memberTierHistory, tierNotices } from '../../../shared/tiers/history'
 import { tierRuleCatalogue, tierRuleSetInputSchema } from '../../../shared/tiers/rules'
 import {
@@ -37,9 +43,39 @@ export const tierPassReportSchema = z.object({
   moves: z.array(moveSchema),
 })
 
+const ruleSetViewSchema = z.object({ id: z.number().int(), rules: z.unknown(), effectiveAt: z.string() })
+
+const ladderViewSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  kind: z.enum(['vertical', 'horizontal']),
+  basis: z.enum(['paid', 'spend', 'growth', 'eligibility']),
+  periodMonths: z.number().int(),
+  levels: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string(),
+      rank: z.number().int(),
+      annualFeeFen: z.number().int(),
+      threshold: z.number().int(),
+      pointsMultiplierPct: z.number().int(),
+      benefits: z.array(levelBenefitSchema),
+      /** Members holding the level now. */
+      holders: z.number().int(),
+    }),
+  ),
+  rules: ruleSetViewSchema.nullable(),
+  scheduled: z.array(ruleSetViewSchema.extend({ note: z.string().nullable() })),
+})
+
 export function registerAdminTiers(api: ApiRouter, deps: AppDeps): void {
-  api.get('/tiers', { summary: '会员等级体系：等级、权益、当前与待生效规则、各等级人数' }, () =>
-    listLadders(deps.db, deps.clock.now()),
+  api.get(
+    '/tiers',
+    {
+      summary: '会员等级体系：等级、权益、当前与待生效规则、各等级人数',
+      response: z.array(ladderViewSchema),
+    },
+    () => listLadders(deps.db, deps.clock.now()),
   )
 
   api.get('/tiers/rule-codes', { summary: '可用的等级规则类型及参数' }, () => tierRuleCatalogue())

@@ -23,7 +23,7 @@ function Loading<T>({
   rows?: number
   children: (data: T) => React.ReactNode
 }) {
-  if (loaded.error) return <Alert type="error" showIcon message={loaded.error.message} />
+  if (loaded.error) return <Alert type="error" showIcon title={loaded.error.message} />
   if (!loaded.data) return <Skeleton active paragraph={{ rows }} />
   return <>{children(loaded.data)}</>
 }
@@ -58,7 +58,7 @@ export default function DashboardPage() {
   const p = periodReport.data
 
   return (
-    <Space direction="vertical" size={16} style={{ width: '100%' }}>
+    <Space orientation="vertical" size={16} style={{ width: '100%' }}>
       <Row justify="space-between" align="middle">
         <Typography.Title level={3} style={{ margin: 0 }}>
           数据看板

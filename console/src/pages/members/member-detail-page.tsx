@@ -2,27 +2,28 @@
 // tags and what they did lately.
 import {
   Alert,
+  App,
   Button,
   Card,
   Col,
   Descriptions,
-  Empty,
   Row,
   Skeleton,
   Space,
   Statistic,
   Table,
   Tag,
-  Timeline,
   Typography,
 } from 'antd'
-import { ArrowLeftOutlined } from '@ant-design/icons'
+import { ArrowLeftOutlined, CrownOutlined, EditOutlined, GiftOutlined } from '@ant-design/icons'
+import { useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router'
 import type { MemberDetail } from '../../../../shared/reports/contracts'
 import { useApi } from '../../api'
+import { AdjustPoints, ChangeTier, EditProfile, MemberTags } from './member-desk'
+import { MemberTimeline } from './member-timeline'
 import { formatCount, formatDate, formatDateTime, formatFen } from '../../format'
 import {
-  eventLabels,
   genderLabels,
   identityKindLabels,
   label,
@@ -32,23 +33,20 @@ import {
   stageLabels,
 } from '../../labels'
 
-/** One line saying what an event was about, from the fields its payload usually has. */
-function eventSummary(payload: Record<string, unknown>): string {
-  const parts: string[] = []
-  if (typeof payload.direction === 'string') parts.push(payload.direction === 'out' ? '顾问发出' : '会员发来')
-  for (const key of ['text', 'title', 'campaign', 'orderNo']) {
-    if (typeof payload[key] === 'string') parts.push(payload[key] as string)
-  }
-  if (typeof payload.payFen === 'number') parts.push(formatFen(payload.payFen))
-  if (typeof payload.refereeId === 'number') parts.push(`带来新会员 #${payload.refereeId}`)
-  if (payload.sentiment === 'complaint') parts.unshift('投诉')
-  return parts.join(' · ')
-}
-
 export default function MemberDetailPage() {
   const { id } = useParams()
   const navigate = useNavigate()
   const detail = useApi<MemberDetail>(`/reports/members/${encodeURIComponent(id ?? '')}`)
+  const { message } = App.useApp()
+  const [dialog, setDialog] = useState<'profile' | 'points' | 'tier' | null>(null)
+  // Bumped after every change so the timeline reads what the change added.
+  const [changes, setChanges] = useState(0)
+  const changed = (text?: string) => {
+    setDialog(null)
+    if (text) void message.success(text)
+    detail.reload()
+    setChanges((n) => n + 1)
+  }
   const back = (
     <Button icon={<ArrowLeftOutlined />} onClick={() => navigate(-1)}>
       返回
@@ -56,16 +54,22 @@ export default function MemberDetailPage() {
   )
   if (detail.error)
     return (
-      <Space direction="vertical" style={{ width: '100%' }}>
+      <Space orientation="vertical" style={{ width: '100%' }}>
         {back}
-        <Alert type="error" showIcon message={detail.error.message} />
+        <Alert
+          type="error"
+          showIcon
+          title={detail.error.message}
+          action={<Button onClick={detail.reload}>重试</Button>}
+        />
       </Space>
     )
-  if (!detail.data) return <Skeleton active paragraph={{ rows: 10 }} />
-  const { profile, identities, tiers, pointsBalance, orders, referral, tags, recentEvents } = detail.data
+  const data = detail.data ?? detail.previous
+  if (!data || data.profile.id !== Number(id)) return <Skeleton active paragraph={{ rows: 10 }} />
+  const { profile, identities, tiers, pointsBalance, orders, referral } = data
 
   return (
-    <Space direction="vertical" size={16} style={{ width: '100%' }}>
+    <Space orientation="vertical" size={16} style={{ width: '100%' }}>
       <Space align="center" size={16}>
         {back}
         <Typography.Title level={3} style={{ margin: 0 }} data-testid="member-name">
@@ -76,6 +80,41 @@ export default function MemberDetailPage() {
         </Tag>
         {profile.optedOut && <Tag color="red">已退订</Tag>}
       </Space>
+      <Space wrap>
+        <Button icon={<EditOutlined />} onClick={() => setDialog('profile')}>
+          编辑资料
+        </Button>
+        <Button icon={<GiftOutlined />} onClick={() => setDialog('points')}>
+          调整积分
+        </Button>
+        <Button icon={<CrownOutlined />} onClick={() => setDialog('tier')}>
+          调整等级
+        </Button>
+      </Space>
+      {dialog === 'profile' && (
+        <EditProfile
+          memberId={profile.id}
+          profile={profile}
+          onClose={() => setDialog(null)}
+          onSaved={() => changed('资料已保存')}
+        />
+      )}
+      {dialog === 'points' && (
+        <AdjustPoints
+          memberId={profile.id}
+          balance={pointsBalance}
+          onClose={() => setDialog(null)}
+          onSaved={(balance) => changed(`积分已调整，当前余额 ${formatCount(balance)}`)}
+        />
+      )}
+      {dialog === 'tier' && (
+        <ChangeTier
+          memberId={profile.id}
+          current={tiers}
+          onClose={() => setDialog(null)}
+          onSaved={() => changed('等级已调整')}
+        />
+      )}
 
       <Row gutter={[16, 16]}>
         <Col xs={24} sm={8}>
@@ -135,9 +174,7 @@ export default function MemberDetailPage() {
           <Descriptions.Item label="加入时间">{formatDateTime(profile.createdAt)}</Descriptions.Item>
           <Descriptions.Item label="最近活跃">{formatDateTime(profile.lastSeenAt)}</Descriptions.Item>
           <Descriptions.Item label="标签">
-            {tags.length
-              ? tags.map((t) => <Tag key={`${t.dimension}:${t.name}`}>{`${t.dimension}：${t.name}`}</Tag>)
-              : '—'}
+            <MemberTags memberId={profile.id} onChanged={() => setChanges((n) => n + 1)} />
           </Descriptions.Item>
         </Descriptions>
       </Card>
@@ -198,26 +235,8 @@ export default function MemberDetailPage() {
         </Col>
       </Row>
 
-      <Card title="最近动态">
-        {recentEvents.length === 0 ? (
-          <Empty description="暂无动态" />
-        ) : (
-          <Timeline
-            data-testid="member-events"
-            items={recentEvents.map((e) => ({
-              key: e.id,
-              children: (
-                <Space direction="vertical" size={0}>
-                  <Space>
-                    <Typography.Text strong>{label(eventLabels, e.type)}</Typography.Text>
-                    <Typography.Text type="secondary">{formatDateTime(e.occurredAt)}</Typography.Text>
-                  </Space>
-                  <Typography.Text>{eventSummary(e.payload)}</Typography.Text>
-                </Space>
-              ),
-            }))}
-          />
-        )}
+      <Card title="会员动态">
+        <MemberTimeline memberId={profile.id} version={changes} />
       </Card>
     </Space>
   )

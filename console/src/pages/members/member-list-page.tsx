@@ -85,7 +85,7 @@ export default function MemberListPage() {
           {
             title: '姓名',
             render: (_, m) => (
-              <Space direction="vertical" size={0}>
+              <Space orientation="vertical" size={0}>
                 <span>{m.name ?? '未填写'}</span>
                 {m.nickname && (
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>

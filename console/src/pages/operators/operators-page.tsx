@@ -48,7 +48,7 @@ const roleColors: Record<Role, string> = {
 const roleOptions = roles.map((r) => ({
   value: r,
   label: (
-    <Space direction="vertical" size={0}>
+    <Space orientation="vertical" size={0}>
       <span>{roleLabels[r]}</span>
       <Typography.Text type="secondary" style={{ fontSize: 12, whiteSpace: 'normal' }}>
         {roleDescriptions[r]}
@@ -222,7 +222,7 @@ export default function OperatorsPage() {
         open={sessionsOf !== null}
         onClose={() => setSessionsOf(null)}
         width={Math.min(480, window.innerWidth)}
-        destroyOnClose
+        destroyOnHidden
       >
         {sessionsOf && <Sessions operator={sessionsOf} />}
       </Drawer>
@@ -300,14 +300,14 @@ function OperatorForm({
       confirmLoading={saving}
       onOk={() => form.submit()}
       onCancel={onClose}
-      destroyOnClose
+      destroyOnHidden
     >
-      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} />}
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
       {operator && operator.role !== role && role && (
         <Alert
           type="warning"
           showIcon
-          message="修改角色后，该人员的登录将全部退出，需重新登录"
+          title="修改角色后，该人员的登录将全部退出，需重新登录"
           style={{ marginBottom: 16 }}
         />
       )}
@@ -413,12 +413,12 @@ function ResetPassword({
       confirmLoading={saving}
       onOk={() => form.submit()}
       onCancel={onClose}
-      destroyOnClose
+      destroyOnHidden
     >
       <Typography.Paragraph type="secondary">
         重置后其所有登录立即退出；用新密码登录后须再设置自己的密码。
       </Typography.Paragraph>
-      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} />}
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
       <Form form={form} layout="vertical" onFinish={save} requiredMark={false}>
         <Form.Item
           label="新的初始密码"
@@ -480,7 +480,7 @@ function Sessions({ operator }: { operator: Operator }) {
           <List.Item.Meta
             title={`登录于 ${formatDateTime(s.createdAt)}`}
             description={
-              <Space direction="vertical" size={0}>
+              <Space orientation="vertical" size={0}>
                 <span>IP：{s.ip ?? '未知'}</span>
                 <Typography.Text type="secondary" ellipsis style={{ maxWidth: 320 }}>
                   {s.userAgent ?? '未知设备'}
