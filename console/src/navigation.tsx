@@ -2,6 +2,8 @@
 // more entry here: the menu and the routes are both built from this list.
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react'
 import {
+  ApartmentOutlined,
+  CrownOutlined,
   CustomerServiceOutlined,
   DashboardOutlined,
   SafetyCertificateOutlined,
@@ -49,6 +51,20 @@ export const sectionGroups: SectionGroup[] = [
         action: 'members.search',
         page: lazy(() => import('./pages/members/member-list-page')),
         children: [{ path: '/members/:id', page: lazy(() => import('./pages/members/member-detail-page')) }],
+      },
+      {
+        path: '/candidates',
+        label: '超级用户候选',
+        icon: <CrownOutlined />,
+        action: 'members.search',
+        page: lazy(() => import('./pages/candidates/candidates-page')),
+      },
+      {
+        path: '/segments',
+        label: '会员分群',
+        icon: <ApartmentOutlined />,
+        action: 'segments.use',
+        page: lazy(() => import('./pages/segments/segments-page')),
       },
       {
         path: '/till',
