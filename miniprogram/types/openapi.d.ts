@@ -3925,7 +3925,31 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            amountFen: number;
+                            createdAt: string;
+                            id: number;
+                            issuedCount: number;
+                            /** @enum {string} */
+                            kind: "fixed" | "threshold" | "percentage";
+                            maxDiscountFen: number | null;
+                            name: string;
+                            percentOff: number;
+                            perMemberLimit: number;
+                            pointsCost: number | null;
+                            /** @enum {string} */
+                            scope: "all" | "category" | "product";
+                            scopeIds: number[];
+                            /** @enum {string} */
+                            status: "active" | "disabled";
+                            thresholdFen: number;
+                            totalQuantity: number | null;
+                            validDays: number | null;
+                            validFrom: string | null;
+                            validUntil: string | null;
+                        }[];
+                    };
                 };
             };
         };
@@ -4093,7 +4117,17 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            batchId: string;
+                            issued: number;
+                            refused: {
+                                code: string;
+                                memberId: number;
+                                message: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -5867,9 +5901,11 @@ export interface paths {
                                 memberNo: string;
                                 name: string | null;
                                 nickname: string | null;
+                                repurchaserKind: ("spontaneous" | "ignitable" | "non_combustible") | null;
                                 score: number;
                                 stage: string;
                             }[];
+                            threshold: number;
                             total: number;
                         };
                     };

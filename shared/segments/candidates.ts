@@ -7,7 +7,7 @@ import { asc, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
 import { DomainError } from '../errors'
-import { candidateCriteria } from '../db/schema/members'
+import { candidateCriteria, repurchaserKinds } from '../db/schema/members'
 import { levelHeldAt } from '../db/schema/loyalty'
 import { inBulk } from '../members/stats'
 import {
@@ -21,7 +21,7 @@ import {
   type FactsScope,
   type MemberFacts,
 } from '../members/facts'
-import type { LifecycleStage } from '../db/schema/members'
+import type { LifecycleStage, RepurchaserKind } from '../db/schema/members'
 
 /** What the criteria read: a member's facts and their active paid tier, if any. */
 export type CandidateFacts = MemberFacts & { paidTier: string | null }
@@ -276,6 +276,8 @@ export const candidateSchema = z.object({
   name: z.string().nullable(),
   nickname: z.string().nullable(),
   stage: z.string(),
+  /** The repurchaser label (自燃型/可燃型/不可燃型), which says what to offer them next. */
+  repurchaserKind: z.enum(repurchaserKinds).nullable(),
   score: z.number().int(),
   contributions: z.array(
     z.object({
@@ -296,6 +298,7 @@ type FactRow = {
   name: string | null
   nickname: string | null
   stage: LifecycleStage
+  repurchaser_kind: RepurchaserKind | null
   score: number
   last_seen_at: Date | string | null
   paid_tier: string | null
@@ -365,7 +368,7 @@ export async function listCandidates(
       order by score desc, s.last_paid_at desc nulls last, m.id
       limit ${limit} offset ${offset}
     )
-    select r.score, r.total, m.id, m.member_no, m.name, m.nickname, m.stage, m.last_seen_at,
+    select r.score, r.total, m.id, m.member_no, m.name, m.nickname, m.stage, m.repurchaser_kind, m.last_seen_at,
       ${paidTierName(now)} as paid_tier, s.*
     from ranked r join members m on m.id = r.id left join member_stats s on s.member_id = m.id
     order by r.score desc, r.last_paid_at desc nulls last, m.id`,
@@ -383,6 +386,7 @@ export async function listCandidates(
         name: r.name,
         nickname: r.nickname,
         stage: r.stage,
+        repurchaserKind: r.repurchaser_kind,
         score: Number(r.score),
         contributions,
         explanation: explainCandidate(contributions),

@@ -8,14 +8,38 @@ import {
   listCouponTemplates,
   setCouponTemplateStatus,
 } from '../../../shared/coupons/service'
+import { couponKinds, couponScopes } from '../../../shared/db/schema/coupons'
 import { DomainError } from '../../../shared/errors'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
 const idParams = z.object({ id: z.coerce.number().int().positive() })
 
+const couponTemplateSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  kind: z.enum(couponKinds),
+  amountFen: z.number().int(),
+  percentOff: z.number().int(),
+  thresholdFen: z.number().int(),
+  maxDiscountFen: z.number().int().nullable(),
+  scope: z.enum(couponScopes),
+  scopeIds: z.array(z.number().int()),
+  validFrom: z.string().nullable(),
+  validUntil: z.string().nullable(),
+  validDays: z.number().int().nullable(),
+  totalQuantity: z.number().int().nullable(),
+  issuedCount: z.number().int(),
+  perMemberLimit: z.number().int(),
+  pointsCost: z.number().int().nullable(),
+  status: z.enum(['active', 'disabled']),
+  createdAt: z.string(),
+})
+
 export function registerAdminCoupons(api: ApiRouter, deps: AppDeps): void {
-  api.get('/coupon-templates', { summary: '优惠券模板' }, () => listCouponTemplates(deps.db))
+  api.get('/coupon-templates', { summary: '优惠券模板', response: z.array(couponTemplateSchema) }, () =>
+    listCouponTemplates(deps.db),
+  )
   api.post(
     '/coupon-templates',
     { summary: '新建优惠券模板', body: couponTemplateInputSchema, status: 201 },
@@ -41,6 +65,13 @@ export function registerAdminCoupons(api: ApiRouter, deps: AppDeps): void {
           .string()
           .regex(/^[\w-]{4,64}$/)
           .optional(),
+      }),
+      response: z.object({
+        batchId: z.string(),
+        /** Coupons issued now (a retried batch issues none again). */
+        issued: z.number().int(),
+        /** Members who could not get one, with the reason (limit reached, template used up…). */
+        refused: z.array(z.object({ memberId: z.number().int(), code: z.string(), message: z.string() })),
       }),
     },
     async ({ params, body }, ctx) => {

@@ -18,6 +18,7 @@ import { mergeMembers, mergesOf, undoMerge } from '../../../shared/members/merge
 import { stageFunnel } from '../../../shared/members/lifecycle'
 import { repurchaserAdvice, stageNames } from '../../../shared/members/labels'
 import {
+  CANDIDATE_THRESHOLD,
   candidateCatalogue,
   candidateSchema,
   criterionSettingSchema,
@@ -88,16 +89,23 @@ export function registerAdminMembers(api: ApiRouter, deps: AppDeps): void {
         minScore: z.coerce.number().int().min(0).max(100).default(1),
         includeSuperUsers: z.enum(['true', 'false']).default('false'),
       }),
-      response: z.object({ total: z.number().int(), items: z.array(candidateSchema) }),
+      response: z.object({
+        total: z.number().int(),
+        /** The score from which a candidate counts as high-potential (高潜). */
+        threshold: z.number().int(),
+        items: z.array(candidateSchema),
+      }),
     },
-    ({ query }) =>
-      listCandidates(db, {
+    async ({ query }) => ({
+      ...(await listCandidates(db, {
         at: clock.now(),
         limit: query.limit,
         offset: query.offset,
         minScore: query.minScore,
         includeSuperUsers: query.includeSuperUsers === 'true',
-      }),
+      })),
+      threshold: CANDIDATE_THRESHOLD,
+    }),
   )
 
   const criterionView = z.object({
