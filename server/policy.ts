@@ -20,6 +20,8 @@ export const policy = {
   'members.search': [A, O],
   /** One member's record; advisors only for members of their own bot accounts. */
   'members.read': [A, O, V],
+  /** A member's phone number in full (everyone else reads 138****5678). */
+  'members.contact': [A, O],
   'members.write': [A, O, V],
   'members.merge': [A, O],
   'members.tag': [A, O, S, V],

@@ -9,6 +9,7 @@ import { systemClock } from '../shared/clock'
 import { operationPolicy, operations, policy } from '../server/policy'
 import { eq } from 'drizzle-orm'
 import { chatTickets, outboundMessages } from '../shared/db/schema/chat'
+import { memberIdentities } from '../shared/db/schema/members'
 import { recordFeedbackTicket } from '../shared/chat/tickets'
 import { enqueueOutbound } from '../shared/chat/outbox'
 import { testDatabase } from './support/db'
@@ -120,6 +121,23 @@ describe('roles and the policy table', () => {
     expect(list.body.items.map((m: { id: number }) => m.id)).toEqual([ownMember])
     const search = await app.request('GET', '/api/admin/reports/members?q=会员', { token: tokens.advisor })
     expect(search.status).toBe(403)
+  })
+
+  it('shows a phone number in full only to roles that may call the member', async () => {
+    await database.db
+      .insert(memberIdentities)
+      .values({ memberId: ownMember, kind: 'phone', value: '13912345678', verified: true })
+    const phones = async (role: OperatorRole, path: string) => {
+      const r = await app.request('GET', path, { token: tokens[role] })
+      expect(r.status).toBe(200)
+      return (r.body.identities as { kind: string; value: string }[])
+        .filter((i) => i.kind === 'phone')
+        .map((i) => i.value)
+    }
+    for (const path of [`/api/admin/members/${ownMember}`, `/api/admin/reports/members/${ownMember}`]) {
+      expect(await phones('operator', path)).toEqual(['13912345678'])
+      expect(await phones('advisor', path)).toEqual(['139****5678'])
+    }
   })
 
   it("keeps an advisor to their own accounts' feedback tickets and outbox", async () => {

@@ -11,6 +11,10 @@ export function maskPhone(phone: string): string {
   return phone.length >= 11 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : phone
 }
 
+/** An identity's value as an operator sees it: a phone number in full only for those who may call. */
+export const identityValueFor = (kind: string, value: string, fullPhone: boolean) =>
+  kind === 'phone' && !fullPhone ? maskPhone(value) : value
+
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 const iso = (value: Date | string | null): string | null =>
@@ -108,7 +112,12 @@ export async function searchMembers(db: Db, now: Date, search: MemberSearch): Pr
 
 const RECENT_EVENTS = 30
 
-export async function memberDetail(db: Db, now: Date, memberId: number): Promise<MemberDetail> {
+export async function memberDetail(
+  db: Db,
+  now: Date,
+  memberId: number,
+  options: { fullPhone: boolean } = { fullPhone: false },
+): Promise<MemberDetail> {
   const at = now.toISOString()
   const [m] = await queryRows<{
     id: number
@@ -221,7 +230,7 @@ export async function memberDetail(db: Db, now: Date, memberId: number): Promise
     },
     identities: identities.map((i) => ({
       kind: i.kind,
-      value: i.value,
+      value: identityValueFor(i.kind, i.value, options.fullPhone),
       verified: i.verified,
       createdAt: iso(i.created_at)!,
     })),

@@ -12,6 +12,8 @@ import {
   updateProfile,
 } from '../../../shared/members/profile'
 import { identitiesOf } from '../../../shared/members/identity'
+import { identityValueFor } from '../../../shared/reports/member-directory'
+import { authorize } from '../../policy'
 import { tagsOfMember, memberTagSchema } from '../../../shared/members/tags'
 import { memberTimeline, timelineItemSchema } from '../../../shared/members/timeline'
 import { mergeMembers, mergesOf, undoMerge } from '../../../shared/members/merge'
@@ -44,9 +46,6 @@ const memberDetailSchema = z.object({
   tags: z.array(memberTagSchema),
   stats: z.record(z.string(), z.unknown()).nullable(),
 })
-
-const maskIdentity = (kind: string, value: string) =>
-  kind === 'phone' ? value.replace(/^(\d{3})\d{4}(\d{4})$/, '$1****$2') : value
 
 export function registerAdminMembers(api: ApiRouter, deps: AppDeps): void {
   const { db, clock } = deps
@@ -175,7 +174,7 @@ export function registerAdminMembers(api: ApiRouter, deps: AppDeps): void {
   api.get(
     '/members/:id',
     { summary: '会员详情', params: idParams, response: memberDetailSchema },
-    async ({ params }) => {
+    async ({ params }, ctx) => {
       const [raw] = await queryRows<{ merged_into_id: number | null }>(
         db,
         sql`select merged_into_id from members where id = ${params.id}`,
@@ -198,7 +197,7 @@ export function registerAdminMembers(api: ApiRouter, deps: AppDeps): void {
         lastSeenAt: member.lastSeenAt?.toISOString() ?? null,
         identities: (await identitiesOf(db, [member.id])).map((i) => ({
           kind: i.kind,
-          value: maskIdentity(i.kind, i.value),
+          value: identityValueFor(i.kind, i.value, authorize(ctx.state.operator!.role, 'members.contact')),
           verified: i.verified,
         })),
         tags: await tagsOfMember(db, member.id),

@@ -15,6 +15,7 @@ import {
 import { funnelReport, growthReport, periodReport, tierDistribution } from '../../../shared/reports/dashboard'
 import { memberDetail, searchMembers } from '../../../shared/reports/member-directory'
 import { reportPeriod } from '../../../shared/reports/period'
+import { authorize } from '../../policy'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
@@ -67,6 +68,9 @@ export function registerAdminReports(api: ApiRouter, deps: AppDeps): void {
       params: memberParams,
       response: memberDetailSchema,
     },
-    ({ params }) => memberDetail(deps.db, deps.clock.now(), params.id),
+    ({ params }, ctx) =>
+      memberDetail(deps.db, deps.clock.now(), params.id, {
+        fullPhone: authorize(ctx.state.operator!.role, 'members.contact'),
+      }),
   )
 }
