@@ -65,9 +65,12 @@ describe('member search', () => {
 
 describe('member record', () => {
   it('has the profile, identities, every tier with whether it is current, points, orders and referrals', async () => {
-    const a = await memberDetail(database.db, scriptedNow, m.A.id)
+    const a = await memberDetail(database.db, scriptedNow, m.A.id, { fullPhone: true })
     expect(a.profile).toMatchObject({ id: m.A.id, name: '王晓丽', stage: 'super_user', optedOut: false })
     expect(a.identities).toEqual([expect.objectContaining({ kind: 'phone', value: '13800001111' })])
+    // Without the right to call the member, the same record shows the number masked.
+    const masked = await memberDetail(database.db, scriptedNow, m.A.id)
+    expect(masked.identities).toEqual([expect.objectContaining({ kind: 'phone', value: '138****1111' })])
     expect(a.pointsBalance).toBe(250)
     // 12000 + 10000 + (20000 - 5000)
     expect(a.orders).toEqual({ count: 3, spentFen: 37_000, lastPaidAt: '2026-03-06T02:00:00.000Z' })
