@@ -38,3 +38,12 @@ export function saveSession(session: OperatorSession): void {
 export function clearSession(): void {
   localStorage.removeItem(KEY)
 }
+
+/**
+ * Whether the signed-in role may do an action (server/policy.ts), to show only the buttons it can use.
+ * A session saved before the server sent actions shows them all; the server still refuses.
+ */
+export function may(action: string): boolean {
+  const actions = loadSession()?.operator.actions
+  return !actions || actions.includes(action)
+}

@@ -25,7 +25,7 @@ import { Link, useSearchParams } from 'react-router'
 import { query, useApi, type Answer } from '../../api'
 import { repurchaserAdvice } from '../../../../shared/members/labels'
 import { stageColors, stageLabels } from '../../labels'
-import { loadSession } from '../../session'
+import { may } from '../../session'
 import { CandidateCriteria } from './candidate-criteria'
 import { InviteToGroup, IssueCoupon, type Invitee } from './candidate-actions'
 
@@ -58,8 +58,6 @@ export default function CandidatesPage() {
   if (loaded && loaded.threshold !== threshold) setThreshold(loaded.threshold)
   const cut = loaded?.threshold ?? threshold ?? 50
   const wide = Grid.useBreakpoint().md !== false
-  const actions = loadSession()?.operator.actions
-  const may = (action: string) => !actions || actions.includes(action)
   const [selected, setSelected] = useState<Candidate[]>([])
   const [dialog, setDialog] = useState<{ kind: 'group' | 'coupon'; members: Invitee[] } | null>(null)
   const [criteriaOpen, setCriteriaOpen] = useState(false)
