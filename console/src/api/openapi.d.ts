@@ -1455,7 +1455,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            args: {
+                                [key: string]: unknown;
+                            };
+                            code: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            kind: "member_price" | "quota" | "birthday_gift" | "friend_pass";
+                            level: string;
+                            name: string;
+                            periodKey: string | null;
+                            quota: number | null;
+                            remaining: number | null;
+                            used: number | null;
+                        }[];
+                    };
                 };
             };
         };
@@ -1511,7 +1527,17 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            duplicate: boolean;
+                            memberId: number;
+                            periodKey: string;
+                            quota: number;
+                            remaining: number;
+                            usageId: number;
+                            used: number;
+                        };
+                    };
                 };
             };
         };
@@ -12853,7 +12879,14 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            city: string;
+                            createdAt: string;
+                            id: number;
+                            name: string;
+                        }[];
+                    };
                 };
             };
         };

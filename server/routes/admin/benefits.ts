@@ -10,9 +10,25 @@ import {
   type BenefitInput,
 } from '../../../shared/benefits/quotas'
 import { memberIdForTillCode, tillCodeKey } from '../../../shared/card/member-card'
+import { benefitKinds } from '../../../shared/db/schema/loyalty'
 import { invalid } from '../../../shared/errors'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
+
+/** One benefit a member holds now, with the current period's quota use (null: not counted). */
+const heldBenefitSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  kind: z.enum(benefitKinds),
+  description: z.string().nullable(),
+  /** The level that grants it. */
+  level: z.string(),
+  args: z.record(z.string(), z.unknown()),
+  quota: z.number().int().nullable(),
+  used: z.number().int().nullable(),
+  remaining: z.number().int().nullable(),
+  periodKey: z.string().nullable(),
+})
 
 export function registerAdminBenefits(api: ApiRouter, deps: AppDeps): void {
   const tillKey = tillCodeKey(deps.config.signingKey)
@@ -34,6 +50,7 @@ export function registerAdminBenefits(api: ApiRouter, deps: AppDeps): void {
     {
       summary: '会员当前享有的权益及本周期已用次数',
       params: z.object({ memberId: z.coerce.number().int().positive() }),
+      response: z.array(heldBenefitSchema),
     },
     ({ params }) => memberBenefits(deps.db, params.memberId, deps.clock.now()),
   )
@@ -56,6 +73,16 @@ export function registerAdminBenefits(api: ApiRouter, deps: AppDeps): void {
         })
         .refine((b) => b.memberId || b.tillCode, { message: '请提供会员 ID 或会员码', path: ['memberId'] }),
       status: 201,
+      response: z.object({
+        usageId: z.number().int(),
+        memberId: z.number().int(),
+        periodKey: z.string(),
+        quota: z.number().int(),
+        used: z.number().int(),
+        remaining: z.number().int(),
+        /** The same requestId again: the first use is answered and nothing more is counted. */
+        duplicate: z.boolean(),
+      }),
     },
     async ({ body }, ctx) => {
       const at = deps.clock.now()

@@ -14,7 +14,16 @@ import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
 export function registerAdminStores(api: ApiRouter, deps: AppDeps): void {
-  api.get('/stores', { summary: '门店' }, () => listStores(deps.db))
+  api.get(
+    '/stores',
+    {
+      summary: '门店',
+      response: z.array(
+        z.object({ id: z.number().int(), name: z.string(), city: z.string(), createdAt: z.string() }),
+      ),
+    },
+    () => listStores(deps.db),
+  )
   api.post('/stores', { summary: '新建门店', body: storeInputSchema, status: 201 }, ({ body }) =>
     createStore(deps.db, body),
   )
