@@ -15,13 +15,21 @@ import {
   Tag,
   Typography,
 } from 'antd'
-import { ArrowLeftOutlined, CrownOutlined, EditOutlined, GiftOutlined } from '@ant-design/icons'
+import {
+  ArrowLeftOutlined,
+  CrownOutlined,
+  EditOutlined,
+  GiftOutlined,
+  MergeCellsOutlined,
+} from '@ant-design/icons'
 import { useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router'
 import type { MemberDetail } from '../../../../shared/reports/contracts'
 import { useApi } from '../../api'
 import { AdjustPoints, ChangeTier, EditProfile, MemberTags } from './member-desk'
 import { MemberTimeline } from './member-timeline'
+import { MergeHistory, MergeMember } from './member-merge'
+import { may } from '../../session'
 import { formatCount, formatDate, formatDateTime, formatFen } from '../../format'
 import {
   genderLabels,
@@ -38,7 +46,7 @@ export default function MemberDetailPage() {
   const navigate = useNavigate()
   const detail = useApi<MemberDetail>(`/reports/members/${encodeURIComponent(id ?? '')}`)
   const { message } = App.useApp()
-  const [dialog, setDialog] = useState<'profile' | 'points' | 'tier' | null>(null)
+  const [dialog, setDialog] = useState<'profile' | 'points' | 'tier' | 'merge' | null>(null)
   // Bumped after every change so the timeline reads what the change added.
   const [changes, setChanges] = useState(0)
   const changed = (text?: string) => {
@@ -90,6 +98,11 @@ export default function MemberDetailPage() {
         <Button icon={<CrownOutlined />} onClick={() => setDialog('tier')}>
           调整等级
         </Button>
+        {may('members.merge') && (
+          <Button icon={<MergeCellsOutlined />} onClick={() => setDialog('merge')}>
+            合并会员
+          </Button>
+        )}
       </Space>
       {dialog === 'profile' && (
         <EditProfile
@@ -113,6 +126,18 @@ export default function MemberDetailPage() {
           current={tiers}
           onClose={() => setDialog(null)}
           onSaved={() => changed('等级已调整')}
+        />
+      )}
+      {dialog === 'merge' && (
+        <MergeMember
+          member={data}
+          onClose={() => setDialog(null)}
+          onMerged={(merged) => {
+            setDialog(null)
+            void message.success('已合并，另一条记录已并入保留的会员')
+            if (merged.survivorId === profile.id) changed()
+            else navigate(`/members/${merged.survivorId}`)
+          }}
         />
       )}
 
@@ -237,6 +262,10 @@ export default function MemberDetailPage() {
 
       <Card title="会员动态">
         <MemberTimeline memberId={profile.id} version={changes} />
+      </Card>
+
+      <Card title="合并记录">
+        <MergeHistory key={changes} memberId={profile.id} onUndone={() => changed()} />
       </Card>
     </Space>
   )
