@@ -24,8 +24,8 @@ export interface RouteSpec<B, Q, P> {
   status?: number
   /** Extra middleware run after auth and before validation (rate limits, raw-body checks). */
   use?: Middleware<AppState>[]
-  /** Non-JSON success content type, e.g. text/csv. */
-  produces?: string
+  /** Non-JSON success content types, e.g. text/csv. */
+  produces?: string | string[]
 }
 
 export interface RouteInput<B, Q, P> {

@@ -66,7 +66,11 @@ export function buildOpenApi(registry: RouteRegistry, info: { title: string; ver
         [status]: {
           description: 'OK',
           ...(spec.produces
-            ? { content: { [spec.produces]: { schema: { type: 'string' } } } }
+            ? {
+                content: Object.fromEntries(
+                  [spec.produces].flat().map((type) => [type, { schema: { type: 'string' } }]),
+                ),
+              }
             : spec.response
               ? { content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } }
               : {}),

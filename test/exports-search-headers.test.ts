@@ -2,6 +2,7 @@
 // stages by name, searches that match what was typed, and the security headers every response carries.
 import { parse } from 'csv-parse/sync'
 import { sql } from 'drizzle-orm'
+import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../shared/db/client'
 import { testDatabase } from './support/db'
@@ -39,6 +40,44 @@ describe('segment CSV export', () => {
     const nicknames = rows.slice(1).map((r) => r[2]!)
     expect(nicknames.sort()).toEqual(hostile.map((n) => `'${n}`).sort())
     expect(rows.slice(1).map((r) => r[5])).toEqual(hostile.map(() => '陌生人'))
+  })
+})
+
+describe('segment Excel export', () => {
+  it('stores hostile nicknames as inert text, stages in Chinese and figures as numbers', async () => {
+    const city = `表格城${process.pid}`
+    const hostile = ['=HYPERLINK("http://x","点我")', '@SUM(A1)']
+    for (const nickname of hostile) await makeMember(database.db, { name: '导出', nickname, city })
+    const filter = { conditions: [{ field: 'city', in: [city] }] }
+    const res = await fetch(`${app.url}/api/admin/segments/export`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ filter, name: '表格', format: 'xlsx' }),
+    })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('spreadsheetml')
+    expect(res.headers.get('content-disposition')).toMatch(/\.xlsx$/)
+    const book = new ExcelJS.Workbook()
+    await book.xlsx.load(await res.arrayBuffer())
+    const sheet = book.worksheets[0]!
+    const cells = [2, 3].map((n) => sheet.getRow(n).getCell(3))
+    expect(cells.map((c) => c.type)).toEqual([ExcelJS.ValueType.String, ExcelJS.ValueType.String])
+    expect(cells.map((c) => c.value).sort()).toEqual([...hostile].sort())
+    expect(sheet.getRow(2).getCell(6).value).toBe('陌生人')
+    expect(sheet.getRow(2).getCell(8).type).toBe(ExcelJS.ValueType.Number)
+  })
+
+  it('refuses an unknown format on its field', async () => {
+    const res = await app.request('POST', '/api/admin/segments/export', {
+      token: admin,
+      body: { filter: { conditions: [] }, format: 'pdf' },
+    })
+    expect(res.status).toBe(400)
+    expect(res.body.error.fields.map((f: { path: string }) => f.path)).toContain('body.format')
+    const ready = await app.request('GET', '/api/admin/segments/ready-made/very_active/export?format=doc', {
+      token: admin,
+    })
+    expect(ready.status).toBe(400)
   })
 })
 

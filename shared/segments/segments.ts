@@ -1,7 +1,9 @@
 // Segments: count, page through and export the members a filter selects (all in SQL), the saved
 // segments campaigns target, and the ready-made segments operators ask for every day (seed 003).
 import { asc, eq, sql, type SQL } from 'drizzle-orm'
+import type { Writable } from 'node:stream'
 import { stringify } from 'csv-stringify/sync'
+import ExcelJS from 'exceljs'
 import { repurchaserAdvice, stageNames } from '../members/labels'
 import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
@@ -214,25 +216,19 @@ const csvColumns = [
 const shanghai = (isoAt: string | null) =>
   isoAt ? new Date(new Date(isoAt).getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ') : ''
 
-/**
- * The segment as CSV (UTF-8 with a byte-order mark, so Excel opens the Chinese correctly), produced in
- * pages of 5,000 members so a large segment never sits in memory at once.
- */
-export async function* exportSegmentCsv(
+/** The export's rows in pages of 5,000 members, so a large segment never sits in memory at once. */
+async function* segmentExportPages(
   db: Db,
   filter: SegmentFilterInput,
   at: Date,
-): AsyncGenerator<string> {
+): AsyncGenerator<(string | number)[][]> {
   const parsed = parseSegmentFilter(filter)
   const ctx = await compileContext(db, parsed, at)
-  yield '\uFEFF' + stringify([csvColumns.map(([, title]) => title)])
-  // A cell beginning with = + - @, a tab or CR would run as a formula in Excel: it is prefixed with '.
-  const csv = { escape_formulas: true }
   let afterId = 0
   for (;;) {
     const rows = await pageOf(db, parsed, ctx, afterId, 5000)
     if (rows.length === 0) return
-    const records = rows
+    yield rows
       .map(present)
       .map((m) => [
         m.memberNo,
@@ -246,13 +242,53 @@ export async function* exportSegmentCsv(
             m.repurchaserKind)
           : '',
         m.paidOrders,
-        (m.spendFen / 100).toFixed(2),
+        m.spendFen / 100,
         shanghai(m.lastPaidAt),
         shanghai(m.lastSeenAt),
       ])
-    yield stringify(records, csv)
     afterId = Number(rows[rows.length - 1]!.id)
   }
+}
+
+const exportHeader = csvColumns.map(([, title]) => title)
+const SPEND_COLUMN = csvColumns.findIndex(([key]) => key === 'spendYuan')
+
+/** The segment as CSV, UTF-8 with a byte-order mark so Excel opens the Chinese correctly. */
+export async function* exportSegmentCsv(
+  db: Db,
+  filter: SegmentFilterInput,
+  at: Date,
+): AsyncGenerator<string> {
+  yield '\uFEFF' + stringify([exportHeader])
+  // A cell beginning with = + - @, a tab or CR would run as a formula in Excel: it is prefixed with '.
+  const csv = { escape_formulas: true }
+  for await (const page of segmentExportPages(db, filter, at)) {
+    yield stringify(
+      page.map((row) => row.map((cell, i) => (i === SPEND_COLUMN ? (cell as number).toFixed(2) : cell))),
+      csv,
+    )
+  }
+}
+
+/**
+ * The segment as an Excel workbook streamed into `out`: counts and amounts are numbers, text cells are
+ * stored as text (never as formulas, so a nickname like `=HYPERLINK(…)` stays inert).
+ */
+export async function exportSegmentXlsx(
+  db: Db,
+  filter: SegmentFilterInput,
+  at: Date,
+  out: Writable,
+): Promise<void> {
+  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false })
+  const sheet = book.addWorksheet('会员')
+  sheet.columns = exportHeader.map((header) => ({ header, width: Math.max(10, header.length * 2 + 2) }))
+  sheet.getColumn(SPEND_COLUMN + 1).numFmt = '0.00'
+  for await (const page of segmentExportPages(db, filter, at)) {
+    for (const row of page) sheet.addRow(row).commit()
+  }
+  sheet.commit()
+  await book.commit()
 }
 
 // ---- saved segments ----
@@ -472,4 +508,9 @@ export async function countReadyMade(db: Db, at: Date) {
 }
 
 /** Today in Asia/Shanghai, for file names. */
-export const exportFileName = (name: string, at: Date) => `${name}-${shanghaiDate(at)}.csv`
+export const exportFileName = (name: string, at: Date, format: ExportFormat = 'csv') =>
+  `${name}-${shanghaiDate(at)}.${format}`
+
+/** The file formats a segment exports to. */
+export const exportFormats = ['csv', 'xlsx'] as const
+export type ExportFormat = (typeof exportFormats)[number]

@@ -5,12 +5,14 @@
 // the segment is saved, switched to 或 and saved again, exported as CSV and deleted, each read back
 // from the segments table; a phone's width does not overflow.
 import { readFile } from 'node:fs/promises'
+import ExcelJS from 'exceljs'
 import { sql } from 'drizzle-orm'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createOperator } from '../../shared/auth/service'
 import { queryRows, type Database } from '../../shared/db/client'
 import { seedDemo } from '../../shared/demo/seed'
+import { stageNames } from '../../shared/members/labels'
 import { startTestApp, type TestApp } from '../support/app'
 import { launchChromium, operatorContext, screenshotPath } from '../support/browser'
 import { testDatabase } from '../support/db'
@@ -308,6 +310,29 @@ describe('segments', () => {
       .split(/\r?\n/)
     expect(lines[0]).toContain('会员号')
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(expected.map((m) => m.member_no))
+  })
+
+  it('exports the same members as an Excel workbook with Chinese values and numbers as numbers', async () => {
+    const expected = await repurchasersWithSensitiveSkin('or')
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: '导出 Excel' }).click(),
+    ])
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^${NAME}-\\d{4}-\\d{2}-\\d{2}\\.xlsx$`))
+    const book = new ExcelJS.Workbook()
+    await book.xlsx.load((await readFile((await download.path())!)) as unknown as ArrayBuffer)
+    const sheet = book.worksheets[0]!
+    const header = (sheet.getRow(1).values as unknown[]).slice(1)
+    expect(header[0]).toBe('会员号')
+    const rows: unknown[][] = []
+    sheet.eachRow((row, n) => {
+      if (n > 1) rows.push((row.values as unknown[]).slice(1))
+    })
+    expect(rows.map((r) => r[0])).toEqual(expected.map((m) => m.member_no))
+    // Stages in Chinese, purchase counts as numbers.
+    const chinese = new Set(Object.values(stageNames))
+    expect(rows.every((r) => chinese.has(r[header.indexOf('阶段')] as string))).toBe(true)
+    expect(rows.every((r) => typeof r[header.indexOf('购买次数')] === 'number')).toBe(true)
   })
 
   it('fits a phone: 390 px without horizontal overflow, members as cards', async () => {

@@ -11138,10 +11138,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 导出分群（CSV） */
+        /** 导出分群（CSV 或 Excel） */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    format?: "csv" | "xlsx";
+                };
                 header?: never;
                 path: {
                     id: number;
@@ -11165,6 +11167,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                         "text/csv": string;
                     };
                 };
@@ -11532,7 +11535,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 导出筛选结果（CSV） */
+        /** 导出筛选结果（CSV 或 Excel） */
         post: {
             parameters: {
                 query?: never;
@@ -11769,6 +11772,11 @@ export interface paths {
                              */
                             match?: "all" | "any" | "none";
                         };
+                        /**
+                         * @default csv
+                         * @enum {string}
+                         */
+                        format?: "csv" | "xlsx";
                         /** @default 会员分群 */
                         name?: string;
                     };
@@ -11790,6 +11798,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                         "text/csv": string;
                     };
                 };
@@ -12382,10 +12391,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 导出常用分群（CSV） */
+        /** 导出常用分群（CSV 或 Excel） */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    format?: "csv" | "xlsx";
+                };
                 header?: never;
                 path: {
                     code: string;
@@ -12409,6 +12420,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                         "text/csv": string;
                     };
                 };

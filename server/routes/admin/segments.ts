@@ -1,5 +1,5 @@
 // Operator API for segments: count, list and export any filter; saved segments; the ready-made ones.
-import { Readable } from 'node:stream'
+import { PassThrough, Readable } from 'node:stream'
 import { z } from 'zod'
 import { DomainError } from '../../../shared/errors'
 import { segmentFilterSchema, type SegmentFilter } from '../../../shared/segments/filter'
@@ -9,7 +9,9 @@ import {
   createSavedSegment,
   deleteSavedSegment,
   exportFileName,
+  exportFormats,
   exportSegmentCsv,
+  exportSegmentXlsx,
   getSavedSegment,
   listSavedSegments,
   listSegment,
@@ -18,6 +20,7 @@ import {
   savedSegmentSchema,
   segmentMemberSchema,
   updateSavedSegment,
+  type ExportFormat,
 } from '../../../shared/segments/segments'
 import type { ApiContext, ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
@@ -27,6 +30,11 @@ const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   afterId: z.coerce.number().int().min(0).optional(),
 })
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+const EXPORT_TYPES = ['text/csv', XLSX]
+/** csv (the default) or xlsx. */
+const exportFormatSchema = z.enum(exportFormats).default('csv')
+const formatQuery = z.object({ format: exportFormatSchema })
 const pageSchema = z.object({
   items: z.array(segmentMemberSchema),
   nextAfterId: z.number().int().nullable(),
@@ -36,14 +44,22 @@ const pageSchema = z.object({
 export function registerAdminSegments(api: ApiRouter, deps: AppDeps): void {
   const { db, clock } = deps
 
-  function sendCsv(ctx: ApiContext, filter: SegmentFilter, name: string) {
+  /** Sends a segment's members as a CSV or Excel download named after the segment and today's date. */
+  function sendExport(ctx: ApiContext, filter: SegmentFilter, name: string, format: ExportFormat) {
     const at = clock.now()
-    ctx.type = 'text/csv; charset=utf-8'
     ctx.set(
       'content-disposition',
-      `attachment; filename*=UTF-8''${encodeURIComponent(exportFileName(name, at))}`,
+      `attachment; filename*=UTF-8''${encodeURIComponent(exportFileName(name, at, format))}`,
     )
-    ctx.body = Readable.from(exportSegmentCsv(db, filter, at))
+    if (format === 'csv') {
+      ctx.type = 'text/csv; charset=utf-8'
+      ctx.body = Readable.from(exportSegmentCsv(db, filter, at))
+      return
+    }
+    ctx.type = XLSX
+    const out = new PassThrough()
+    exportSegmentXlsx(db, filter, at, out).catch((err: unknown) => out.destroy(err as Error))
+    ctx.body = out
   }
 
   api.post(
@@ -80,14 +96,15 @@ export function registerAdminSegments(api: ApiRouter, deps: AppDeps): void {
   api.post(
     '/segments/export',
     {
-      summary: '导出筛选结果（CSV）',
+      summary: '导出筛选结果（CSV 或 Excel）',
       body: z.object({
         filter: segmentFilterSchema,
         name: z.string().trim().min(1).max(50).default('会员分群'),
+        format: exportFormatSchema,
       }),
-      produces: 'text/csv',
+      produces: EXPORT_TYPES,
     },
-    ({ body }, ctx) => sendCsv(ctx, body.filter, body.name),
+    ({ body }, ctx) => sendExport(ctx, body.filter, body.name, body.format),
   )
 
   api.get(
@@ -113,14 +130,15 @@ export function registerAdminSegments(api: ApiRouter, deps: AppDeps): void {
   api.get(
     '/segments/ready-made/:code/export',
     {
-      summary: '导出常用分群（CSV）',
+      summary: '导出常用分群（CSV 或 Excel）',
       params: z.object({ code: z.string().max(80) }),
-      produces: 'text/csv',
+      query: formatQuery,
+      produces: EXPORT_TYPES,
     },
-    async ({ params }, ctx) => {
+    async ({ params, query }, ctx) => {
       const segment = (await readyMadeWithTiers(db)).find((s) => s.code === params.code)
       if (!segment) throw new DomainError('segment_not_found', '分群不存在', 404)
-      sendCsv(ctx, segment.filter, segment.name)
+      sendExport(ctx, segment.filter, segment.name, query.format)
     },
   )
 
@@ -181,10 +199,15 @@ export function registerAdminSegments(api: ApiRouter, deps: AppDeps): void {
 
   api.get(
     '/segments/:id/export',
-    { summary: '导出分群（CSV）', params: idParams, produces: 'text/csv' },
-    async ({ params }, ctx) => {
+    {
+      summary: '导出分群（CSV 或 Excel）',
+      params: idParams,
+      query: formatQuery,
+      produces: EXPORT_TYPES,
+    },
+    async ({ params, query }, ctx) => {
       const segment = await getSavedSegment(db, params.id)
-      sendCsv(ctx, segment.filter, segment.name)
+      sendExport(ctx, segment.filter, segment.name, query.format)
     },
   )
 }

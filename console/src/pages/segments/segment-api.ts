@@ -1,7 +1,15 @@
 // What the segments screen needs beyond useApi: a POST that re-runs whenever its body changes (the
-// live count and preview), a debounced value, and a CSV download through the signed-in session.
+// live count and preview), a debounced value, and a CSV or Excel download through the signed-in session.
 import { useCallback, useEffect, useState } from 'react'
-import { ApiError, apiRequest, SESSION_EXPIRED, type FieldProblem, type Loaded } from '../../api'
+import {
+  ApiError,
+  apiRequest,
+  query,
+  SESSION_EXPIRED,
+  type Body,
+  type FieldProblem,
+  type Loaded,
+} from '../../api'
 import { clearSession, loadSession } from '../../session'
 
 /** POST `body` (JSON text, or null for nothing yet) and re-post whenever it changes or on reload. */
@@ -48,21 +56,27 @@ export function useDebounced<T>(value: T, ms: number): T {
   return settled
 }
 
+/** The file formats a segment exports to. */
+export type ExportFormat = NonNullable<Body<'/segments/export', 'post'>['format']>
+
 /**
- * Fetch a CSV export with the operator's token and hand it to the browser as a download, named as
- * the server names it (Content-Disposition).
+ * Fetch an export (CSV or Excel) with the operator's token and hand it to the browser as a download,
+ * named as the server names it (Content-Disposition). A GET export takes the format in the query, a
+ * POST one in its body.
  */
-export async function downloadCsv(path: string, body?: unknown): Promise<string> {
-  const headers: Record<string, string> = { accept: 'text/csv, application/json' }
+export async function downloadExport(path: string, format: ExportFormat, body?: object): Promise<string> {
+  const headers: Record<string, string> = {
+    accept: 'text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/json',
+  }
   const session = loadSession()
   if (session) headers.authorization = `Bearer ${session.token}`
   if (body !== undefined) headers['content-type'] = 'application/json'
   let res: Response
   try {
-    res = await fetch(`/api/admin${path}`, {
+    res = await fetch(`/api/admin${path}${body === undefined ? query({ format }) : ''}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : JSON.stringify({ ...body, format }),
     })
   } catch {
     throw new ApiError(0, 'network_error', '网络连接失败，请检查网络后重试')
@@ -85,7 +99,7 @@ export async function downloadCsv(path: string, body?: unknown): Promise<string>
   const blob = await res.blob()
   const disposition = res.headers.get('content-disposition') ?? ''
   const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1]
-  const name = encoded ? decodeURIComponent(encoded) : '会员分群.csv'
+  const name = encoded ? decodeURIComponent(encoded) : `会员分群.${format}`
   const url = URL.createObjectURL(blob)
   const a = document.createElement('a')
   a.href = url

@@ -16,13 +16,7 @@ import {
   Tag,
   Typography,
 } from 'antd'
-import {
-  CopyOutlined,
-  DeleteOutlined,
-  DownloadOutlined,
-  ReloadOutlined,
-  SaveOutlined,
-} from '@ant-design/icons'
+import { CopyOutlined, DeleteOutlined, ReloadOutlined, SaveOutlined } from '@ant-design/icons'
 import {
   apiRequest,
   asApiError,
@@ -35,7 +29,8 @@ import {
 import { formatCount, formatDateTime } from '../../format'
 import { ConditionBuilder, type Taxonomy } from './condition-builder'
 import { MemberPreview, PREVIEW_SIZE, type MembersPage } from './member-preview'
-import { downloadCsv, useDebounced, usePosted } from './segment-api'
+import { downloadExport, useDebounced, usePosted } from './segment-api'
+import { ExportButtons } from './export-buttons'
 import {
   compile,
   describeFilter,
@@ -96,7 +91,6 @@ export function SegmentEditor({
     fields: FieldProblem[]
   } | null>(null)
   const [saving, setSaving] = useState(false)
-  const [exporting, setExporting] = useState(false)
   const compiled = useMemo(() => compile(draft), [draft])
   const settled = useDebounced(compiled, DEBOUNCE_MS)
   const count = useCount(settled.filter)
@@ -119,23 +113,13 @@ export function SegmentEditor({
     setSaveProblems(null)
   }
 
-  const exportCsv = async () => {
-    setExporting(true)
-    try {
-      const name =
-        baseline && !dirty
-          ? await downloadCsv(`/segments/${baseline.id}/export`)
-          : await downloadCsv('/segments/export', {
-              filter: compiled.filter,
-              name: baseline?.name ?? template?.name ?? '会员分群',
-            } satisfies Body<'/segments/export', 'post'>)
-      void message.success(`已导出 ${name}`)
-    } catch (err) {
-      void message.error(asApiError(err, '导出失败，请稍后重试').message)
-    } finally {
-      setExporting(false)
-    }
-  }
+  const download = (format: 'csv' | 'xlsx') =>
+    baseline && !dirty
+      ? downloadExport(`/segments/${baseline.id}/export`, format)
+      : downloadExport('/segments/export', format, {
+          filter: compiled.filter,
+          name: baseline?.name ?? template?.name ?? '会员分群',
+        } satisfies Body<'/segments/export', 'post'>)
 
   const remove = () =>
     baseline &&
@@ -175,9 +159,7 @@ export function SegmentEditor({
         <Button type="primary" icon={<SaveOutlined />} onClick={() => setSaving(true)}>
           {baseline ? '保存修改' : '保存分群'}
         </Button>
-        <Button icon={<DownloadOutlined />} loading={exporting} onClick={() => void exportCsv()}>
-          导出 CSV
-        </Button>
+        <ExportButtons download={download} />
         {baseline && (
           <Button danger icon={<DeleteOutlined />} onClick={remove}>
             删除
@@ -366,21 +348,8 @@ export function ReadyMadeView({
   wide: boolean
   onCopy: () => void
 }) {
-  const { message } = App.useApp()
-  const [exporting, setExporting] = useState(false)
   const preview = usePreview(segment.filter)
   const definition = describeFilter(segment.filter, lookups)
-  const exportCsv = async () => {
-    setExporting(true)
-    try {
-      const name = await downloadCsv(`/segments/ready-made/${encodeURIComponent(segment.code)}/export`)
-      void message.success(`已导出 ${name}`)
-    } catch (err) {
-      void message.error(asApiError(err, '导出失败，请稍后重试').message)
-    } finally {
-      setExporting(false)
-    }
-  }
   return (
     <Card
       size={wide ? 'default' : 'small'}
@@ -393,9 +362,11 @@ export function ReadyMadeView({
       data-testid="segment-editor"
     >
       <Space wrap style={{ marginBottom: 16 }}>
-        <Button icon={<DownloadOutlined />} loading={exporting} onClick={() => void exportCsv()}>
-          导出 CSV
-        </Button>
+        <ExportButtons
+          download={(format) =>
+            downloadExport(`/segments/ready-made/${encodeURIComponent(segment.code)}/export`, format)
+          }
+        />
         <Button icon={<CopyOutlined />} onClick={onCopy}>
           复制为新分群
         </Button>
