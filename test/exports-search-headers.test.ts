@@ -41,6 +41,21 @@ describe('segment CSV export', () => {
     expect(nicknames.sort()).toEqual(hostile.map((n) => `'${n}`).sort())
     expect(rows.slice(1).map((r) => r[5])).toEqual(hostile.map(() => '陌生人'))
   })
+
+  it('writes the repurchaser kind by its Chinese name', async () => {
+    const city = `复购城${process.pid}`
+    const member = await makeMember(database.db, { name: '复购', city })
+    await database.db.execute(
+      sql`update members set stage = 'repurchaser', repurchaser_kind = 'ignitable' where id = ${member.id}`,
+    )
+    const res = await app.request('POST', '/api/admin/segments/export', {
+      token: admin,
+      body: { filter: { conditions: [{ field: 'city', in: [city] }] } },
+    })
+    const rows = parse(res.text.replace(/^\uFEFF/, '')) as string[][]
+    expect(rows[0]![6]).toBe('复购类型')
+    expect(rows.slice(1).map((r) => [r[5], r[6]])).toEqual([['复购客户', '可燃型']])
+  })
 })
 
 describe('segment Excel export', () => {

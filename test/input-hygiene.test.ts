@@ -1,5 +1,6 @@
 // Input that used to end in a 500 or silently change more than it named: refused with a 400 naming the
 // field, or applied exactly as asked.
+import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../shared/db/client'
 import { testDatabase } from './support/db'
@@ -129,5 +130,19 @@ describe('the account pool', () => {
       res.body.items.map((x: { id: number; members: number }) => [x.id, x.members]),
     ) as Record<number, number>
     expect([counts[a!.id], counts[b!.id]]).toEqual([3, 3])
+  })
+
+  it('counts the dead letters of each account, and only its own', async () => {
+    const [a, b] = await makeAccounts(database, 2)
+    const member = await makeMember(database.db)
+    for (const [i, status] of (['dead', 'failed', 'sent'] as const).entries())
+      await database.db.execute(sql`
+        insert into outbound_messages (account_id, dedupe_key, member_id, kind, text, source, status)
+        values (${a!.id}, ${`dl-${a!.id}-${i}`}, ${member.id}, 'direct', '你好', 'manual', ${status})`)
+    const res = await app.request('GET', '/api/admin/accounts', { token: admin })
+    const dead = Object.fromEntries(
+      res.body.items.map((x: { id: number; deadLetters: number }) => [x.id, x.deadLetters]),
+    ) as Record<number, number>
+    expect([dead[a!.id], dead[b!.id]]).toEqual([2, 0])
   })
 })

@@ -331,6 +331,26 @@ describe('operator console', () => {
     expect(afterReset.hash).not.toBe(hashBefore)
     expect(afterReset.must).toBe(true)
 
+    // End the operator's session from 登录会话: their token stops working at once.
+    const liveSessions = async () =>
+      (
+        await one<{ n: number }>(sql`
+          select count(*)::int as n from operator_sessions s join operators o on o.id = s.operator_id
+          where o.username = 'chenjing'`)
+      ).n
+    expect(await liveSessions()).toBe(1)
+    await admin.locator('tr', { hasText: 'chenjing' }).getByRole('button', { name: '登录会话' }).click()
+    const drawer = admin.getByRole('dialog').filter({ hasText: '陈静 的登录会话' })
+    await drawer.getByText(/^登录于 /).waitFor()
+    await drawer.getByRole('button', { name: '结束' }).click()
+    await admin.locator('.ant-popconfirm').getByRole('button', { name: '结束' }).click()
+    await drawer.getByText('没有登录中的会话').waitFor()
+    expect(await liveSessions()).toBe(0)
+    await page.reload()
+    await page.waitForURL('**/console/login')
+    await drawer.locator('.ant-drawer-close').click()
+    await drawer.waitFor({ state: 'hidden' })
+
     // Disable, at a phone's width: each person is a card with the same actions.
     await admin.setViewportSize({ width: 390, height: 844 })
     const card = admin.locator('[data-testid=operator-row][data-username=lina]')
@@ -345,5 +365,22 @@ describe('operator console', () => {
     expect(await admin.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
     await admin.screenshot({ path: screenshotPath('operators-390'), fullPage: true })
     await adminContext.close()
+  })
+})
+
+describe('the content security policy', () => {
+  it('is the one the console runs under, and a blocked script fails the page', async () => {
+    const res = await page.goto(`${app.url}/console/login`)
+    expect(res!.headers()['content-security-policy']).toContain("script-src 'self'")
+    await page.getByPlaceholder('用户名').waitFor()
+    // Everything the console loaded so far ran under the policy (afterEach checks pageErrors);
+    // an inline script, which the policy forbids, is reported as a page error.
+    const reported = page.waitForEvent('pageerror')
+    await page.evaluate(
+      "const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.body.append(s)",
+    )
+    expect((await reported).message).toMatch(/^CSP violation: script-src/)
+    expect(await page.evaluate('window.ran')).toBeUndefined()
+    pageErrors.splice(0)
   })
 })

@@ -12,13 +12,23 @@ export async function launchChromium(): Promise<Browser> {
   })
 }
 
+/**
+ * Turns every Content-Security-Policy violation into an uncaught page error, which every browser test
+ * already fails on: a style, script, font or image the CSP blocks breaks the test, not only the page.
+ */
+const CSP_WATCH = `document.addEventListener('securitypolicyviolation', (e) => {
+  setTimeout(() => { throw new Error('CSP violation: ' + e.violatedDirective + ' ' + (e.blockedURI || 'inline')) })
+})`
+
 /** A fresh profile (no stored login) in Shanghai time, as an operator in China sees the console. */
-export function operatorContext(browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({
+export async function operatorContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
     viewport: { width: 1440, height: 900 },
   })
+  await context.addInitScript(CSP_WATCH)
+  return context
 }
 
 export function screenshotPath(name: string): string {
