@@ -1,5 +1,5 @@
 // Routes: the login page, and every section of the console inside the signed-in layout.
-import { Suspense, useCallback, useEffect, useState } from 'react'
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react'
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router'
 import { App as AntApp, ConfigProvider, Spin } from 'antd'
 import zhCN from 'antd/locale/zh_CN'
@@ -7,11 +7,13 @@ import dayjs from 'dayjs'
 import 'dayjs/locale/zh-cn'
 import { apiRequest, SESSION_EXPIRED } from './api'
 import { clearSession, loadSession, saveSession, type OperatorSession } from './session'
-import { ConsoleLayout } from './layout'
 import { LoginPage } from './pages/login-page'
-import { NotFoundPage } from './pages/not-found-page'
-import { PasswordPage } from './pages/password-page'
 import { visibleGroups } from './navigation'
+
+// The signed-in shell (menu, header) and its pages load after sign-in: the login page ships without them.
+const ConsoleLayout = lazy(() => import('./layout').then((m) => ({ default: m.ConsoleLayout })))
+const PasswordPage = lazy(() => import('./pages/password-page').then((m) => ({ default: m.PasswordPage })))
+const NotFoundPage = lazy(() => import('./pages/not-found-page').then((m) => ({ default: m.NotFoundPage })))
 
 dayjs.locale('zh-cn')
 
@@ -81,14 +83,21 @@ export function App() {
             <Route
               element={
                 <RequireSession session={session}>
-                  <ConsoleLayout operator={session?.operator} onSignOut={signOut} />
+                  <Suspense fallback={loading}>
+                    <ConsoleLayout operator={session?.operator} onSignOut={signOut} />
+                  </Suspense>
                 </RequireSession>
               }
             >
               <Route
                 path="/password"
                 element={
-                  <PasswordPage forced={!!session?.operator.mustChangePassword} onChanged={passwordChanged} />
+                  <Suspense fallback={loading}>
+                    <PasswordPage
+                      forced={!!session?.operator.mustChangePassword}
+                      onChanged={passwordChanged}
+                    />
+                  </Suspense>
                 }
               />
               {home && <Route path="/" element={<Navigate to={home} replace />} />}
@@ -103,7 +112,14 @@ export function App() {
                   }
                 />
               ))}
-              <Route path="*" element={<NotFoundPage />} />
+              <Route
+                path="*"
+                element={
+                  <Suspense fallback={loading}>
+                    <NotFoundPage />
+                  </Suspense>
+                }
+              />
             </Route>
           </Routes>
         </BrowserRouter>

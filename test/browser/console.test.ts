@@ -384,3 +384,51 @@ describe('the content security policy', () => {
     pageErrors.splice(0)
   })
 })
+
+describe('the first load', () => {
+  it('ships at most 300 KB of compressed JavaScript to show the login page, and prints what each page loads', async () => {
+    const fresh = await operatorContext(browser)
+    const visitor = await fresh.newPage()
+    visitor.on('pageerror', (err) => pageErrors.push(err.message))
+    /** Compressed bytes of every script loaded so far, as they came over the wire. */
+    const scripts: Promise<number>[] = []
+    visitor.on('response', (res) => {
+      if (res.request().resourceType() === 'script')
+        scripts.push(
+          res
+            .request()
+            .sizes()
+            .then((s) => s.responseBodySize + s.responseHeadersSize),
+        )
+    })
+    const jsBytes = async () => (await Promise.all(scripts)).reduce((a, b) => a + b, 0)
+
+    await visitor.goto(`${app.url}/console/login`, { waitUntil: 'networkidle' })
+    await visitor.getByText('运营后台登录').waitFor()
+    const login = await jsBytes()
+
+    const started = performance.now()
+    await visitor.getByPlaceholder('用户名').fill('chenjing')
+    await visitor.getByPlaceholder('密码').fill(PASSWORD)
+    await visitor.getByRole('button', { name: '登录' }).click()
+    await visitor.getByTestId('funnel-super_user').waitFor()
+    await visitor.getByTestId('sales-total').waitFor()
+    const dashboardMs = Math.round(performance.now() - started)
+    await visitor.waitForLoadState('networkidle')
+    const dashboard = await jsBytes()
+    await fresh.close()
+
+    console.log(
+      JSON.stringify({
+        bench: 'console_first_load',
+        login_js_compressed_bytes: login,
+        dashboard_js_compressed_bytes: dashboard,
+        sign_in_to_dashboard_ms: dashboardMs,
+      }),
+    )
+    expect(login).toBeGreaterThan(0)
+    expect(login).toBeLessThanOrEqual(300 * 1024)
+    // The dashboard's charts are loaded when it opens, not with the login page.
+    expect(dashboard).toBeGreaterThan(login)
+  })
+})
