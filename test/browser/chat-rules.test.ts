@@ -174,6 +174,57 @@ describe('话术与关键词', () => {
     })
   })
 
+  it('adds a feedback category and removes a keyword rule after a confirmation', async () => {
+    await page.goto(`${app.url}/console/chat-rules?tab=lexicon`)
+    const categories = page.getByTestId('lexicon-category')
+    await categories.first().waitFor()
+    expect(await categories.count()).toBe(2)
+    await page.getByRole('button', { name: '添加类别' }).click()
+    const added = categories.nth(2)
+    await added.getByLabel('类别编码').fill('praise')
+    await added.getByLabel('名称（工单类别与会员标签）').fill('表扬')
+    const words = added.getByLabel('词语')
+    await words.fill('好评')
+    await words.press('Enter')
+    const saved = page.waitForResponse((r) => r.url().endsWith('/chat-rules/feedback-lexicon'))
+    await page.getByRole('button', { name: '保存反馈词库' }).click()
+    expect((await saved).status()).toBe(200)
+    await page.getByTestId('lexicon-version').getByText('版本 1').waitFor()
+    expect((await stored('feedback_lexicon'))!.value).toContainEqual({
+      category: 'praise',
+      label: '表扬',
+      words: ['好评'],
+      patterns: [],
+    })
+    const box = page.getByTestId('rule-test')
+    await box.getByLabel('测试消息').fill('必须给好评')
+    await box.getByRole('button', { name: '测试' }).click()
+    await box
+      .getByTestId('rule-test-feedback')
+      .getByText(/命中类别 3「表扬」：「好评」/)
+      .waitFor()
+
+    await page.getByRole('tab', { name: '关键词回复' }).click()
+    const rules = page.getByTestId('keyword-rule')
+    await page.getByRole('button', { name: '删除规则 5' }).click()
+    await page.getByRole('button', { name: '取消' }).click()
+    expect(await rules.count()).toBe(5)
+    await page.getByRole('button', { name: '删除规则 5' }).click()
+    await page.getByRole('tooltip').getByRole('button', { name: '删除' }).click()
+    expect(await rules.count()).toBe(4)
+    const answer = page.waitForResponse((r) => r.url().endsWith('/chat-rules/keyword-replies'))
+    await page.getByRole('button', { name: '保存关键词回复' }).click()
+    expect((await answer).status()).toBe(200)
+    await page.getByTestId('keywords-version').getByText('版本 2').waitFor()
+    const row = await stored('keyword_replies')
+    expect((row!.value as { code: string }[]).map((r) => r.code)).toEqual([
+      'points',
+      'card',
+      'orders',
+      'human',
+    ])
+  })
+
   it('fits a 390 px phone', async () => {
     const phone = await context.newPage()
     phone.on('pageerror', (err) => pageErrors.push(err.message))

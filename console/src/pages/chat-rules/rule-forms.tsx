@@ -1,7 +1,7 @@
 // The fields of the three settings: keyword rules (code, words, answer), the welcome texts, and the
 // feedback lexicon's categories (words and patterns). Form values are `{value: …}` in the stored shape,
 // so a server refusal at `body.value.1.keywords` lands on the keywords of the second rule.
-import { Button, Card, Form, Input, Select, Space, Tag, Typography } from 'antd'
+import { Button, Card, Form, Input, Popconfirm, Select, Space, Tag, Typography } from 'antd'
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons'
 import type { ChatRules } from './rule-api'
 
@@ -48,14 +48,22 @@ export function KeywordFields({ rules }: { rules: ChatRules }) {
               data-testid="keyword-rule"
               title={`规则 ${name + 1}`}
               extra={
-                <Button
-                  size="small"
-                  type="text"
-                  danger
-                  icon={<DeleteOutlined />}
-                  aria-label={`删除规则 ${name + 1}`}
-                  onClick={() => remove(name)}
-                />
+                <Popconfirm
+                  title={`删除规则 ${name + 1}？`}
+                  description="保存后生效，可从修改历史载入旧版本找回"
+                  okText="删除"
+                  okButtonProps={{ danger: true }}
+                  cancelText="取消"
+                  onConfirm={() => remove(name)}
+                >
+                  <Button
+                    size="small"
+                    type="text"
+                    danger
+                    icon={<DeleteOutlined />}
+                    aria-label={`删除规则 ${name + 1}`}
+                  />
+                </Popconfirm>
               }
             >
               <Form.Item
@@ -149,14 +157,22 @@ export function LexiconFields() {
               data-testid="lexicon-category"
               title={`类别 ${name + 1}`}
               extra={
-                <Button
-                  size="small"
-                  type="text"
-                  danger
-                  icon={<DeleteOutlined />}
-                  aria-label={`删除类别 ${name + 1}`}
-                  onClick={() => remove(name)}
-                />
+                <Popconfirm
+                  title={`删除类别 ${name + 1}？`}
+                  description="保存后生效，可从修改历史载入旧版本找回"
+                  okText="删除"
+                  okButtonProps={{ danger: true }}
+                  cancelText="取消"
+                  onConfirm={() => remove(name)}
+                >
+                  <Button
+                    size="small"
+                    type="text"
+                    danger
+                    icon={<DeleteOutlined />}
+                    aria-label={`删除类别 ${name + 1}`}
+                  />
+                </Popconfirm>
               }
             >
               <Space wrap align="start">
