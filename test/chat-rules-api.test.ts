@@ -149,11 +149,15 @@ describe('keyword replies, welcomes and the feedback lexicon as stored settings'
     expect(outcome.reply).toMatch(/门店每天 10:00–22:00 营业/)
   })
 
-  it('a saved welcome greets the next new friend, and a saved feedback word opens a ticket', async () => {
+  it('saved welcomes greet the next new friend and group member, and a saved feedback word opens a ticket', async () => {
     const welcome = await app.request('PUT', '/api/admin/chat-rules/welcome-texts', {
       token: admin,
       body: {
-        value: { ...defaultWelcomeTexts, friendUnbound: '您好，我是{{advisor}}，欢迎来到小店～' },
+        value: {
+          ...defaultWelcomeTexts,
+          friendUnbound: '您好，我是{{advisor}}，欢迎来到小店～',
+          groupWelcome: '热烈欢迎 {{names}}！这里是「{{topic}}」',
+        },
       },
     })
     expect(welcome.status).toBe(200)
@@ -161,6 +165,12 @@ describe('keyword replies, welcomes and the feedback lexicon as stored settings'
     const heard = inbox(stranger)
     a.puppet!.receiveFriendRequest(stranger, '你好')
     await waitFor('new welcome', async () => heard.includes('您好，我是小美，欢迎来到小店～'))
+    const room = a.mocker!.createRoom({ topic: '新品体验群', memberIdList: [a.bot.currentUser.id] })
+    const roomHeard = inbox(room)
+    room.add(stranger).by(self(a))
+    await waitFor('new group welcome', async () =>
+      roomHeard.includes('热烈欢迎 路人甲！这里是「新品体验群」'),
+    )
 
     const lexicon = await app.request('PUT', '/api/admin/chat-rules/feedback-lexicon', {
       token: admin,
