@@ -58,7 +58,10 @@ export const policy = {
   'chat.serve': [A, O, V],
   'chat.manage': [A, O],
   'accounts.secrets': [A],
-  /** Rules operators change as data (store rules, the points policy), with their history. */
+  /**
+   * Rules operators change as data (store rules, the points policy, keyword replies, welcome texts, the
+   * feedback lexicon), with their history.
+   */
   'settings.read': [A, O],
   'settings.manage': [A, O],
   /** Record a purchase made at the till of a physical store. */
@@ -106,6 +109,14 @@ export const operations: Record<string, Action | [Action, string]> = {
   'PUT /api/admin/settings/{key}': 'settings.manage',
   'GET /api/admin/settings/{key}': 'settings.read',
   'GET /api/admin/settings': 'settings.read',
+  'GET /api/admin/chat-rules': 'settings.read',
+  'POST /api/admin/chat-rules/test': 'settings.read',
+  'PUT /api/admin/chat-rules/keyword-replies': 'settings.manage',
+  'GET /api/admin/chat-rules/keyword-replies/history': 'settings.read',
+  'PUT /api/admin/chat-rules/welcome-texts': 'settings.manage',
+  'GET /api/admin/chat-rules/welcome-texts/history': 'settings.read',
+  'PUT /api/admin/chat-rules/feedback-lexicon': 'settings.manage',
+  'GET /api/admin/chat-rules/feedback-lexicon/history': 'settings.read',
   'PATCH /api/admin/live-codes/{id}': 'chat.manage',
   'POST /api/admin/live-codes': 'chat.manage',
   'GET /api/admin/live-codes': 'chat.read',

@@ -3801,6 +3801,604 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/chat-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 话术与关键词：关键词回复、欢迎语、反馈词库的当前版本与默认值 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            feedbackLexicon: {
+                                defaultValue: {
+                                    category: string;
+                                    label: string;
+                                    patterns: string[];
+                                    words: string[];
+                                }[];
+                                key: string;
+                                name: string;
+                                updatedAt: string | null;
+                                updatedBy: number | null;
+                                value: {
+                                    category: string;
+                                    label: string;
+                                    patterns: string[];
+                                    words: string[];
+                                }[];
+                                version: number;
+                            };
+                            keywordCodes: {
+                                code: string;
+                                does: string;
+                                name: string;
+                            }[];
+                            keywordReplies: {
+                                defaultValue: {
+                                    code: string;
+                                    keywords: string[];
+                                    template: string;
+                                }[];
+                                key: string;
+                                name: string;
+                                updatedAt: string | null;
+                                updatedBy: number | null;
+                                value: {
+                                    code: string;
+                                    keywords: string[];
+                                    template: string;
+                                }[];
+                                version: number;
+                            };
+                            variables: {
+                                groupWelcome: {
+                                    example: string;
+                                    label: string;
+                                    name: string;
+                                }[];
+                                keyword: {
+                                    example: string;
+                                    label: string;
+                                    name: string;
+                                }[];
+                                welcome: {
+                                    example: string;
+                                    label: string;
+                                    name: string;
+                                }[];
+                            };
+                            welcomeTexts: {
+                                defaultValue: {
+                                    friendBound: string;
+                                    friendUnbound: string;
+                                    groupWelcome: string;
+                                };
+                                key: string;
+                                name: string;
+                                updatedAt: string | null;
+                                updatedBy: number | null;
+                                value: {
+                                    friendBound: string;
+                                    friendUnbound: string;
+                                    groupWelcome: string;
+                                };
+                                version: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/chat-rules/feedback-lexicon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 修改反馈词库（保存为新版本，下一条消息起生效；基于旧版本的修改会被拒绝） */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        expectedVersion?: number;
+                        value: {
+                            category: string;
+                            label: string;
+                            patterns: string[];
+                            words: string[];
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            defaultValue: {
+                                category: string;
+                                label: string;
+                                patterns: string[];
+                                words: string[];
+                            }[];
+                            key: string;
+                            name: string;
+                            updatedAt: string | null;
+                            updatedBy: number | null;
+                            value: {
+                                category: string;
+                                label: string;
+                                patterns: string[];
+                                words: string[];
+                            }[];
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/chat-rules/feedback-lexicon/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 反馈词库的修改历史（新版本在前） */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                changedAt: string;
+                                changedBy: number | null;
+                                changedByName: string | null;
+                                value: {
+                                    category: string;
+                                    label: string;
+                                    patterns: string[];
+                                    words: string[];
+                                }[];
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/chat-rules/keyword-replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 修改关键词回复（保存为新版本，下一条消息起生效；基于旧版本的修改会被拒绝） */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        expectedVersion?: number;
+                        value: {
+                            code: string;
+                            keywords: string[];
+                            template: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            defaultValue: {
+                                code: string;
+                                keywords: string[];
+                                template: string;
+                            }[];
+                            key: string;
+                            name: string;
+                            updatedAt: string | null;
+                            updatedBy: number | null;
+                            value: {
+                                code: string;
+                                keywords: string[];
+                                template: string;
+                            }[];
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/chat-rules/keyword-replies/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 关键词回复的修改历史（新版本在前） */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                changedAt: string;
+                                changedBy: number | null;
+                                changedByName: string | null;
+                                value: {
+                                    code: string;
+                                    keywords: string[];
+                                    template: string;
+                                }[];
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/chat-rules/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 试一试：一条消息会命中哪条关键词回复、哪个反馈类别（可带未保存的草稿） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        feedbackLexicon?: {
+                            category: string;
+                            label: string;
+                            patterns: string[];
+                            words: string[];
+                        }[];
+                        keywordReplies?: {
+                            code: string;
+                            keywords: string[];
+                            template: string;
+                        }[];
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            feedback: {
+                                category: string;
+                                index: number;
+                                label: string;
+                                matched: string;
+                            } | null;
+                            keyword: {
+                                answer: string;
+                                code: string;
+                                /** @enum {string} */
+                                how: "exact" | "contains";
+                                index: number;
+                                keyword: string;
+                            } | null;
+                            keywordSkipped: ("too_long" | "bind_code" | "empty") | null;
+                            /** @enum {string} */
+                            tested: "stored" | "draft";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/chat-rules/welcome-texts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 修改欢迎语（保存为新版本，下一条消息起生效；基于旧版本的修改会被拒绝） */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        expectedVersion?: number;
+                        value: {
+                            friendBound: string;
+                            friendUnbound: string;
+                            groupWelcome: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            defaultValue: {
+                                friendBound: string;
+                                friendUnbound: string;
+                                groupWelcome: string;
+                            };
+                            key: string;
+                            name: string;
+                            updatedAt: string | null;
+                            updatedBy: number | null;
+                            value: {
+                                friendBound: string;
+                                friendUnbound: string;
+                                groupWelcome: string;
+                            };
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/chat-rules/welcome-texts/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 欢迎语的修改历史（新版本在前） */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                changedAt: string;
+                                changedBy: number | null;
+                                changedByName: string | null;
+                                value: {
+                                    friendBound: string;
+                                    friendUnbound: string;
+                                    groupWelcome: string;
+                                };
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/commissions": {
         parameters: {
             query?: never;

@@ -19,6 +19,7 @@ import { registerMpAdvisor } from './mp/advisor'
 import { registerAdminTiers } from './admin/tiers'
 import { registerAdminPoints } from './admin/points'
 import { registerAdminSettings } from './admin/settings'
+import { registerAdminChatRules } from './admin/chat-rules'
 import { registerAdminBenefits } from './admin/benefits'
 import { registerAdminRewards } from './admin/rewards'
 import { registerAdminHonours } from './admin/honours'
@@ -114,6 +115,7 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerAdminTiers(admin, deps)
   registerAdminPoints(admin, deps)
   registerAdminSettings(admin, deps)
+  registerAdminChatRules(admin, deps)
   registerAdminBenefits(admin, deps)
   registerAdminRewards(admin, deps)
   registerAdminHonours(admin, deps)

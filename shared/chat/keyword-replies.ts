@@ -1,12 +1,23 @@
 // Keyword replies as data: a code, the words that trigger it, and the template of the answer, with the
 // facts that fill the template (points, the member card, recent orders) read from the database. Every
 // channel that answers keywords (the account pool's 1:1 chats, the official account) matches and fills
-// through here, so a word or a template changed once changes everywhere.
+// through here, reading the stored rules when it answers, so a word or a template changed once changes
+// everywhere without a restart. The code holds only the defaults.
+import { z } from 'zod'
 import type { Db } from '../db/client'
+import { defineSetting, settingReader } from '../settings/settings'
 import { cardFacts, pointsFacts, recentOrders } from './answers'
-import { renderReply } from './reply-templates'
+import { renderReply, replyTemplateSchema } from './reply-templates'
 
-export type KeywordCode = 'points' | 'card' | 'orders' | 'human'
+/** The codes with their own facts or action; any other code answers its template as it is. */
+export const builtInKeywordCodes = {
+  points: { name: '查积分', does: '回复可用积分和即将到期的积分' },
+  card: { name: '会员卡', does: '回复会员号、等级和积分' },
+  orders: { name: '查订单', does: '回复最近的订单' },
+  human: { name: '转人工', does: '开一张转人工工单，通知顾问本人' },
+} as const
+
+export type KeywordCode = keyof typeof builtInKeywordCodes | (string & {})
 
 export interface KeywordReply {
   code: KeywordCode
@@ -14,6 +25,61 @@ export interface KeywordReply {
   /** A template (shared/template.ts) over replyVariables.keyword (shared/chat/reply-templates.ts). */
   template: string
 }
+
+/** Long messages are conversations, not commands: only short ones are read as keywords. */
+export const MAX_COMMAND_LENGTH = 12
+
+const keywordReplySchema = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_]{0,31}$/, '编码只能用小写字母、数字和下划线，以字母开头，最多 32 位'),
+  keywords: z
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1, '关键词不能为空')
+        .max(
+          MAX_COMMAND_LENGTH,
+          `关键词最多 ${MAX_COMMAND_LENGTH} 个字（更长的消息按聊天处理，不会触发关键词）`,
+        ),
+    )
+    .min(1, '至少填写一个关键词')
+    .max(30, '一条规则最多 30 个关键词'),
+  template: replyTemplateSchema('keyword'),
+})
+
+/** The stored keyword replies: codes unique, and a keyword in one rule only (else which answers?). */
+export const keywordRepliesSchema = z
+  .array(keywordReplySchema)
+  .max(50, '最多 50 条关键词规则')
+  .superRefine((rules, ctx) => {
+    const codes = new Map<string, number>()
+    const words = new Map<string, number>()
+    rules.forEach((rule, i) => {
+      if (codes.has(rule.code))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'code'],
+          message: `编码 ${rule.code} 与第 ${codes.get(rule.code)! + 1} 条规则重复`,
+        })
+      else codes.set(rule.code, i)
+      rule.keywords.forEach((word, j) => {
+        const owner = words.get(word)
+        if (owner !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'keywords', j],
+            message:
+              owner === i
+                ? `关键词「${word}」重复`
+                : `关键词「${word}」已在第 ${owner + 1} 条规则（${rules[owner]!.code}）中`,
+          })
+        else words.set(word, i)
+      })
+    })
+  })
 
 export const defaultKeywordReplies: KeywordReply[] = [
   {
@@ -39,9 +105,6 @@ export const defaultKeywordReplies: KeywordReply[] = [
   },
 ]
 
-/** Long messages are conversations, not commands: only short ones are read as keywords. */
-const MAX_COMMAND_LENGTH = 12
-
 export function matchKeyword(rules: readonly KeywordReply[], text: string): KeywordReply | null {
   const t = text.trim()
   if (!t || t.length > MAX_COMMAND_LENGTH) return null
@@ -51,6 +114,37 @@ export function matchKeyword(rules: readonly KeywordReply[], text: string): Keyw
     null
   )
 }
+
+export interface KeywordHit {
+  rule: KeywordReply
+  /** The keyword that decided it. */
+  keyword: string
+  /** The whole message is the keyword, or the keyword is inside a short message. */
+  how: 'exact' | 'contains'
+}
+
+/** Which rule a message hits and why: the whole message is a keyword first, else a keyword inside it. */
+export function explainKeyword(rules: readonly KeywordReply[], text: string): KeywordHit | null {
+  const rule = matchKeyword(rules, text)
+  if (!rule) return null
+  const t = text.trim()
+  if (rule.keywords.includes(t)) return { rule, keyword: t, how: 'exact' }
+  const inside = rule.keywords.filter((k) => t.includes(k)).sort((x, y) => y.length - x.length)
+  return { rule, keyword: inside[0]!, how: 'contains' }
+}
+
+export const keywordRepliesSetting = defineSetting({
+  key: 'keyword_replies',
+  name: '关键词回复',
+  schema: keywordRepliesSchema,
+  defaultValue: defaultKeywordReplies,
+})
+
+/** The keyword replies in force now (stored, or the defaults). */
+export const loadKeywordReplies: (db: Db) => Promise<KeywordReply[]> = settingReader(
+  keywordRepliesSetting,
+  (rules) => rules,
+)
 
 export const privacyReply =
   '为保护您的隐私，请先在小程序「我的顾问」获取绑定码并发给我，绑定后即可查询积分、会员卡和订单。'

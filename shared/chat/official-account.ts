@@ -16,7 +16,7 @@ import { memberEvents, memberIdentities, members, type MemberEventType } from '.
 import type { OaPush } from '../wechat/oa-push'
 import { bindCodeIn } from './binding'
 import { recordFeedbackTicket } from './tickets'
-import { defaultKeywordReplies, keywordAnswer, matchKeyword, type KeywordReply } from './keyword-replies'
+import { keywordAnswer, loadKeywordReplies, matchKeyword, type KeywordReply } from './keyword-replies'
 import { botAccounts, chatBindCodes } from '../db/schema/chat'
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
@@ -58,6 +58,7 @@ export interface OaPushOutcome {
 
 export interface OaPushOptions {
   at: Date
+  /** Fixed rules (tests); by default the stored keyword replies. */
   rules?: readonly KeywordReply[]
 }
 
@@ -79,7 +80,9 @@ export async function handleOaPush(db: Db, push: OaPush, options: OaPushOptions)
         pointsCredited: 0,
       }
     }
-    return applyPush(tx, push, key, { ...options, rules: options.rules ?? defaultKeywordReplies })
+    // The keyword replies in force now: an operator's saved change answers the next push.
+    const rules = options.rules ?? (await loadKeywordReplies(tx as unknown as Db))
+    return applyPush(tx, push, key, { ...options, rules })
   })
 }
 

@@ -1,7 +1,16 @@
 // The texts the bot sends on its own (keyword answers, welcomes, the binding answer, group welcomes)
 // are templates in the one syntax (../template.ts). Each kind of text has one list of the variables
 // it may use: the list operators are offered and the list a template is checked against.
-import { checkTemplates, renderTemplate, type TemplateSource, type TemplateVariable } from '../template'
+import { z } from 'zod'
+import {
+  checkTemplates,
+  parseTemplate,
+  renderTemplate,
+  TemplateSyntaxError,
+  variablesOf,
+  type TemplateSource,
+  type TemplateVariable,
+} from '../template'
 
 const v = (name: string, label: string, example: string): TemplateVariable => ({ name, label, example })
 
@@ -61,3 +70,30 @@ export function renderReply(
 ): string {
   return renderTemplate(template, values, namesOf(kind))
 }
+
+/** What is wrong with a template of this kind, in words for the operator; null when it is fine. */
+export function replyTemplateProblem(kind: ReplyKind, source: string): string | null {
+  const available = namesOf(kind)
+  let parts
+  try {
+    parts = parseTemplate(source, available)
+  } catch (err) {
+    if (err instanceof TemplateSyntaxError) return err.message
+    throw err
+  }
+  const unknown = variablesOf(parts).filter((n) => !available.includes(n))
+  if (unknown.length === 0) return null
+  return `未知变量 ${unknown.map((n) => `{{${n}}}`).join('、')}，可用的变量：${available.join('、')}`
+}
+
+/** A stored reply template of this kind: refused on its own field when malformed or naming unknown variables. */
+export const replyTemplateSchema = (kind: ReplyKind, max = 1000) =>
+  z
+    .string()
+    .trim()
+    .min(1, '请填写回复内容')
+    .max(max, `回复内容最多 ${max} 字`)
+    .superRefine((source, ctx) => {
+      const problem = replyTemplateProblem(kind, source)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+    })

@@ -112,3 +112,24 @@ export async function settingHistory(db: Db, key: string, limit = 50) {
     changedAt: r.changedAt.toISOString(),
   }))
 }
+
+/**
+ * A setting read at the time a rule answers, so a saved change applies at once in every process (the
+ * bot, the server, the worker) without a restart. What is derived from the value (compiled patterns)
+ * is kept per database and stored version: one primary-key read per use, the derivation once per save.
+ */
+export function settingReader<S extends z.ZodType, T>(
+  def: SettingDefinition<S>,
+  derive: (value: z.output<S>) => T,
+): (db: Db) => Promise<T> {
+  const cache = new WeakMap<Db, { version: number; updatedAt: number; derived: T }>()
+  return async (db) => {
+    const state = await settingState(db, def)
+    const updatedAt = state.updatedAt?.getTime() ?? 0
+    const hit = cache.get(db)
+    if (hit && hit.version === state.version && hit.updatedAt === updatedAt) return hit.derived
+    const derived = derive(state.value)
+    cache.set(db, { version: state.version, updatedAt, derived })
+    return derived
+  }
+}

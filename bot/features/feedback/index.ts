@@ -1,5 +1,6 @@
 // Feedback and complaints, in 1:1 chats and groups: a ticket for the operators, a tag on the member,
-// and a `feedback` member event (giving feedback is one of the signs of a potential super user).
+// and a `feedback` member event (giving feedback is one of the signs of a potential super user). The
+// lexicon is the stored one, read when a message arrives (compiled once per saved version).
 import type { Message, Wechaty, WechatyPlugin } from 'wechaty'
 import { tagMember } from '../../../shared/chat/tagging'
 import { recordFeedbackTicket } from '../../../shared/chat/tickets'
@@ -7,10 +8,15 @@ import { recordMemberEvent } from '../../../shared/members/events'
 import { guarded, type AccountContext } from '../../context'
 import { findChatSender } from '../../finders/chat-sender'
 import { queueReply } from '../../talkers/say'
-import { compileLexicon, defaultFeedbackLexicon, type FeedbackCategory } from './lexicon'
+import {
+  compileLexicon,
+  loadFeedbackLexicon,
+  type FeedbackCategory,
+} from '../../../shared/chat/feedback-lexicon'
 
 export interface FeedbackConfig {
   ctx: AccountContext
+  /** A fixed lexicon (tests); by default the stored one is read for every message. */
   lexicon?: FeedbackCategory[]
   /** Said in a 1:1 chat when a ticket is opened. */
   acknowledgement?: string
@@ -18,12 +24,13 @@ export interface FeedbackConfig {
 
 export function Feedback(config: FeedbackConfig): WechatyPlugin {
   const { ctx } = config
-  const lexicon = compileLexicon(config.lexicon ?? defaultFeedbackLexicon)
+  const fixed = config.lexicon ? compileLexicon(config.lexicon) : null
   const acknowledgement =
     config.acknowledgement ?? '收到您的反馈，非常感谢！顾问会尽快跟进处理，有结果第一时间告诉您。'
   return function FeedbackPlugin(bot: Wechaty) {
     const onMessage = guarded(ctx, 'feedback', async (message: Message) => {
       if (message.self()) return
+      const lexicon = fixed ?? (await loadFeedbackLexicon(ctx.db))
       const hit = lexicon.match(message.text())
       if (!hit) return
       const sender = await findChatSender(ctx, message)

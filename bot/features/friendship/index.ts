@@ -1,7 +1,8 @@
 // New friends: bind them if the greeting carries a code or a phone number, make this account their
 // advisor if they have none, tag where they came from (a live code's channel, or the WeChat scene),
 // and queue the acceptance in the paced outbox — friend acceptance is spread and capped per day like
-// any risky action; the welcome follows the acceptance with a human reply delay.
+// any risky action; the welcome follows the acceptance with a human reply delay. The welcome texts are
+// the stored ones (shared/chat/welcome-texts.ts), read when a request arrives.
 import { eq, sql } from 'drizzle-orm'
 import { types, type Friendship, type Wechaty, type WechatyPlugin } from 'wechaty'
 import { resolveChatMember } from '../../../shared/chat/contacts'
@@ -10,6 +11,7 @@ import { botAccounts } from '../../../shared/db/schema/chat'
 import { consumeLiveCodeScan } from '../../../shared/chat/live-codes'
 import { enqueueOutbound } from '../../../shared/chat/outbox'
 import { tagMember } from '../../../shared/chat/tagging'
+import { loadWelcomeTexts, type WelcomeTexts } from '../../../shared/chat/welcome-texts'
 import { maskPhones } from '../../../shared/logger'
 import { recordMemberEvent } from '../../../shared/members/events'
 import { members } from '../../../shared/db/schema/members'
@@ -17,25 +19,19 @@ import { guarded, type AccountContext } from '../../context'
 import { bindContact } from '../../finders/bind-contact'
 import { readGreeting, sourceTagName } from './matchers'
 
-export const defaultWelcomeTemplates = {
-  bound:
-    '{{name}}您好，我是您的专属顾问{{advisor}}～已为您绑定会员（{{member_no}}）。发送「积分」「会员卡」「订单」可随时查询，发送「人工」直接找我。',
-  unbound:
-    '您好，我是{{advisor}}，很高兴认识您～在小程序「我的顾问」获取绑定码发给我，就能随时查询积分和订单啦。',
-}
-
 export interface FriendshipConfig {
   ctx: AccountContext
   /** The advisor's name used in welcomes, e.g. 小美. */
   advisorName: string
-  templates?: Partial<typeof defaultWelcomeTemplates>
+  /** Fixed welcomes (tests); by default the stored ones are read for every request. */
+  templates?: Pick<WelcomeTexts, 'friendBound' | 'friendUnbound'>
   /** Accept requests automatically (default true). */
   autoAccept?: boolean
 }
 
 export function FriendshipFeature(config: FriendshipConfig): WechatyPlugin {
   const { ctx } = config
-  const templates = { ...defaultWelcomeTemplates, ...config.templates }
+  const fixed = config.templates
   const autoAccept = config.autoAccept ?? true
   return function FriendshipPlugin(bot: Wechaty) {
     const onFriendship = guarded(ctx, 'friendship', async (friendship: Friendship) => {
@@ -85,7 +81,8 @@ export function FriendshipFeature(config: FriendshipConfig): WechatyPlugin {
         { dimension: 'friend_source', dimensionName: '加好友来源', name: source },
         at,
       )
-      const text = renderReply('welcome', bound?.ok ? templates.bound : templates.unbound, {
+      const templates = fixed ?? (await loadWelcomeTexts(ctx.db))
+      const text = renderReply('welcome', bound?.ok ? templates.friendBound : templates.friendUnbound, {
         name: member.name ?? member.nickname ?? '',
         advisor: config.advisorName,
         member_no: member.memberNo,

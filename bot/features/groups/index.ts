@@ -1,10 +1,12 @@
 // Groups: joins and leaves recorded (present members, counts, member events) and newcomers welcomed
-// with the group's announcement (queued as a paced group post). Invitations and new sibling groups are
+// with the group's announcement (queued as a paced group post); the welcome is the stored one, read
+// when members join. Invitations and new sibling groups are
 // sent by the paced sender.
 import type { Contact, Room, Wechaty, WechatyPlugin } from 'wechaty'
 import { resolveChatMember } from '../../../shared/chat/contacts'
 import { ensureGroup, recordGroupJoin, recordGroupLeave } from '../../../shared/chat/groups'
 import { renderReply } from '../../../shared/chat/reply-templates'
+import { loadWelcomeTexts } from '../../../shared/chat/welcome-texts'
 import { guarded, type AccountContext } from '../../context'
 import { aliasOf } from '../../finders/chat-sender'
 import { recordChatMessage } from '../../../shared/chat/interactions'
@@ -12,16 +14,13 @@ import { queueReply } from '../../talkers/say'
 
 export interface GroupsConfig {
   ctx: AccountContext
-  /** A template over replyVariables.groupWelcome (shared/chat/reply-templates.ts). */
+  /** A fixed template over replyVariables.groupWelcome (tests); by default the stored one. */
   welcome?: string
 }
 
-export const defaultGroupWelcome =
-  '欢迎 {{names}} 加入「{{topic}}」！{{announcement}}有任何问题随时在群里问我～'
-
 export function Groups(config: GroupsConfig): WechatyPlugin {
   const { ctx } = config
-  const welcome = config.welcome ?? defaultGroupWelcome
+  const fixed = config.welcome
   return function GroupsPlugin(bot: Wechaty) {
     const onJoin = guarded(ctx, 'groups', async (room: Room, invitees: Contact[], inviter: Contact) => {
       const at = ctx.clock.now()
@@ -57,6 +56,7 @@ export function Groups(config: GroupsConfig): WechatyPlugin {
         }
       }
       if (joined.length === 0) return
+      const welcome = fixed ?? (await loadWelcomeTexts(ctx.db)).groupWelcome
       const text = renderReply('groupWelcome', welcome, {
         names: joined.map((j) => j.contact.name()).join('、'),
         topic: group.topic,

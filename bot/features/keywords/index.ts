@@ -1,6 +1,7 @@
 // Keyword answers in 1:1 chats (never in groups: they are private): points, member card, orders from
 // the database; 人工 hands the chat to the advisor as a ticket. Only a contact bound by a one-time code
-// hears private facts.
+// hears private facts. The rules are read when a message arrives (stored by operators, or the defaults),
+// so a saved change applies to the next message without a restart.
 import type { Message, Wechaty, WechatyPlugin } from 'wechaty'
 import { renderReply } from '../../../shared/chat/reply-templates'
 import { recordFeedbackTicket } from '../../../shared/chat/tickets'
@@ -8,8 +9,8 @@ import { guarded, type AccountContext } from '../../context'
 import { findChatSender } from '../../finders/chat-sender'
 import { queueReply } from '../../talkers/say'
 import {
-  defaultKeywordReplies,
   keywordFacts,
+  loadKeywordReplies,
   matchKeyword,
   privacyReply,
   type KeywordReply,
@@ -18,17 +19,19 @@ import {
 export interface KeywordsConfig {
   ctx: AccountContext
   advisorName: string
+  /** Fixed rules (tests); by default the stored rules are read for every message. */
   replies?: KeywordReply[]
   privacyReply?: string
 }
 
 export function Keywords(config: KeywordsConfig): WechatyPlugin {
   const { ctx } = config
-  const rules = config.replies ?? defaultKeywordReplies
+  const fixed = config.replies
   const privacy = config.privacyReply ?? privacyReply
   return function KeywordsPlugin(bot: Wechaty) {
     const onMessage = guarded(ctx, 'keywords', async (message: Message) => {
       if (message.room() || message.self()) return
+      const rules = fixed ?? (await loadKeywordReplies(ctx.db))
       const rule = matchKeyword(rules, message.text())
       if (!rule) return
       const sender = await findChatSender(ctx, message)

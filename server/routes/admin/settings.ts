@@ -4,6 +4,9 @@ import { z, ZodError } from 'zod'
 import { DomainError, notFound } from '../../../shared/errors'
 import { pointsPolicySetting } from '../../../shared/points/policy'
 import { storeRulesSetting } from '../../../shared/orders/store-rules'
+import { feedbackLexiconSetting } from '../../../shared/chat/feedback-lexicon'
+import { keywordRepliesSetting } from '../../../shared/chat/keyword-replies'
+import { welcomeTextsSetting } from '../../../shared/chat/welcome-texts'
 import {
   saveSetting,
   settingHistory,
@@ -15,7 +18,13 @@ import type { AppDeps } from '../../deps'
 import { zodFields } from '../../middleware/errors'
 
 /** Every setting operators may edit here. */
-export const editableSettings: SettingDefinition[] = [storeRulesSetting, pointsPolicySetting]
+export const editableSettings: SettingDefinition[] = [
+  storeRulesSetting,
+  pointsPolicySetting,
+  keywordRepliesSetting,
+  welcomeTextsSetting,
+  feedbackLexiconSetting,
+]
 
 const settingView = z.object({
   key: z.string(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileLexicon, defaultFeedbackLexicon } from './lexicon'
+import { compileLexicon, defaultFeedbackLexicon } from './feedback-lexicon'
 
 const lexicon = compileLexicon(defaultFeedbackLexicon)
 
