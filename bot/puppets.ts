@@ -7,6 +7,7 @@ import path from 'node:path'
 import { MemoryCard } from 'memory-card'
 import { WechatyBuilder, types, type payloads, type Wechaty } from 'wechaty'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
+import { PuppetWechat4u } from 'wechaty-puppet-wechat4u'
 import { puppets, puppetToken } from '../shared/chat/accounts'
 import { PuppetStartError, ServicePuppet, serviceEndpoint, tokenServerName } from './puppet-service'
 import type { BotAccount } from '../shared/db/schema/chat'
@@ -169,6 +170,32 @@ export class SimulatedWeChatPuppet extends PuppetMock {
   }
 }
 
+/**
+ * wechaty-puppet-wechat4u whose logout hook cannot reject unhandled: stopping the puppet discards its
+ * wechat4u client while that hook is still running, and the hook then calls start() on nothing.
+ */
+export class Wechat4uPuppet extends PuppetWechat4u {
+  override async onStart(): Promise<void> {
+    await super.onStart()
+    const self = this as unknown as { wechat4u?: NodeJS.EventEmitter }
+    const client = self.wechat4u
+    if (!client) return
+    for (const listener of client.listeners('logout')) {
+      client.off('logout', listener as (...args: unknown[]) => void)
+      client.on('logout', (...args: unknown[]) => {
+        void Promise.resolve()
+          .then(() => listener.apply(client, args))
+          .catch((err: unknown) => {
+            // Stopped meanwhile: nothing is left to report to.
+            if (self.wechat4u === client && this.listenerCount('error') > 0) {
+              this.emit('error', { data: String((err as Error)?.message ?? err) })
+            }
+          })
+      })
+    }
+  }
+}
+
 export type PuppetName = (typeof puppets)[number]
 
 /** The puppet an account runs on: its own, or the configured default. */
@@ -207,6 +234,9 @@ export async function buildBot(
 ): Promise<BuiltBot> {
   const puppetName = puppetOf(account, config)
   const memory = memoryCardFor(account, puppetName, config.DATA_DIR)
+  // Wechaty loads only the cards it makes itself: one handed in must be loaded first, or the puppet's
+  // share of it throws "no payload, please call load() first" and the account never starts.
+  await memory.load()
   if (puppetName === 'wechaty-puppet-mock') {
     const mocker = new mock.Mocker()
     const puppet = new SimulatedWeChatPuppet({ mocker })
@@ -232,7 +262,7 @@ export async function buildBot(
     return { bot: WechatyBuilder.build({ name: account.name, puppet, memory }) }
   }
   if (puppetName === 'wechaty-puppet-wechat4u') {
-    return { bot: WechatyBuilder.build({ name: account.name, puppet: 'wechaty-puppet-wechat4u', memory }) }
+    return { bot: WechatyBuilder.build({ name: account.name, puppet: new Wechat4uPuppet(), memory }) }
   }
   throw new PuppetStartError(`未知的 puppet「${String(puppetName)}」`)
 }
