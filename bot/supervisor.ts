@@ -78,6 +78,8 @@ export interface RunningAccount {
   mocker?: mock.Mocker
   puppet?: SimulatedWeChatPuppet
   sender?: SenderLoop
+  /** Releases what the bot needed besides itself (the demo's local puppet server). */
+  close?: () => Promise<void>
   /** bot.start() has resolved. */
   started?: boolean
   /** The puppet showed a login QR and waits for it to be scanned. */
@@ -206,8 +208,8 @@ export class Supervisor {
       await this.fail(account, reasonOf(err))
       return
     }
-    const { bot, mocker, puppet } = built
-    const entry: RunningAccount = { account, bot, mocker, puppet }
+    const { bot, mocker, puppet, close } = built
+    const entry: RunningAccount = { account, bot, mocker, puppet, close }
     const ctx: AccountContext = {
       db: this.deps.db,
       logger: log,
@@ -273,7 +275,7 @@ export class Supervisor {
       log.error({ err }, 'account failed to start')
       if (this.running.get(account.id) !== entry) return
       this.running.delete(account.id)
-      await bot.stop().catch(() => {})
+      await stopBot(entry)
       await this.fail(account, reasonOf(err))
       return
     }
@@ -362,7 +364,7 @@ export class Supervisor {
     this.errorTimes.delete(id)
     try {
       await entry.sender?.stop()
-      await entry.bot.stop().catch(() => {})
+      await stopBot(entry)
       await this.fail(entry.account, reason)
     } catch (err) {
       log.error({ err }, 'failing account not stopped')
@@ -494,7 +496,7 @@ export class Supervisor {
     this.running.delete(accountId)
     if (!entry) return
     await entry.sender?.stop()
-    await entry.bot.stop().catch(() => {})
+    await stopBot(entry)
   }
 
   private async update(accountId: number, values: PgUpdateSetSource<typeof botAccounts>): Promise<void> {
@@ -525,6 +527,12 @@ export class Supervisor {
     )
     this.deps.logger.info('bot supervisor stopped')
   }
+}
+
+/** Stop the bot, then what it needed (the demo's puppet server); neither may throw. */
+async function stopBot(entry: RunningAccount): Promise<void> {
+  await entry.bot.stop().catch(() => {})
+  await entry.close?.().catch(() => {})
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
