@@ -1,9 +1,10 @@
 // The account-pool supervisor: one Wechaty per account this process holds a lease on (leases live in
 // the database, so several bot processes share the pool and no account runs twice), each with an error
-// handler so a puppet failure never takes the process down. An account that fails to start, or whose
-// puppet keeps reporting errors, goes to state 'error' with a reason operators can read and is retried
-// after 30 s, doubling up to 30 min; its state and login QR are kept in the database, and a paced
-// sender loop runs while it is logged in.
+// handler so a puppet failure never takes the process down. An account that fails to start, whose
+// puppet reports errors while neither logged in nor waiting for a scan, or keeps reporting errors, goes
+// to state 'error' with a reason operators can read and is retried (as the database then has it) after
+// 30 s, doubling up to 30 min; its state and login QR are kept in the database, and a paced sender loop
+// runs while it is logged in.
 import { and, eq, inArray, isNull, like, sql } from 'drizzle-orm'
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core'
 import type { Wechaty, WechatyPlugin } from 'wechaty'
