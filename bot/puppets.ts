@@ -1,12 +1,15 @@
 // Which puppet runs an account: the mock puppet (demo mode and tests) or a real one by configuration.
 // The mock is extended where wechaty-puppet-mock answers with fixed values (remarks, friend requests,
 // links and mini-program cards, creating and joining groups), so the features behave as on WeChat.
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
+import { createServer } from 'node:net'
 import path from 'node:path'
 import { MemoryCard } from 'memory-card'
 import { WechatyBuilder, types, type payloads, type Wechaty } from 'wechaty'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
+import { PuppetServer } from 'wechaty-puppet-service'
+import { PuppetWechat4u } from 'wechaty-puppet-wechat4u'
 import { puppets, puppetToken } from '../shared/chat/accounts'
 import { PuppetStartError, ServicePuppet, serviceEndpoint, tokenServerName } from './puppet-service'
 import type { BotAccount } from '../shared/db/schema/chat'
@@ -17,6 +20,8 @@ export interface BuiltBot {
   /** Present for mock-puppet accounts: drives the simulated WeChat in demo mode and tests. */
   mocker?: mock.Mocker
   puppet?: SimulatedWeChatPuppet
+  /** Releases what the bot needed besides itself (the demo's local puppet server), after bot.stop(). */
+  close?: () => Promise<void>
 }
 
 /** wechaty-puppet-mock with the behaviour our features rely on. */
@@ -169,6 +174,32 @@ export class SimulatedWeChatPuppet extends PuppetMock {
   }
 }
 
+/**
+ * wechaty-puppet-wechat4u whose logout hook cannot reject unhandled: stopping the puppet discards its
+ * wechat4u client while that hook is still running, and the hook then calls start() on nothing.
+ */
+export class Wechat4uPuppet extends PuppetWechat4u {
+  override async onStart(): Promise<void> {
+    await super.onStart()
+    const self = this as unknown as { wechat4u?: NodeJS.EventEmitter }
+    const client = self.wechat4u
+    if (!client) return
+    for (const listener of client.listeners('logout')) {
+      client.off('logout', listener as (...args: unknown[]) => void)
+      client.on('logout', (...args: unknown[]) => {
+        void Promise.resolve()
+          .then(() => listener.apply(client, args))
+          .catch((err: unknown) => {
+            // Stopped meanwhile: nothing is left to report to.
+            if (self.wechat4u === client && this.listenerCount('error') > 0) {
+              this.emit('error', { data: String((err as Error)?.message ?? err) })
+            }
+          })
+      })
+    }
+  }
+}
+
 export type PuppetName = (typeof puppets)[number]
 
 /** The puppet an account runs on: its own, or the configured default. */
@@ -182,6 +213,7 @@ type BuildConfig = Pick<
   | 'WECHATY_PUPPET_SERVICE_ENDPOINT'
   | 'WECHATY_PUPPET_SERVICE_DISCOVERY_URL'
   | 'WECHATY_PUPPET_SERVICE_NO_TLS'
+  | 'DEMO_PUPPET_SERVICE'
   | 'SECRET_KEY'
   | 'DATA_DIR'
 >
@@ -207,6 +239,12 @@ export async function buildBot(
 ): Promise<BuiltBot> {
   const puppetName = puppetOf(account, config)
   const memory = memoryCardFor(account, puppetName, config.DATA_DIR)
+  // Wechaty loads only the cards it makes itself: one handed in must be loaded first, or the puppet's
+  // share of it throws "no payload, please call load() first" and the account never starts.
+  await memory.load()
+  if (puppetName === 'wechaty-puppet-mock' && config.DEMO_PUPPET_SERVICE) {
+    return demoOverTheWire(account, memory, config)
+  }
   if (puppetName === 'wechaty-puppet-mock') {
     const mocker = new mock.Mocker()
     const puppet = new SimulatedWeChatPuppet({ mocker })
@@ -232,7 +270,47 @@ export async function buildBot(
     return { bot: WechatyBuilder.build({ name: account.name, puppet, memory }) }
   }
   if (puppetName === 'wechaty-puppet-wechat4u') {
-    return { bot: WechatyBuilder.build({ name: account.name, puppet: 'wechaty-puppet-wechat4u', memory }) }
+    return { bot: WechatyBuilder.build({ name: account.name, puppet: new Wechat4uPuppet(), memory }) }
   }
   throw new PuppetStartError(`未知的 puppet「${String(puppetName)}」`)
+}
+
+const freeLoopbackPort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+
+/**
+ * Demo mode over the real wire (DEMO_PUPPET_SERVICE): the account's simulated WeChat is served by a
+ * PuppetServer on a loopback port — the protocol a token provider speaks — and the account runs on
+ * wechaty-puppet-service against it. The token is the account's own and stable ("insecure_" selects
+ * the TLS certificate wechaty-puppet-service ships for local use), so its payload cache is reused.
+ */
+async function demoOverTheWire(
+  account: Pick<BotAccount, 'name'>,
+  memory: MemoryCard,
+  config: Pick<Config, 'DATA_DIR'>,
+): Promise<BuiltBot> {
+  const mocker = new mock.Mocker()
+  const served = new SimulatedWeChatPuppet({ mocker })
+  const token = `insecure_demo-${createHash('sha256').update(account.name).digest('hex').slice(0, 24)}`
+  const endpoint = `127.0.0.1:${await freeLoopbackPort()}`
+  const server = new PuppetServer({ endpoint, puppet: served, token })
+  await server.start()
+  const puppet = new ServicePuppet({
+    endpoint,
+    token,
+    cacheDir: path.resolve(config.DATA_DIR, 'wechaty', 'demo-wire'),
+  })
+  return {
+    bot: WechatyBuilder.build({ name: account.name, puppet, memory }),
+    mocker,
+    puppet: served,
+    close: () => server.stop(),
+  }
 }

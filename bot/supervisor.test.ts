@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eq, inArray } from 'drizzle-orm'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { and, eq, inArray } from 'drizzle-orm'
 import type { Database } from '../shared/db/client'
-import { botAccounts } from '../shared/db/schema/chat'
+import { advisorReassignments, botAccounts } from '../shared/db/schema/chat'
+import { members } from '../shared/db/schema/members'
 import { systemClock, VirtualClock } from '../shared/clock'
 import { acquireLeases } from '../shared/chat/accounts'
 import { onPostgresServer, testDatabase } from '../test/support/db'
@@ -9,6 +14,7 @@ import { silentLogger, testConfig } from '../test/support/config'
 import { Supervisor } from './supervisor'
 import { buildBot } from './puppets'
 import { restartDelayMs } from '../shared/chat/accounts'
+import { makeFriends } from '../test/support/chat'
 
 let database: Database
 beforeAll(async () => {
@@ -196,6 +202,182 @@ describe('Supervisor', () => {
       // …and comes back on its own after the back-off: it logs in again and the error is cleared.
       await waitFor(async () => (await row(chatty!.id)).state === 'online', 'chatty back online')
       expect(await row(chatty!.id)).toMatchObject({ failureCount: 0, lastError: null, retryAt: null })
+    } finally {
+      await supervisor.stop()
+    }
+    await database.db.update(botAccounts).set({ state: 'disabled' })
+  })
+  it('a puppet that errors while neither logged in nor waiting for a scan fails and is retried, however few its errors', async () => {
+    await database.db.update(botAccounts).set({ state: 'disabled' })
+    const [idle] = await database.db
+      .insert(botAccounts)
+      .values({ name: 'never-logs-in', displayName: '连不上' })
+      .returning()
+    let starts = 0
+    const config = testConfig({ BOT_RETRY_MIN_SECONDS: '0.2', BOT_RETRY_MAX_SECONDS: '1' })
+    const supervisor = new Supervisor(
+      { db: database.db, logger: silentLogger(), config, clock: systemClock },
+      {
+        ...quiet,
+        owner: 'idle',
+        buildBot: async (account, cfg) => {
+          starts++
+          // A started puppet that never shows a QR nor logs in, and reports two errors (not a burst).
+          const { bot } = await buildBot({ ...account, puppet: 'wechaty-puppet-mock' }, cfg)
+          bot.once('start', () => {
+            setTimeout(() => {
+              bot.puppet.emit('error', { data: 'no payload, please call load() first.' } as never)
+              bot.puppet.emit('error', { data: 'Timeout after 5000 ms' } as never)
+            }, 10)
+          })
+          return { bot }
+        },
+      },
+    )
+    const row = async () =>
+      (await database.db.select().from(botAccounts).where(eq(botAccounts.id, idle!.id)))[0]!
+    await supervisor.start()
+    try {
+      await waitFor(async () => (await row()).state === 'error', 'idle account in error')
+      const failed = await row()
+      expect(failed.lastError).toMatch(/未登录也未等待扫码.*no payload/)
+      expect(failed.retryAt!.getTime()).toBeGreaterThan(Date.now() - 1000)
+      await waitFor(async () => starts >= 3 && (await row()).failureCount >= 2, 'retried')
+    } finally {
+      await supervisor.stop()
+    }
+    await database.db.update(botAccounts).set({ state: 'disabled' })
+  })
+
+  it('a retry starts the account as it is now: a puppet changed while it waited is used', async () => {
+    await database.db.update(botAccounts).set({ state: 'disabled' })
+    // A service account without a token fails; an operator switches it to the mock puppet meanwhile.
+    const [changed] = await database.db
+      .insert(botAccounts)
+      .values({ name: 'switched', displayName: '换 puppet', puppet: 'wechaty-puppet-service' })
+      .returning()
+    const config = testConfig({ BOT_RETRY_MIN_SECONDS: '0.3', BOT_RETRY_MAX_SECONDS: '1' })
+    const supervisor = new Supervisor(
+      { db: database.db, logger: silentLogger(), config, clock: systemClock },
+      { ...quiet, owner: 'switch' },
+    )
+    const row = async () =>
+      (await database.db.select().from(botAccounts).where(eq(botAccounts.id, changed!.id)))[0]!
+    await supervisor.start()
+    try {
+      expect(await row()).toMatchObject({ state: 'error', lastError: expect.stringMatching(/TOKEN/) })
+      await database.db
+        .update(botAccounts)
+        .set({ puppet: 'wechaty-puppet-mock' })
+        .where(eq(botAccounts.id, changed!.id))
+      await waitFor(async () => (await row()).state === 'online', 'online on the new puppet')
+      expect(supervisor.running.get(changed!.id)!.account.puppet).toBe('wechaty-puppet-mock')
+    } finally {
+      await supervisor.stop()
+    }
+    await database.db.update(botAccounts).set({ state: 'disabled' })
+  })
+
+  it('wechaty-puppet-wechat4u without a reachable login host starts, keeps its card under DATA_DIR, fails and backs off', async () => {
+    await database.db.update(botAccounts).set({ state: 'disabled' })
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'w4u-'))
+    // wechat4u reaches WeChat through axios, which honours HTTPS_PROXY: a loopback port that refuses
+    // keeps every request on this machine.
+    const closed = createServer()
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
+    const { port } = closed.address() as { port: number }
+    await new Promise((r) => closed.close(r))
+    const saved = { https: process.env.HTTPS_PROXY, http: process.env.HTTP_PROXY, no: process.env.NO_PROXY }
+    process.env.HTTPS_PROXY = `http://127.0.0.1:${port}`
+    process.env.HTTP_PROXY = `http://127.0.0.1:${port}`
+    process.env.NO_PROXY = ''
+    const [w4u] = await database.db
+      .insert(botAccounts)
+      .values({ name: 'web-account', displayName: '网页版', puppet: 'wechaty-puppet-wechat4u' })
+      .returning()
+    const supervisor = new Supervisor(
+      {
+        db: database.db,
+        logger: silentLogger(),
+        config: testConfig({ DATA_DIR: dataDir }),
+        clock: systemClock,
+      },
+      { ...quiet, owner: 'w4u' },
+    )
+    const row = async () =>
+      (await database.db.select().from(botAccounts).where(eq(botAccounts.id, w4u!.id)))[0]!
+    await supervisor.start()
+    try {
+      await waitFor(async () => (await row()).state === 'error', 'wechat4u account in error')
+      const failed = await row()
+      expect(failed.lastError).toMatch(/ECONNREFUSED 127\.0\.0\.1/)
+      expect(failed.lastError).not.toMatch(/no payload/)
+      // The first retry waits the full 30 s: one failure, not a storm of restarts.
+      expect(failed.failureCount).toBe(1)
+      expect(failed.retryAt!.getTime() - Date.now()).toBeGreaterThan(20_000)
+      expect(supervisor.running.has(w4u!.id)).toBe(false)
+      expect(existsSync(path.join(dataDir, 'wechaty', 'web-account.memory-card.json'))).toBe(true)
+      expect(existsSync(path.resolve('web-account.memory-card.json'))).toBe(false)
+    } finally {
+      await supervisor.stop()
+      for (const [k, v] of [
+        ['HTTPS_PROXY', saved.https],
+        ['HTTP_PROXY', saved.http],
+        ['NO_PROXY', saved.no],
+      ] as const) {
+        if (v === undefined) delete process.env[k]
+        else process.env[k] = v
+      }
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+    await database.db.update(botAccounts).set({ state: 'disabled' })
+  })
+
+  it('a logout with a ban reason marks the account banned and moves its members to the others', async () => {
+    await database.db.update(botAccounts).set({ state: 'disabled' })
+    const [a, b] = await database.db
+      .insert(botAccounts)
+      .values([
+        { name: 'ban-a', displayName: '被封' },
+        { name: 'ban-b', displayName: '接手' },
+      ])
+      .returning()
+    const friends = (await makeFriends(database, [a!.id], 4)).get(a!.id)!
+    const supervisor = new Supervisor(
+      { db: database.db, logger: silentLogger(), config: testConfig(), clock: systemClock },
+      { ...quiet, owner: 'ban' },
+    )
+    const row = async (id: number) =>
+      (await database.db.select().from(botAccounts).where(eq(botAccounts.id, id)))[0]!
+    await supervisor.start()
+    try {
+      await waitFor(async () => (await row(a!.id)).state === 'online', 'a online')
+      // An ordinary logout moves nobody.
+      const entry = supervisor.running.get(a!.id)!
+      await entry.puppet!.logout('手机端退出')
+      await waitFor(async () => (await row(a!.id)).state === 'logged_out', 'a logged out')
+      expect(
+        await database.db
+          .select()
+          .from(advisorReassignments)
+          .where(eq(advisorReassignments.fromAccountId, a!.id)),
+      ).toEqual([])
+
+      entry.mocker!.login(entry.mocker!.createContact({ name: '被封' }))
+      await waitFor(async () => (await row(a!.id)).state === 'online', 'a online again')
+      await entry.puppet!.logout('该帐号因违规操作已被封禁')
+      await waitFor(async () => (await row(a!.id)).state === 'banned', 'a banned')
+      expect((await row(a!.id)).lastError).toMatch(/微信下线：.*封禁/)
+      const moved = await database.db.select().from(members).where(inArray(members.id, friends))
+      expect(moved.map((m) => m.advisorAccountId)).toEqual(friends.map(() => b!.id))
+      const records = await database.db
+        .select()
+        .from(advisorReassignments)
+        .where(
+          and(eq(advisorReassignments.fromAccountId, a!.id), eq(advisorReassignments.toAccountId, b!.id)),
+        )
+      expect(records.map((r) => r.memberId).sort()).toEqual([...friends].sort())
+      expect(records.every((r) => r.readdPending)).toBe(true)
     } finally {
       await supervisor.stop()
     }

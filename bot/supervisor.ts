@@ -1,15 +1,22 @@
 // The account-pool supervisor: one Wechaty per account this process holds a lease on (leases live in
 // the database, so several bot processes share the pool and no account runs twice), each with an error
-// handler so a puppet failure never takes the process down. An account that fails to start, or whose
-// puppet keeps reporting errors, goes to state 'error' with a reason operators can read and is retried
-// after 30 s, doubling up to 30 min; its state and login QR are kept in the database, and a paced
-// sender loop runs while it is logged in.
+// handler so a puppet failure never takes the process down. An account that fails to start, whose
+// puppet reports errors while neither logged in nor waiting for a scan, or keeps reporting errors, goes
+// to state 'error' with a reason operators can read and is retried (as the database then has it) after
+// 30 s, doubling up to 30 min; its state and login QR are kept in the database, and a paced sender loop
+// runs while it is logged in.
 import { and, eq, inArray, isNull, like, sql } from 'drizzle-orm'
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core'
 import type { Wechaty, WechatyPlugin } from 'wechaty'
 import { ScanStatus } from 'wechaty'
 import type { mock } from 'wechaty-puppet-mock'
-import { acquireLeases, releaseLeases, renewLeases, restartDelayMs } from '../shared/chat/accounts'
+import {
+  acquireLeases,
+  getAccount,
+  releaseLeases,
+  renewLeases,
+  restartDelayMs,
+} from '../shared/chat/accounts'
 import { banAccount } from '../shared/chat/assignment'
 import { setContactQr } from '../shared/chat/live-codes'
 import { isBanReason } from '../shared/chat/signals'
@@ -72,6 +79,14 @@ export interface RunningAccount {
   mocker?: mock.Mocker
   puppet?: SimulatedWeChatPuppet
   sender?: SenderLoop
+  /** Releases what the bot needed besides itself (the demo's local puppet server). */
+  close?: () => Promise<void>
+  /** bot.start() has resolved. */
+  started?: boolean
+  /** The puppet showed a login QR and waits for it to be scanned. */
+  awaitingScan?: boolean
+  /** A puppet error reported while the bot was still starting. */
+  startupError?: string
 }
 
 const ERROR_WINDOW_MS = 60_000
@@ -194,8 +209,8 @@ export class Supervisor {
       await this.fail(account, reasonOf(err))
       return
     }
-    const { bot, mocker, puppet } = built
-    const entry: RunningAccount = { account, bot, mocker, puppet }
+    const { bot, mocker, puppet, close } = built
+    const entry: RunningAccount = { account, bot, mocker, puppet, close }
     const ctx: AccountContext = {
       db: this.deps.db,
       logger: log,
@@ -205,6 +220,7 @@ export class Supervisor {
     }
     bot.on('error', (err) => this.onPuppetError(entry, err, log))
     bot.on('scan', (qrcode, status) => {
+      entry.awaitingScan = true
       if (status === ScanStatus.Waiting || status === ScanStatus.Timeout) {
         void this.update(account.id, { state: 'needs_scan', loginQr: qrcode }).catch((err) =>
           log.error({ err }, 'state update failed'),
@@ -213,6 +229,7 @@ export class Supervisor {
     })
     bot.on('login', (user) => {
       log.info({ user: user.name() }, 'account logged in')
+      entry.awaitingScan = false
       this.failures.delete(account.id)
       const now = this.deps.clock.now()
       void this.update(account.id, {
@@ -229,6 +246,7 @@ export class Supervisor {
     })
     bot.on('logout', (_user, reason?: string) => {
       log.warn({ reason }, 'account logged out')
+      entry.awaitingScan = false
       void entry.sender?.stop()
       entry.sender = undefined
       if (reason && isBanReason(reason)) {
@@ -256,9 +274,17 @@ export class Supervisor {
       await withTimeout(bot.start(), this.options.startTimeoutMs, 'puppet 启动超时')
     } catch (err) {
       log.error({ err }, 'account failed to start')
+      if (this.running.get(account.id) !== entry) return
       this.running.delete(account.id)
-      await bot.stop().catch(() => {})
+      await stopBot(entry)
       await this.fail(account, reasonOf(err))
+      return
+    }
+    entry.started = true
+    // The start resolved but the puppet already reported an error and neither logged in nor showed a QR
+    // (wechat4u that cannot reach its login host): it is not working, so it fails and is retried.
+    if (entry.startupError && !this.active(entry)) {
+      await this.failRunning(entry, entry.startupError, log)
       return
     }
     if (mocker) {
@@ -286,9 +312,15 @@ export class Supervisor {
     }
   }
 
+  /** Logged in, or showing a login QR for an operator to scan: the puppet is doing its work. */
+  private active(entry: RunningAccount): boolean {
+    return entry.bot.isLoggedIn || entry.awaitingScan === true
+  }
+
   /**
-   * A puppet error is logged and kept (at most every few seconds) as the account's last error; a burst
-   * of them (a puppet that cannot reach its login host) stops the account and retries it with back-off.
+   * A puppet error is logged and kept (at most every few seconds) as the account's last error. The
+   * account is stopped and retried with back-off when the puppet is not working (neither logged in nor
+   * waiting for a scan: nobody could use it anyway) or when errors come in a burst while it is.
    */
   private onPuppetError(entry: RunningAccount, err: unknown, log: Logger) {
     const id = entry.account.id
@@ -297,15 +329,21 @@ export class Supervisor {
     times.push(now)
     this.errorTimes.set(id, times)
     const reason = reasonOf(err)
-    if (times.length >= this.options.errorBurst && this.running.get(id) === entry) {
+    if (this.running.get(id) !== entry) return
+    if (!entry.started) {
+      // Decided once the start settles: a start that rejects is a failure of its own.
+      entry.startupError ??= reason
+      if (times.length <= 3) log.error({ err }, 'puppet error while starting')
+      return
+    }
+    if (!this.active(entry)) {
+      log.error({ err }, 'puppet error while neither logged in nor waiting for a scan: retried with back-off')
+      void this.failRunning(entry, `puppet 出错，未登录也未等待扫码：${reason}`, log)
+      return
+    }
+    if (times.length >= this.options.errorBurst) {
       log.error({ err, errors: times.length }, 'puppet keeps failing: account stopped, retried with back-off')
-      this.errorTimes.delete(id)
-      this.running.delete(id)
-      void (async () => {
-        await entry.sender?.stop()
-        await entry.bot.stop().catch(() => {})
-        await this.fail(entry.account, `puppet 一分钟内报错 ${times.length} 次：${reason}`)
-      })().catch((e) => log.error({ err: e }, 'failing account not stopped'))
+      void this.failRunning(entry, `puppet 一分钟内报错 ${times.length} 次：${reason}`, log)
       return
     }
     if (times.length <= 3) log.error({ err }, 'puppet error')
@@ -317,6 +355,21 @@ export class Supervisor {
         .then(() => this.update(id, { lastError: reason }))
         .catch(() => {}),
     )
+  }
+
+  /** Stop a running account that failed, record the error and schedule its restart (once per entry). */
+  private async failRunning(entry: RunningAccount, reason: string, log: Logger): Promise<void> {
+    const id = entry.account.id
+    if (this.running.get(id) !== entry) return
+    this.running.delete(id)
+    this.errorTimes.delete(id)
+    try {
+      await entry.sender?.stop()
+      await stopBot(entry)
+      await this.fail(entry.account, reason)
+    } catch (err) {
+      log.error({ err }, 'failing account not stopped')
+    }
   }
 
   private startSender(entry: RunningAccount, log: Logger) {
@@ -413,10 +466,27 @@ export class Supervisor {
     this.deps.logger.warn({ accountId: account.id, attempt: n, delayMs: delay }, 'account restart scheduled')
     const timer = setTimeout(() => {
       this.retryTimers.delete(account.id)
-      void this.startAccount(account)
+      void this.restart(account.id)
     }, delay)
     timer.unref()
     this.retryTimers.set(account.id, timer)
+  }
+
+  /**
+   * Start the account again as it is now in the database: an operator may have changed its puppet or
+   * token (or disabled it) while it waited.
+   */
+  private async restart(accountId: number): Promise<void> {
+    try {
+      const account = await getAccount(this.deps.db, accountId)
+      if (account.state === 'banned' || account.state === 'disabled' || account.leaseOwner !== this.owner) {
+        this.deps.logger.info({ accountId, state: account.state }, 'account no longer ours to restart')
+        return
+      }
+      await this.startAccount(account)
+    } catch (err) {
+      this.deps.logger.error({ err, accountId }, 'account restart failed')
+    }
   }
 
   private async stopAccount(accountId: number): Promise<void> {
@@ -427,7 +497,7 @@ export class Supervisor {
     this.running.delete(accountId)
     if (!entry) return
     await entry.sender?.stop()
-    await entry.bot.stop().catch(() => {})
+    await stopBot(entry)
   }
 
   private async update(accountId: number, values: PgUpdateSetSource<typeof botAccounts>): Promise<void> {
@@ -458,6 +528,12 @@ export class Supervisor {
     )
     this.deps.logger.info('bot supervisor stopped')
   }
+}
+
+/** Stop the bot, then what it needed (the demo's puppet server); neither may throw. */
+async function stopBot(entry: RunningAccount): Promise<void> {
+  await entry.bot.stop().catch(() => {})
+  await entry.close?.().catch(() => {})
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

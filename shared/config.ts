@@ -109,6 +109,11 @@ export const configSchema = z.object({
   WECHATY_PUPPET_SERVICE_DISCOVERY_URL: z.string().url().default('https://api.chatie.io/v0/hosties/'),
   /** The service speaks plain gRPC without TLS (community servers). */
   WECHATY_PUPPET_SERVICE_NO_TLS: bool.default(false),
+  /**
+   * Demo mode over the real wire: each account on the mock puppet runs on wechaty-puppet-service,
+   * talking gRPC to a local PuppetServer (on a loopback port) that serves its simulated WeChat.
+   */
+  DEMO_PUPPET_SERVICE: bool.default(false),
   /** An account whose puppet keeps failing is retried after 30 s, doubling up to 30 min. */
   BOT_RETRY_MIN_SECONDS: z.coerce.number().min(0.01).max(3600).default(30),
   BOT_RETRY_MAX_SECONDS: z.coerce.number().min(0.01).max(86_400).default(1800),

@@ -4,7 +4,7 @@
 // go over it, and after a logout and a relogin that changes the contact id the member is found again
 // by the remark written over the wire.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { and, eq } from 'drizzle-orm'
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mock } from 'wechaty-puppet-mock'
 import { PuppetServer } from 'wechaty-puppet-service'
 import { SimulatedWeChatPuppet } from '../bot/puppets'
+import { ServicePuppet } from '../bot/puppet-service'
 import { Supervisor, type RunningAccount } from '../bot/supervisor'
 import { issueBindCode } from '../shared/chat/binding'
 import { enqueueOutbound } from '../shared/chat/outbox'
@@ -199,5 +200,75 @@ describe('an account on wechaty-puppet-service over gRPC', { timeout: 240_000 },
       .from(memberIdentities)
       .where(eq(memberIdentities.value, `${accountId}:${again.id}`))
     expect(rebound!.memberId).toBe(member.id)
+  })
+})
+
+describe('the demo over the real wire (DEMO_PUPPET_SERVICE)', { timeout: 240_000 }, () => {
+  it('runs a demo account through wechaty-puppet-service to a local PuppetServer of its simulated WeChat', async () => {
+    const [row] = await database.db
+      .insert(botAccounts)
+      .values({ name: 'demo-wire', displayName: '小林 · 专属顾问', firstLoginAt: new Date('2025-01-01Z') })
+      .returning()
+    const member = await makeMember(database.db, { name: '赵敏' })
+    await database.db
+      .insert(memberIdentities)
+      .values({ memberId: member.id, kind: 'chat_contact', value: `${row!.id}:demo-zhao`, verified: true })
+    const demo = new Supervisor(
+      {
+        db: database.db,
+        logger: silentLogger(),
+        clock,
+        config: testConfig({ DEMO_PUPPET_SERVICE: 'true', DATA_DIR: dataDir }),
+      },
+      { owner: 'demo', tickMs: 0, invitesEveryMs: 0, senderPollMs: 20, leaseTtlMs: 365 * 24 * 3600_000 },
+    )
+    const state = async () =>
+      (await database.db.select().from(botAccounts).where(eq(botAccounts.id, row!.id)))[0]!.state
+    let endpoint = ''
+    await demo.start()
+    try {
+      const entry = demo.running.get(row!.id)!
+      // The account's Wechaty talks to a gRPC client; the simulated WeChat sits behind the server.
+      expect(entry.bot.puppet).toBeInstanceOf(ServicePuppet)
+      expect(entry.puppet).toBeInstanceOf(SimulatedWeChatPuppet)
+      endpoint = (entry.bot.puppet as unknown as { options: { endpoint: string } }).options.endpoint
+      expect(endpoint).toMatch(/^127\.0\.0\.1:\d+$/)
+      await waitFor('demo account online', async () => (await state()) === 'online')
+
+      // The demo friend (from the member's chat identity) writes; the message is kept on the member.
+      const zhao = entry.mocker!.ContactMock.load('demo-zhao')
+      const heard = inbox(zhao)
+      zhao.say('你好，想问下新品').to(entry.mocker!.ContactMock.load(entry.puppet!.currentUserId))
+      await waitFor('inbound kept on the member', async () => {
+        const events = await database.db
+          .select()
+          .from(memberEvents)
+          .where(and(eq(memberEvents.memberId, member.id), eq(memberEvents.type, 'chat_message')))
+        return events.some((e) => (e.payload as { text: string }).text.includes('想问下新品'))
+      })
+      // And a paced message reaches the friend over the wire.
+      await enqueueOutbound(database.db, {
+        dedupeKey: `demo-wire:${member.id}`,
+        accountId: row!.id,
+        kind: 'direct',
+        memberId: member.id,
+        text: '赵敏您好，新品到店了',
+        source: 'notice',
+        notBefore: clock.now(),
+      })
+      await waitFor('notice heard over the wire', () => heard.some((t) => t.includes('新品到店')))
+    } finally {
+      await demo.stop()
+    }
+    // The local puppet server stops with the account.
+    const [host, port] = endpoint.split(':')
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(Number(port), host!, () => {
+        socket.destroy()
+        resolve(false)
+      })
+      socket.once('error', () => resolve(true))
+    })
+    expect(refused).toBe(true)
   })
 })

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Database } from '../../shared/db/client'
 import { VirtualClock } from '../../shared/clock'
 import { acquireLeases } from '../../shared/chat/accounts'
 import { enqueueOutbound } from '../../shared/chat/outbox'
-import { botAccounts, chatGroups, outboundMessages } from '../../shared/db/schema/chat'
+import { advisorReassignments, botAccounts, chatGroups, outboundMessages } from '../../shared/db/schema/chat'
 import { inQuietHours, defaultKindLimits, defaultPacingPolicy } from '../../shared/chat/pacing'
 import { members } from '../../shared/db/schema/members'
 import { testDatabase } from '../../test/support/db'
@@ -308,6 +308,101 @@ describe('paced sender on a virtual clock', () => {
       })
       expect(byMember.get(m3!)).toMatchObject({ status: 'dead', attempts: defaultPacingPolicy.maxAttempts })
       expect(log.map((d) => d.target)).toEqual([`c${m2}`])
+    },
+  )
+  it(
+    '"too frequent" again and again within a day: the account counts as banned and its members move to others',
+    { timeout: 5 * 60_000 },
+    async () => {
+      const clock = new VirtualClock('2026-03-05T10:00:00+08:00')
+      const [a, b] = await makeAccounts(database, 2, {
+        ...established,
+        // Short pauses so the three refusals fall within the day.
+        pacing: { limitBackoffMs: [10 * 60_000, 10 * 60_000] },
+      })
+      await database.db
+        .update(botAccounts)
+        .set({ state: 'disabled' })
+        .where(sql`${botAccounts.id} not in (${a!.id}, ${b!.id})`)
+      await acquireLeases(database.db, { owner: 'bot-r', now: clock.now(), ttlMs: YEAR })
+      const friends = (await makeFriends(database, [a!.id], 6)).get(a!.id)!
+      await enqueueGreetings(a!.id, friends, 'refused')
+      const log: Delivery[] = []
+      let refusals = 0
+      await simulate(
+        [
+          senderFor(a!.id, clock, 'bot-r', log, () => {
+            refusals++
+            return new Error('发送失败：操作过于频繁 (too frequent)')
+          }),
+        ],
+        { clock, until: new Date('2026-03-05T18:00:00+08:00') },
+      )
+      expect(refusals).toBe(defaultPacingPolicy.limitsBeforeBan)
+      const [account] = await database.db.select().from(botAccounts).where(eq(botAccounts.id, a!.id))
+      expect(account).toMatchObject({ state: 'banned', lastError: expect.stringMatching(/多次被微信限制/) })
+      const moved = await database.db.select().from(members).where(inArray(members.id, friends))
+      expect(moved.map((m) => m.advisorAccountId)).toEqual(friends.map(() => b!.id))
+      const records = await database.db
+        .select()
+        .from(advisorReassignments)
+        .where(eq(advisorReassignments.fromAccountId, a!.id))
+      expect(records.map((r) => [r.memberId, r.toAccountId]).sort()).toEqual(
+        friends.map((m) => [m, b!.id]).sort(),
+      )
+      // Nothing is left queued on the account that WeChat keeps refusing.
+      const queued = await database.db
+        .select()
+        .from(outboundMessages)
+        .where(and(eq(outboundMessages.accountId, a!.id), eq(outboundMessages.status, 'queued')))
+      expect(queued).toEqual([])
+      await database.db.update(botAccounts).set({ state: 'disabled' }).where(eq(botAccounts.id, b!.id))
+    },
+  )
+
+  it(
+    'sends failing ten times in a row limit the account (every kind paused 12–24 h); a success starts the count again',
+    { timeout: 5 * 60_000 },
+    async () => {
+      const clock = new VirtualClock('2026-03-06T10:00:00+08:00')
+      const [a] = await makeAccounts(database, 1, established)
+      await acquireLeases(database.db, { owner: 'bot-x', now: clock.now(), ttlMs: YEAR })
+      const friends = (await makeFriends(database, [a!.id], 30)).get(a!.id)!
+      await enqueueGreetings(a!.id, friends, 'broken')
+      const log: Delivery[] = []
+      let attempts = 0
+      let limitedAt = 0
+      // Nine failures, one success, then failures only.
+      const flaky = (d: Delivery) => {
+        attempts++
+        limitedAt = d.at
+        return attempts === 10 ? null : new Error('发送失败：网络错误 (ret=1101)')
+      }
+      await simulate([senderFor(a!.id, clock, 'bot-x', log, flaky)], {
+        clock,
+        until: new Date('2026-03-06T20:00:00+08:00'),
+      })
+      const limit = defaultPacingPolicy.failuresBeforeLimited
+      expect(log).toHaveLength(1)
+      // 9 failed, 1 sent, then 10 failed in a row: limited, and nothing more is tried before the pause ends.
+      expect(attempts).toBe(9 + 1 + limit)
+      const [account] = await database.db.select().from(botAccounts).where(eq(botAccounts.id, a!.id))
+      expect(account).toMatchObject({
+        state: 'limited',
+        pauseReason: expect.stringMatching(/连续 10 次发送失败：.*1101/),
+      })
+      const pause = account!.pausedUntil!.getTime() - limitedAt
+      expect(pause).toBeGreaterThanOrEqual(12 * 3600_000)
+      expect(pause).toBeLessThanOrEqual(24 * 3600_000)
+      const state = account!.pacingState as {
+        kinds: Record<string, { pausedUntil: number }>
+        limits: number[]
+      }
+      for (const k of ['direct', 'reply', 'group_post', 'link', 'friend_accept', 'invite', 'group_create']) {
+        expect(state.kinds[k]!.pausedUntil).toBe(account!.pausedUntil!.getTime())
+      }
+      // One limit signal: two more such streaks within the day would move the account's members.
+      expect(state.limits).toEqual([limitedAt])
     },
   )
 })

@@ -19,6 +19,7 @@ import {
 import { recordChatMessage } from '../../shared/chat/interactions'
 import {
   claimNextDue,
+  clearSendFailures,
   earliestQueued,
   enqueueOutbound,
   markAttemptFailed,
@@ -29,6 +30,7 @@ import {
   markSent,
   markSkipped,
   markUndeliverable,
+  recordSendFailure,
   recoverExpiredClaims,
 } from '../../shared/chat/outbox'
 import {
@@ -249,24 +251,22 @@ export class AccountSender {
           { until, action: message.action, error: text },
           'account limited by WeChat: this kind paused',
         )
-        if (repeated) {
-          // WeChat keeps refusing: treat the account as limited for good and move its members, as a ban does.
-          const moved = await banAccount(
-            db,
-            this.accountId,
-            at,
-            `多次被微信限制（${message.action}）：${text}`,
-          )
-          log.error({ moved }, 'account repeatedly limited: members moved to other accounts')
-          return done('stopped', null)
-        }
+        if (repeated) return this.moveMembers(`多次被微信限制（${message.action}）：${text}`, at, log)
         return done('limited', now)
       }
-      const outcome = await markAttemptFailed(db, message, policy, text, this.deps.clock.now())
+      const at = this.deps.clock.now()
+      const outcome = await markAttemptFailed(db, message, policy, text, at)
       log.warn({ error: text, attempts: message.attempts, outcome }, 'send failed')
+      const signal = await recordSendFailure(db, this.accountId, text, at, this.random())
+      if (signal.limited) {
+        log.warn({ until: signal.until, failures: signal.failures }, 'sends keep failing: account limited')
+        if (signal.repeated) return this.moveMembers(`多次被微信限制（连续发送失败）：${text}`, at, log)
+        return done('limited', now)
+      }
       return done(outcome, wakeAt)
     }
     await markSent(db, message.id, now)
+    if ((state.failedInRow ?? 0) > 0) await clearSendFailures(db, this.accountId)
     if (message.kind === 'direct' && !card) {
       await recordChatMessage(db, {
         memberId: message.memberId!,
@@ -281,6 +281,13 @@ export class AccountSender {
       })
     }
     return done('sent', await this.nextDue(next, policy, env, now))
+  }
+
+  /** WeChat keeps refusing: the account counts as limited for good and its members move, as on a ban. */
+  private async moveMembers(reason: string, at: Date, log: Logger): Promise<StepResult> {
+    const moved = await banAccount(this.deps.db, this.accountId, at, reason.slice(0, 500))
+    log.error({ moved }, 'account repeatedly limited: members moved to other accounts')
+    return { action: 'stopped', wakeAt: null }
   }
 
   /**

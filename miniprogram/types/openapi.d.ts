@@ -89,6 +89,7 @@ export interface paths {
                         friendCapacity?: number;
                         name: string;
                         pacing?: {
+                            failuresBeforeLimited?: number;
                             limitBackoffMs?: [
                                 number,
                                 number
@@ -248,6 +249,7 @@ export interface paths {
                         displayName?: string;
                         friendCapacity?: number;
                         pacing?: {
+                            failuresBeforeLimited?: number;
                             limitBackoffMs?: [
                                 number,
                                 number

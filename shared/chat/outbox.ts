@@ -18,6 +18,7 @@ import {
   accountPacingState,
   accountPolicy,
   latestPause,
+  recordFailedSend,
   recordLimited,
   repeatedlyLimited,
   retryAt,
@@ -239,6 +240,55 @@ export async function markAttemptFailed(
     notBefore: retryAt(policy, message.attempts, at),
   })
   return 'retry'
+}
+
+/**
+ * A send failed (not a limit): the account's count of failures in a row moves, and at the policy's
+ * threshold the account is limited (state 'limited', every kind paused 12–24 h). `repeated` as for
+ * markLimited: limited often enough to count as limited for good (members move).
+ */
+export async function recordSendFailure(
+  db: Db,
+  accountId: number,
+  error: string,
+  at: Date,
+  random: number,
+): Promise<{ limited: false } | { limited: true; until: Date; repeated: boolean; failures: number }> {
+  return db.transaction(async (tx) => {
+    const [account] = await tx.select().from(botAccounts).where(eq(botAccounts.id, accountId)).for('update')
+    if (!account) throw notFound('顾问账号', 'account_not_found')
+    const policy = accountPolicy(account)
+    const reason = `连续 ${policy.failuresBeforeLimited} 次发送失败：${error}`.slice(0, 500)
+    const { state: next, limited } = recordFailedSend(accountPacingState(account), policy, at, random, reason)
+    if (!limited) {
+      await tx.update(botAccounts).set({ pacingState: next }).where(eq(botAccounts.id, accountId))
+      return { limited: false as const }
+    }
+    const until = latestPause(next, at)?.until ?? at
+    await tx
+      .update(botAccounts)
+      .set({
+        state: sql`case when ${botAccounts.state} in ('banned', 'disabled', 'error') then ${botAccounts.state} else 'limited' end`,
+        pacingState: next,
+        pausedUntil: until,
+        pauseReason: reason,
+      })
+      .where(eq(botAccounts.id, accountId))
+    return {
+      limited: true as const,
+      until,
+      repeated: repeatedlyLimited(next, policy, at),
+      failures: policy.failuresBeforeLimited,
+    }
+  })
+}
+
+/** A send went out: the count of failed sends in a row starts again. */
+export async function clearSendFailures(db: Db, accountId: number): Promise<void> {
+  await db
+    .update(botAccounts)
+    .set({ pacingState: sql`${botAccounts.pacingState} || '{"failedInRow":0}'::jsonb` })
+    .where(eq(botAccounts.id, accountId))
 }
 
 /**

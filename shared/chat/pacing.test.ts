@@ -14,6 +14,7 @@ import {
   NEVER,
   nextActionTime,
   recordAction,
+  recordFailedSend,
   recordLimited,
   replyDelayMs,
   repeatedlyLimited,
@@ -149,6 +150,25 @@ describe('"too frequent"', () => {
     }
     expect(repeatedlyLimited(s, p, at('2026-03-02T15:00:00'))).toBe(true)
     expect(repeatedlyLimited(s, p, at('2026-03-04T15:00:00'))).toBe(false)
+  })
+  it('ten failed sends in a row pause every kind, 12–24 hours, as one limit signal', () => {
+    const t0 = at('2026-03-02T09:00:00')
+    let s = freshPacingState()
+    for (let i = 1; i < p.failuresBeforeLimited; i++) {
+      const r = recordFailedSend(s, p, t0, 0, '连续失败')
+      expect(r.limited).toBe(false)
+      s = r.state
+    }
+    expect(s.failedInRow).toBe(9)
+    const r = recordFailedSend(s, p, t0, 0, '连续失败')
+    expect(r.limited).toBe(true)
+    expect(r.state.failedInRow).toBe(0)
+    expect(r.state.limits).toEqual([t0.getTime()])
+    for (const k of actionKinds) {
+      expect(nextActionTime(r.state, p, k, t0, grown).getTime()).toBeGreaterThanOrEqual(
+        at('2026-03-02T21:00:00').getTime(),
+      )
+    }
   })
 })
 

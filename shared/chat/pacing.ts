@@ -37,6 +37,8 @@ export interface PacingState {
   kinds: Partial<Record<ActionKind, KindState>>
   /** Recent "too frequent" answers (epoch ms), for the repeated-limit signal. */
   limits: number[]
+  /** Sends that failed in a row (for another reason than a limit); a success starts again from 0. */
+  failedInRow?: number
 }
 
 export const freshPacingState = (): PacingState => ({ anyNextAt: null, kinds: {}, limits: [] })
@@ -273,6 +275,8 @@ export const pacingPolicySchema = z.object({
   /** "Too frequent" this many times within limitWindowMs: the account is treated as limited (members move). */
   limitsBeforeBan: z.number().int().min(1).max(100),
   limitWindowMs: z.number().int().min(60_000),
+  /** Sends failing this many times in a row: the account is limited (every kind pauses), a limit signal. */
+  failuresBeforeLimited: z.number().int().min(1).max(1000),
   /** Attempts before a message becomes a dead letter. */
   maxAttempts: z.number().int().min(1).max(20),
   /** First retry delay after an ordinary failure; doubles each attempt. */
@@ -320,6 +324,7 @@ export const defaultPacingPolicy: PacingPolicy = {
   limitBackoffMs: [12 * HOUR_MS, 24 * HOUR_MS],
   limitsBeforeBan: 3,
   limitWindowMs: DAY_MS,
+  failuresBeforeLimited: 10,
   maxAttempts: 5,
   retryBaseMs: 5 * 60_000,
   replyDelay: { baseMs: 2_000, perCharMs: 150, jitter: 0.3, minMs: 3_000, maxMs: 45_000 },
@@ -432,6 +437,38 @@ export function recordLimited(
   }
 }
 
+/**
+ * A send failed for another reason than a limit. Failures in a row are counted; at
+ * failuresBeforeLimited the account counts as limited: every kind pauses as for "too frequent", and
+ * the failures count as one limit signal.
+ */
+export function recordFailedSend(
+  state: PacingState,
+  policy: PacingPolicy,
+  at: Date,
+  random: number,
+  reason: string,
+): { state: PacingState; limited: boolean } {
+  const failed = (state.failedInRow ?? 0) + 1
+  if (failed < policy.failuresBeforeLimited)
+    return { state: { ...state, failedInRow: failed }, limited: false }
+  const until = at.getTime() + drawGap(policy.limitBackoffMs, random)
+  const kinds = { ...state.kinds }
+  for (const k of actionKinds) {
+    const s = kindState(state, k)
+    kinds[k] = { ...s, pausedUntil: Math.max(s.pausedUntil ?? 0, until), pauseReason: reason }
+  }
+  return {
+    state: {
+      ...state,
+      kinds,
+      limits: [...state.limits.filter((t) => t > at.getTime() - policy.limitWindowMs), at.getTime()],
+      failedInRow: 0,
+    },
+    limited: true,
+  }
+}
+
 /** Repeated "too frequent" within the window: a limit signal that moves the account's members. */
 export const repeatedlyLimited = (state: PacingState, policy: PacingPolicy, at: Date) =>
   state.limits.filter((t) => t > at.getTime() - policy.limitWindowMs).length >= policy.limitsBeforeBan
@@ -501,6 +538,7 @@ const pacingStateSchema = z.object({
     )
     .default({}),
   limits: z.array(z.number()).default([]),
+  failedInRow: z.number().int().min(0).default(0),
 })
 
 /** The pacing state kept on an account row (an unreadable one starts fresh rather than failing sends). */
