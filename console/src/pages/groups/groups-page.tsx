@@ -48,10 +48,10 @@ function familiesOf(groups: Group[]): Family[] {
       key,
       title:
         g.purpose === 'tier'
-          ? `${g.tierName ?? '等级'} 会员群`
+          ? (g.tierName ?? '未设置等级')
           : g.purpose === 'interest'
-            ? `兴趣：${g.interest ?? '未设置'}`
-            : '普通群',
+            ? (g.interest ?? '未设置兴趣')
+            : '未分类',
       accountName: g.accountName,
       purpose: g.purpose,
       groups: [],
