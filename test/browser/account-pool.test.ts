@@ -298,7 +298,49 @@ describe('account pool', () => {
     await expect.poll(() => page.getByTestId('dead-letter').count()).toBe(Math.min(20, left.n))
   })
 
-  it('fits a phone: the pool, the settings, the re-add list and the dead letters stay within 390 px', async () => {
+  it('uploads an account’s contact QR and creates a channel live code, refusals on their fields', async () => {
+    await page.getByRole('tab', { name: '账号' }).click()
+    // The account the bot logged in has the QR its puppet gave; the paced one has none yet.
+    await card(paced.id).getByRole('button', { name: '加好友二维码' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByText('还没有加好友二维码').waitFor()
+    await dialog.getByLabel('上传二维码内容').fill('not a link')
+    const refused = page.waitForResponse(
+      (r) => r.url().endsWith(`/accounts/${paced.id}/contact-qr`) && r.request().method() === 'PUT',
+    )
+    await dialog.getByRole('button', { name: '保存' }).click()
+    expect((await refused).status()).toBe(400)
+    await dialog.getByText('二维码内容应为微信的链接（https:// 或 weixin://）').waitFor()
+    await dialog.getByLabel('上传二维码内容').fill('https://u.wechat.com/EJ3kx-pool-test')
+    await dialog.getByRole('button', { name: '保存' }).click()
+    await dialog.getByTestId('contact-qr').getByRole('img', { name: '加好友二维码' }).waitFor()
+    expect(
+      await one(sql`select contact_qr, contact_qr_source from bot_accounts where id = ${paced.id}`),
+    ).toEqual({ contact_qr: 'https://u.wechat.com/EJ3kx-pool-test', contact_qr_source: 'upload' })
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'hidden' })
+
+    await page.getByRole('tab', { name: '渠道活码' }).click()
+    await page.getByText('还没有渠道活码').waitFor()
+    await page.getByLabel('渠道标识').fill('Parcel Card')
+    await page.getByLabel('活码名称').fill('包裹卡')
+    const bad = page.waitForResponse(
+      (r) => r.url().endsWith('/live-codes') && r.request().method() === 'POST',
+    )
+    await page.getByRole('button', { name: '新建活码' }).click()
+    expect((await bad).status()).toBe(400)
+    await page.getByText('渠道标识只能包含小写字母、数字、下划线和连字符').waitFor()
+    await page.getByLabel('渠道标识').fill('parcel_card')
+    await page.getByRole('button', { name: '新建活码' }).click()
+    await page.getByText('已新建活码“包裹卡”').waitFor()
+    const live = await one<{ code: string; name: string; active: boolean }>(
+      sql`select code, name, active from live_codes where channel = 'parcel_card'`,
+    )
+    expect(live).toMatchObject({ name: '包裹卡', active: true })
+    await page.getByText(`/live/${live.code}`).waitFor()
+  })
+
+  it('fits a phone: the pool, the settings, the re-add list, the dead letters and the live codes stay within 390 px', async () => {
     await page.setViewportSize({ width: 390, height: 844 })
     const width = () => page.evaluate('document.documentElement.scrollWidth')
     await page.goto(`${app.url}/console/accounts`)
@@ -315,6 +357,9 @@ describe('account pool', () => {
     expect(await width()).toBeLessThanOrEqual(390)
     await page.goto(`${app.url}/console/accounts?tab=dead`)
     await page.getByTestId('dead-letter').first().waitFor()
+    expect(await width()).toBeLessThanOrEqual(390)
+    await page.goto(`${app.url}/console/accounts?tab=live`)
+    await page.getByText('包裹卡').waitFor()
     expect(await width()).toBeLessThanOrEqual(390)
     await page.setViewportSize({ width: 1440, height: 900 })
   })
