@@ -161,6 +161,7 @@ export const operations: Record<string, Action | [Action, string]> = {
   'GET /api/admin/outbox': 'chat.serve',
   'POST /api/admin/outbox/{id}/retry': 'chat.serve',
   'POST /api/admin/outbox/{id}/cancel': 'chat.serve',
+  'POST /api/admin/outbox/{id}/drop': 'chat.serve',
 
   'GET /api/admin/tiers': 'loyalty.read',
   'GET /api/admin/tiers/rule-codes': 'loyalty.read',

@@ -113,6 +113,23 @@ describe('operator API: the account pool', () => {
       body: { pacing: { rules: [{ code: 'hourly_cap', args: { kind: 'poke', max: 3 } }] } },
     })
     expect(unknownKind.status).toBe(400)
+
+    // Every action kind with its use against the caps the account's policy sets (its overrides too).
+    const after = await app.request('GET', '/api/admin/accounts', { token: admin })
+    const kinds = after.body.items.find((a: { id: number }) => a.id === id).kinds
+    expect(kinds.map((k: { kind: string }) => k.kind)).toEqual([
+      'direct',
+      'reply',
+      'group_post',
+      'link',
+      'friend_accept',
+      'invite',
+      'group_create',
+    ])
+    expect(kinds[0]).toMatchObject({ kind: 'direct', usedToday: 0, dailyMax: 200, gapMs: [10_000, 30_000] })
+    // Day one of a new account: the warm-up ramp allows 20 % of 200.
+    expect(kinds[0].allowedToday).toBe(40)
+    expect(kinds[4]).toMatchObject({ kind: 'friend_accept', dailyMax: 40, ramp: [0.5], allowedToday: 20 })
   })
 
   it('needs an operator', async () => {
@@ -163,6 +180,24 @@ describe('operator API: the account pool', () => {
 
     const pending = await app.request('GET', '/api/admin/accounts/reassignments', { token: admin })
     expect(pending.body.items).toHaveLength(3)
+    expect(pending.body.items[0]).toMatchObject({
+      memberName: '转移0',
+      memberNo: ms[0]!.memberNo,
+      fromAccountName: '被封',
+    })
+    const [target] = await database.db
+      .select()
+      .from(botAccounts)
+      .where(eq(botAccounts.id, pending.body.items[0].toAccountId))
+    expect(pending.body.items[0].toAccountName).toBe(target!.displayName)
+    const fromOther = await app.request(
+      'GET',
+      `/api/admin/accounts/reassignments?fromAccountId=${other1!.id}`,
+      {
+        token: admin,
+      },
+    )
+    expect(fromOther.body.items).toEqual([])
     const done = await app.request(
       'POST',
       `/api/admin/accounts/reassignments/${pending.body.items[0].id}/done`,
@@ -256,6 +291,16 @@ describe('operator API: groups, tickets and the outbox', () => {
     expect(inv.body.queued).toBe(1)
     const list = await app.request('GET', `/api/admin/groups?accountId=${acct!.id}`, { token: admin })
     expect(list.body.items).toHaveLength(1)
+    expect(list.body.items[0]).toMatchObject({
+      accountName: '群主',
+      tierName: null,
+      invitesWaiting: 1,
+      announcementsWaiting: 1,
+    })
+    const tierOnly = await app.request('GET', `/api/admin/groups?accountId=${acct!.id}&purpose=tier`, {
+      token: admin,
+    })
+    expect(tierOnly.body.items).toEqual([])
   })
 
   it('lists open tickets and resolves one once', async () => {
@@ -354,6 +399,26 @@ describe('operator API: groups, tickets and the outbox', () => {
     expect(
       (await app.request('POST', `/api/admin/outbox/${sent.message.id}/cancel`, { token: admin })).status,
     ).toBe(409)
+    // A dead letter given up on is cancelled with its reason kept; a queued one is not a dead letter.
+    await database.db
+      .update(outboundMessages)
+      .set({ status: 'failed', lastError: 'too frequent' })
+      .where(eq(outboundMessages.id, dead.message.id))
+    const dropped = await app.request('POST', `/api/admin/outbox/${dead.message.id}/drop`, { token: admin })
+    expect(dropped.body).toMatchObject({ status: 'cancelled', lastError: '运营人员放弃重发：too frequent' })
+    const queuedOne = await enqueueOutbound(database.db, {
+      dedupeKey: 'dl:3',
+      accountId: acct!.id,
+      kind: 'direct',
+      memberId: m.id,
+      text: 'c',
+      source: 'campaign',
+    })
+    const notDead = await app.request('POST', `/api/admin/outbox/${queuedOne.message.id}/drop`, {
+      token: admin,
+    })
+    expect(notDead.status).toBe(409)
+    expect((await app.request('POST', '/api/admin/outbox/999999/drop', { token: admin })).status).toBe(404)
     const summary = await app.request('GET', '/api/admin/outbox/summary', { token: admin })
     expect(summary.body.items).toContainEqual(
       expect.objectContaining({ accountId: acct!.id, status: 'queued', count: 1 }),

@@ -10,6 +10,12 @@ import {
   stageNames,
 } from '../../shared/members/labels'
 import { roleNames } from '../../shared/auth/labels'
+import {
+  accountStateNames,
+  actionKindNames,
+  groupPurposeNames,
+  outboundStatusNames,
+} from '../../shared/chat/labels'
 
 export const stageLabels: Record<FunnelStage, string> = stageNames
 
@@ -34,6 +40,24 @@ export const sourceLabels: Record<string, string> = sourceNames
 export const eventLabels: Record<string, string> = memberEventLabels
 
 export const roleLabels: Record<string, string> = roleNames
+
+export const accountStateLabels: Record<string, string> = accountStateNames
+
+export const accountStateColors: Record<string, string> = {
+  needs_scan: 'orange',
+  online: 'green',
+  limited: 'gold',
+  logged_out: 'default',
+  banned: 'red',
+  disabled: 'default',
+  error: 'volcano',
+}
+
+export const actionKindLabels: Record<string, string> = actionKindNames
+
+export const outboundStatusLabels: Record<string, string> = outboundStatusNames
+
+export const groupPurposeLabels: Record<string, string> = groupPurposeNames
 
 export const label = (labels: Record<string, string>, code: string | null) =>
   code === null ? '—' : (labels[code] ?? code)

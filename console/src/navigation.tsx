@@ -4,12 +4,14 @@ import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } fr
 import {
   ApartmentOutlined,
   CrownOutlined,
+  CommentOutlined,
   CustomerServiceOutlined,
   DashboardOutlined,
   MessageOutlined,
   SafetyCertificateOutlined,
   ShopOutlined,
   TeamOutlined,
+  WechatOutlined,
 } from '@ant-design/icons'
 
 export interface Section {
@@ -80,6 +82,25 @@ export const sectionGroups: SectionGroup[] = [
         icon: <CustomerServiceOutlined />,
         action: 'chat.serve',
         page: lazy(() => import('./pages/tickets/tickets-page')),
+      },
+    ],
+  },
+  {
+    label: '个人号与社群',
+    sections: [
+      {
+        path: '/accounts',
+        label: '账号池',
+        icon: <WechatOutlined />,
+        action: 'chat.read',
+        page: lazy(() => import('./pages/accounts/accounts-page')),
+      },
+      {
+        path: '/groups',
+        label: '社群',
+        icon: <CommentOutlined />,
+        action: 'chat.read',
+        page: lazy(() => import('./pages/groups/groups-page')),
       },
     ],
   },

@@ -46,6 +46,22 @@ export interface paths {
                                 hasContactQr: boolean;
                                 hasOwnToken: boolean;
                                 id: number;
+                                kinds: {
+                                    allowedToday: number | null;
+                                    dailyMax: number | null;
+                                    gapMs: [
+                                        number,
+                                        number
+                                    ] | null;
+                                    hourlyMax: number | null;
+                                    /** @enum {string} */
+                                    kind: "direct" | "reply" | "group_post" | "link" | "friend_accept" | "invite" | "group_create";
+                                    pausedUntil: string | null;
+                                    pauseReason: string | null;
+                                    ramp: number[];
+                                    usedThisHour: number;
+                                    usedToday: number;
+                                }[];
                                 lastError: string | null;
                                 lastLoginAt: string | null;
                                 lastSentAt: string | null;
@@ -642,7 +658,11 @@ export interface paths {
         /** 待重新添加好友的会员（账号被封后转移） */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    fromAccountId?: number;
+                    limit?: number;
+                    offset?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -668,10 +688,14 @@ export interface paths {
                             items: {
                                 createdAt: string;
                                 fromAccountId: number;
+                                fromAccountName: string;
                                 id: number;
                                 memberId: number;
+                                memberName: string | null;
+                                memberNo: string;
                                 reason: string;
                                 toAccountId: number | null;
+                                toAccountName: string | null;
                             }[];
                         };
                     };
@@ -5026,11 +5050,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 社群列表 */
+        /** 社群列表：等级群与兴趣群的人数、待发邀请与待发公告 */
         get: {
             parameters: {
                 query?: {
                     accountId?: number;
+                    purpose?: "tier" | "interest" | "general";
                 };
                 header?: never;
                 path?: never;
@@ -5056,15 +5081,19 @@ export interface paths {
                         "application/json": {
                             items: {
                                 accountId: number;
+                                accountName: string;
                                 announcement: string | null;
+                                announcementsWaiting: number;
                                 capacity: number;
                                 full: boolean;
                                 id: number;
                                 interest: string | null;
+                                invitesWaiting: number;
                                 memberCount: number;
                                 purpose: string;
                                 roomId: string;
                                 tierLevelId: number | null;
+                                tierName: string | null;
                                 topic: string;
                             }[];
                         };
@@ -7452,6 +7481,69 @@ export interface paths {
         get?: never;
         put?: never;
         /** 取消排队中的消息 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accountId: number;
+                            attempts: number;
+                            campaignRunId: number | null;
+                            chatGroupId: number | null;
+                            createdAt: string;
+                            dedupeKey: string;
+                            id: number;
+                            kind: string;
+                            lastError: string | null;
+                            memberId: number | null;
+                            notBefore: string;
+                            sentAt: string | null;
+                            source: string;
+                            status: string;
+                            text: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/outbox/{id}/drop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 放弃失败或中断的消息（不再发送） */
         post: {
             parameters: {
                 query?: never;

@@ -5,7 +5,19 @@ import { and, asc, eq, inArray, isNull, notInArray, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { conflict, notFound } from '../errors'
-import { accountPacingState, latestPause, usedToday } from './pacing'
+import {
+  accountEnv,
+  accountPacingState,
+  accountPolicy,
+  actionKinds,
+  dailyCapOf,
+  latestPause,
+  shanghaiHour,
+  usedToday,
+  type ActionKind,
+  type PacingPolicy,
+  type PacingState,
+} from './pacing'
 import { botAccounts, type BotAccount } from '../db/schema/chat'
 import { decryptSecret, encryptSecret } from './secrets'
 
@@ -165,8 +177,64 @@ export async function accountOverview(db: Db, now: Date) {
     .orderBy(asc(botAccounts.id))
   return rows.map((r) => ({
     ...r,
+    kinds: kindFigures(r.account, now),
     sentToday: usedToday(accountPacingState(r.account), 'direct', now),
     leaseActive: Boolean(r.account.leaseOwner && r.account.leaseExpiresAt && r.account.leaseExpiresAt > now),
     paused: latestPause(accountPacingState(r.account), now) !== null,
   }))
+}
+
+/** One action kind of one account as operators see it: today's use against its limits, its pause. */
+export interface KindFigures {
+  kind: ActionKind
+  usedToday: number
+  /** What the daily cap allows today (the warm-up ramp applied); null: no cap. */
+  allowedToday: number | null
+  /** The configured daily cap (before the warm-up ramp), and the ramp. */
+  dailyMax: number | null
+  ramp: number[]
+  usedThisHour: number
+  hourlyMax: number | null
+  /** The jittered gap after each action of this kind, [min, max] ms. */
+  gapMs: [number, number] | null
+  pausedUntil: Date | null
+  pauseReason: string | null
+}
+
+function ruleOf<C extends PacingPolicy['rules'][number]['code']>(
+  policy: PacingPolicy,
+  code: C,
+  k: ActionKind,
+) {
+  return policy.rules.find(
+    (r): r is Extract<PacingPolicy['rules'][number], { code: C }> =>
+      r.code === code && 'kind' in r.args && r.args.kind === k,
+  )
+}
+
+/** Every action kind's figures for an account at `now`, from its policy and its pacing state. */
+export function kindFigures(account: BotAccount, now: Date): KindFigures[] {
+  const policy = accountPolicy(account)
+  const state: PacingState = accountPacingState(account)
+  const env = accountEnv(account, now)
+  return actionKinds.map((k) => {
+    const daily = ruleOf(policy, 'daily_cap', k)
+    const hourly = ruleOf(policy, 'hourly_cap', k)
+    const gap = ruleOf(policy, 'gap', k)
+    const s = state.kinds[k]
+    const allowed = dailyCapOf(policy, k, env, now)
+    const paused = s?.pausedUntil && s.pausedUntil > now.getTime() ? s.pausedUntil : null
+    return {
+      kind: k,
+      usedToday: usedToday(state, k, now),
+      allowedToday: Number.isFinite(allowed) ? allowed : null,
+      dailyMax: daily?.args.max ?? null,
+      ramp: daily?.args.ramp ?? [],
+      usedThisHour: s && s.hour === shanghaiHour(now) ? s.inHour : 0,
+      hourlyMax: hourly?.args.max ?? null,
+      gapMs: gap ? [gap.args.ms[0], gap.args.ms[1]] : null,
+      pausedUntil: paused ? new Date(paused) : null,
+      pauseReason: paused ? (s?.pauseReason ?? null) : null,
+    }
+  })
 }

@@ -2,6 +2,7 @@
 // fewest members that still has room; when an account is banned its members move to the others, each
 // move recorded and flagged for an operator to re-add the member from the new account.
 import { and, asc, eq, isNull, notInArray, sql } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/pg-core'
 import type { Db } from '../db/client'
 import { DomainError, notFound } from '../errors'
 import { members } from '../db/schema/members'
@@ -108,13 +109,39 @@ export async function banAccount(
 }
 
 /** Reassignments still waiting for an operator to re-add the member from the new account. */
-export async function pendingReadds(db: Db, limit = 200) {
+/** With the member's number and name and both accounts' names, for the operator's checklist. */
+export async function pendingReadds(
+  db: Db,
+  filter: { fromAccountId?: number; limit?: number; offset?: number } = {},
+) {
+  const from = alias(botAccounts, 'from_account')
+  const to = alias(botAccounts, 'to_account')
   return db
-    .select()
+    .select({
+      id: advisorReassignments.id,
+      memberId: advisorReassignments.memberId,
+      memberNo: members.memberNo,
+      memberName: sql<string | null>`coalesce(${members.name}, ${members.nickname})`,
+      fromAccountId: advisorReassignments.fromAccountId,
+      fromAccountName: from.displayName,
+      toAccountId: advisorReassignments.toAccountId,
+      toAccountName: to.displayName,
+      reason: advisorReassignments.reason,
+      createdAt: advisorReassignments.createdAt,
+    })
     .from(advisorReassignments)
-    .where(eq(advisorReassignments.readdPending, true))
-    .orderBy(asc(advisorReassignments.createdAt))
-    .limit(limit)
+    .innerJoin(members, eq(members.id, advisorReassignments.memberId))
+    .innerJoin(from, eq(from.id, advisorReassignments.fromAccountId))
+    .leftJoin(to, eq(to.id, advisorReassignments.toAccountId))
+    .where(
+      and(
+        eq(advisorReassignments.readdPending, true),
+        filter.fromAccountId ? eq(advisorReassignments.fromAccountId, filter.fromAccountId) : undefined,
+      ),
+    )
+    .orderBy(asc(advisorReassignments.createdAt), asc(advisorReassignments.id))
+    .limit(filter.limit ?? 200)
+    .offset(filter.offset ?? 0)
 }
 
 export async function markReaddDone(db: Db, id: number, at: Date) {

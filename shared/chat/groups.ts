@@ -213,12 +213,33 @@ export async function enqueueTierInvites(db: Db, accountId: number, at: Date): P
   return (rows as unknown as { rows: unknown[] }).rows.length
 }
 
-export async function listGroups(db: Db, accountId?: number) {
+/**
+ * Groups as operators watch them: each with its tier level's name, the invitations waiting in its
+ * account's outbox and the announcements not posted yet, the oldest of a kind first (so "… 2群"
+ * follows the group it continues).
+ */
+export async function groupOverview(db: Db, filter: { accountId?: number; purpose?: GroupPurpose } = {}) {
   return db
-    .select()
+    .select({
+      group: chatGroups,
+      accountName: sql<string>`(select a.display_name from bot_accounts a where a.id = chat_groups.account_id)`,
+      tierName: sql<string | null>`(select l.name from tier_levels l where l.id = chat_groups.tier_level_id)`,
+      invitesWaiting: sql<number>`(select count(*)::int from outbound_messages o where o.chat_group_id = chat_groups.id and o.kind = 'invite' and o.status in ('queued', 'claimed', 'sending'))`,
+      announcementsWaiting: sql<number>`(select count(*)::int from outbound_messages o where o.chat_group_id = chat_groups.id and o.source = 'announcement' and o.status in ('queued', 'claimed', 'sending'))`,
+    })
     .from(chatGroups)
-    .where(accountId ? eq(chatGroups.accountId, accountId) : undefined)
-    .orderBy(asc(chatGroups.accountId), asc(chatGroups.id))
+    .where(
+      and(
+        filter.accountId ? eq(chatGroups.accountId, filter.accountId) : undefined,
+        filter.purpose ? eq(chatGroups.purpose, filter.purpose) : undefined,
+      ),
+    )
+    .orderBy(
+      asc(chatGroups.purpose),
+      asc(chatGroups.tierLevelId),
+      asc(chatGroups.interest),
+      asc(chatGroups.id),
+    )
 }
 
 export async function getGroup(db: Db, id: number): Promise<ChatGroup> {

@@ -466,3 +466,30 @@ export async function cancelOutbound(db: Db, id: number, accountIds?: number[]):
     409,
   )
 }
+
+/**
+ * An operator gives up on a dead or failed letter: it is cancelled and never sent; why it failed is
+ * kept beside the note that it was dropped.
+ */
+export async function dropOutbound(db: Db, id: number, accountIds?: number[]): Promise<OutboundMessage> {
+  const inScope = accountIds ? inArray(outboundMessages.accountId, accountIds) : undefined
+  const [row] = await db
+    .update(outboundMessages)
+    .set({
+      status: 'cancelled',
+      lastError: sql`left('运营人员放弃重发：' || coalesce(${outboundMessages.lastError}, ''), 500)`,
+    })
+    .where(and(eq(outboundMessages.id, id), inArray(outboundMessages.status, ['dead', 'failed']), inScope))
+    .returning()
+  if (row) return row
+  const [exists] = await db
+    .select({ status: outboundMessages.status })
+    .from(outboundMessages)
+    .where(and(eq(outboundMessages.id, id), inScope))
+  if (!exists) throw notFound('消息', 'outbound_not_found')
+  throw new DomainError(
+    'outbound_not_droppable',
+    `该消息状态为 ${exists.status}，只能放弃失败或中断的消息`,
+    409,
+  )
+}

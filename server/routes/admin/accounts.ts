@@ -11,7 +11,12 @@ import {
   updateAccount,
 } from '../../../shared/chat/accounts'
 import { banAccount, markReaddDone, pendingReadds } from '../../../shared/chat/assignment'
-import { accountPacingState, latestPause, pacingOverridesSchema } from '../../../shared/chat/pacing'
+import {
+  accountPacingState,
+  actionKinds,
+  latestPause,
+  pacingOverridesSchema,
+} from '../../../shared/chat/pacing'
 import { patchOf } from '../../../shared/validation'
 import type { BotAccount } from '../../../shared/db/schema/chat'
 import type { ApiRouter } from '../../api-router'
@@ -65,6 +70,20 @@ const accountSchema = z.object({
   contactQrSource: z.string().nullable(),
 })
 
+const kindSchema = z.object({
+  kind: z.enum(actionKinds),
+  usedToday: z.number().int(),
+  /** What the daily cap allows today (warm-up applied); null: no cap. */
+  allowedToday: z.number().int().nullable(),
+  dailyMax: z.number().int().nullable(),
+  ramp: z.array(z.number()),
+  usedThisHour: z.number().int(),
+  hourlyMax: z.number().int().nullable(),
+  gapMs: z.tuple([z.number().int(), z.number().int()]).nullable(),
+  pausedUntil: z.string().nullable(),
+  pauseReason: z.string().nullable(),
+})
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
 export function presentAccount(a: BotAccount, defaultPuppet: string, now: Date) {
@@ -114,6 +133,8 @@ export function registerAdminAccounts(api: ApiRouter, deps: AppDeps): void {
             sentToday: z.number().int(),
             leaseActive: z.boolean(),
             paused: z.boolean(),
+            /** Each paced action kind: today's and this hour's use against the caps, gap, pause. */
+            kinds: z.array(kindSchema),
           }),
         ),
       }),
@@ -127,6 +148,10 @@ export function registerAdminAccounts(api: ApiRouter, deps: AppDeps): void {
         sentToday: r.sentToday,
         leaseActive: r.leaseActive,
         paused: r.paused,
+        kinds: r.kinds.map((k) => ({
+          ...k,
+          pausedUntil: iso(k.pausedUntil),
+        })),
       })),
     }),
   )
@@ -217,25 +242,38 @@ export function registerAdminAccounts(api: ApiRouter, deps: AppDeps): void {
     '/accounts/reassignments',
     {
       summary: '待重新添加好友的会员（账号被封后转移）',
+      query: z.object({
+        fromAccountId: z.coerce.number().int().positive().optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(200),
+        offset: z.coerce.number().int().min(0).default(0),
+      }),
       response: z.object({
         items: z.array(
           z.object({
             id: z.number().int(),
             memberId: z.number().int(),
+            memberNo: z.string(),
+            memberName: z.string().nullable(),
             fromAccountId: z.number().int(),
+            fromAccountName: z.string(),
             toAccountId: z.number().int().nullable(),
+            toAccountName: z.string().nullable(),
             reason: z.string(),
             createdAt: z.string(),
           }),
         ),
       }),
     },
-    async () => ({
-      items: (await pendingReadds(deps.db)).map((r) => ({
+    async ({ query }) => ({
+      items: (await pendingReadds(deps.db, query)).map((r) => ({
         id: r.id,
         memberId: r.memberId,
+        memberNo: r.memberNo,
+        memberName: r.memberName,
         fromAccountId: r.fromAccountId,
+        fromAccountName: r.fromAccountName,
         toAccountId: r.toAccountId,
+        toAccountName: r.toAccountName,
         reason: r.reason,
         createdAt: r.createdAt.toISOString(),
       })),

@@ -1,7 +1,13 @@
 // The brand's groups for operators: list, set a group's purpose (tier / interest) and capacity, post an
 // announcement, invite members (sent by the group's account at its pace).
 import { z } from 'zod'
-import { announce, inviteToGroup, listGroups, updateGroup, type ChatGroup } from '../../../shared/chat/groups'
+import {
+  announce,
+  groupOverview,
+  inviteToGroup,
+  updateGroup,
+  type ChatGroup,
+} from '../../../shared/chat/groups'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
@@ -39,11 +45,33 @@ export function registerAdminGroups(api: ApiRouter, deps: AppDeps): void {
   api.get(
     '/groups',
     {
-      summary: '社群列表',
-      query: z.object({ accountId: z.coerce.number().int().positive().optional() }),
-      response: z.object({ items: z.array(groupSchema) }),
+      summary: '社群列表：等级群与兴趣群的人数、待发邀请与待发公告',
+      query: z.object({
+        accountId: z.coerce.number().int().positive().optional(),
+        purpose: z.enum(['tier', 'interest', 'general']).optional(),
+      }),
+      response: z.object({
+        items: z.array(
+          groupSchema.extend({
+            accountName: z.string(),
+            tierName: z.string().nullable(),
+            /** Invitations into this group still in the account's outbox. */
+            invitesWaiting: z.number().int(),
+            /** Announcements queued for the account's paced sender, not posted yet. */
+            announcementsWaiting: z.number().int(),
+          }),
+        ),
+      }),
     },
-    async ({ query }) => ({ items: (await listGroups(deps.db, query.accountId)).map(present) }),
+    async ({ query }) => ({
+      items: (await groupOverview(deps.db, query)).map((r) => ({
+        ...present(r.group),
+        accountName: r.accountName,
+        tierName: r.tierName,
+        invitesWaiting: r.invitesWaiting,
+        announcementsWaiting: r.announcementsWaiting,
+      })),
+    }),
   )
 
   api.patch(

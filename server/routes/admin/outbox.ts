@@ -1,7 +1,13 @@
 // The paced outbox for operators: how each account's queue stands, the messages (dead letters among
 // them), and sending one again or cancelling it.
 import { z } from 'zod'
-import { cancelOutbound, listOutbound, outboxSummary, retryOutbound } from '../../../shared/chat/outbox'
+import {
+  cancelOutbound,
+  dropOutbound,
+  listOutbound,
+  outboxSummary,
+  retryOutbound,
+} from '../../../shared/chat/outbox'
 import { outboundStatuses, type OutboundMessage } from '../../../shared/db/schema/chat'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
@@ -109,5 +115,11 @@ export function registerAdminOutbox(api: ApiRouter, deps: AppDeps): void {
     '/outbox/:id/cancel',
     { summary: '取消排队中的消息', params: idParams, response: messageSchema },
     async ({ params }, ctx) => present(await cancelOutbound(deps.db, params.id, ctx.state.accountScope)),
+  )
+
+  api.post(
+    '/outbox/:id/drop',
+    { summary: '放弃失败或中断的消息（不再发送）', params: idParams, response: messageSchema },
+    async ({ params }, ctx) => present(await dropOutbound(deps.db, params.id, ctx.state.accountScope)),
   )
 }
