@@ -10,6 +10,7 @@ import {
   stageNames,
 } from '../../shared/members/labels'
 import { roleNames } from '../../shared/auth/labels'
+import { messageOriginNames, messageStatusNames, ticketCategoryNames } from '../../shared/chat/labels'
 
 export const stageLabels: Record<FunnelStage, string> = stageNames
 
@@ -34,6 +35,12 @@ export const sourceLabels: Record<string, string> = sourceNames
 export const eventLabels: Record<string, string> = memberEventLabels
 
 export const roleLabels: Record<string, string> = roleNames
+
+export const messageOriginLabels: Record<string, string> = messageOriginNames
+
+export const messageStatusLabels: Record<string, string> = messageStatusNames
+
+export const ticketCategoryLabels: Record<string, string> = ticketCategoryNames
 
 export const label = (labels: Record<string, string>, code: string | null) =>
   code === null ? '—' : (labels[code] ?? code)

@@ -6,6 +6,7 @@ import {
   CrownOutlined,
   CustomerServiceOutlined,
   DashboardOutlined,
+  MessageOutlined,
   SafetyCertificateOutlined,
   ShopOutlined,
   TeamOutlined,
@@ -72,6 +73,13 @@ export const sectionGroups: SectionGroup[] = [
         icon: <ShopOutlined />,
         action: 'till.lookup',
         page: lazy(() => import('./pages/till/till-page')),
+      },
+      {
+        path: '/workbench',
+        label: '聊天工作台',
+        icon: <MessageOutlined />,
+        action: 'chat.serve',
+        page: lazy(() => import('./pages/workbench/workbench-page')),
       },
       {
         path: '/tickets',
