@@ -27,6 +27,7 @@ const QUESTION = '请问敏感肌能用这款修护面霜吗？'
 const REPLY = '您好，敏感肌可以用的，建议先在耳后试用两天'
 const FOLLOW_UP = '好的，那我今天下单'
 const TICKET_TEXT = '上次收到的面霜瓶盖裂了'
+const RETRIED = '给您备注了加急发货'
 
 interface MemberRow {
   id: number
@@ -274,6 +275,30 @@ describe('chat workbench', () => {
       operator_id: operatorId,
       resolution: '已补发新瓶并致歉',
     })
+  })
+
+  it('sends a reply that could not be delivered again with 重发', async () => {
+    const form = page.getByTestId('reply-form')
+    await form.locator('textarea').fill(RETRIED)
+    await form.getByRole('button', { name: '发送' }).click()
+    const thread = page.getByTestId('chat-thread')
+    await thread.locator('[data-testid="chat-message"][data-status="queued"]', { hasText: RETRIED }).waitFor()
+    // The process died while handing it to WeChat: a dead letter nobody may send twice unasked.
+    await database.db.execute(
+      sql`update outbound_messages set status = 'dead', attempts = 1, last_error = 'interrupted: 发送过程中断'
+        where member_id = ${target.id} and text = ${RETRIED}`,
+    )
+    const dead = thread.locator('[data-testid="chat-message"][data-status="dead"]', { hasText: RETRIED })
+    await dead.waitFor({ timeout: 15_000 })
+    expect(await dead.innerText()).toContain('发送失败')
+    expect(await dead.innerText()).toContain('发送过程中断')
+    await dead.getByRole('button', { name: '重发' }).click()
+    await thread.locator('[data-testid="chat-message"][data-status="queued"]', { hasText: RETRIED }).waitFor()
+    const [row] = await queryRows<{ status: string; attempts: number }>(
+      database.db,
+      sql`select status, attempts from outbound_messages where member_id = ${target.id} and text = ${RETRIED}`,
+    )
+    expect(row).toMatchObject({ status: 'queued', attempts: 0 })
   })
 
   it('leads from a feedback ticket to the member’s conversation', async () => {

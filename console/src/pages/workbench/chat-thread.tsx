@@ -3,7 +3,7 @@
 // composer sends through the member's advisor account; the reply shows as 排队待发 and turns 已发送
 // when the account's paced sender has delivered it. Quick replies fill the composer for editing.
 import { useEffect, useMemo, useRef, useState } from 'react'
-import { Alert, Button, Dropdown, Empty, Form, Input, Space, Spin, Tag, Typography } from 'antd'
+import { Alert, App, Button, Dropdown, Empty, Form, Input, Space, Spin, Tag, Typography } from 'antd'
 import { ThunderboltOutlined } from '@ant-design/icons'
 import { apiRequest, asApiError, fieldErrors, query, useApi, type Answer, type Body } from '../../api'
 import { formatDateTime } from '../../format'
@@ -104,6 +104,20 @@ export function ChatThread({
     }
   }
 
+  const { message } = App.useApp()
+  // A reply that failed (or was interrupted) goes back to the account's queue with fresh attempts.
+  const retry = async (item: ThreadItem) => {
+    try {
+      await apiRequest(`/outbox/${item.outboxId}/retry`, { method: 'POST' })
+      setSeen((prev) => new Map(prev).set(item.key, { ...item, status: 'queued', error: null }))
+      void message.success('已重新排队发送')
+      reload()
+    } catch (err) {
+      void message.error(asApiError(err, '重发失败，请稍后重试').message)
+      reload()
+    }
+  }
+
   const added = (item: ThreadItem) => {
     setSeen((prev) => new Map(prev).set(item.key, item))
     reload()
@@ -149,7 +163,7 @@ export function ChatThread({
             )}
             {older.error && <Alert type="error" showIcon title={older.error} />}
             {items.map((m) => (
-              <Bubble key={m.key} item={m} />
+              <Bubble key={m.key} item={m} onRetry={retry} />
             ))}
             <div ref={bottom} />
           </Space>
@@ -175,7 +189,9 @@ export function ChatThread({
   )
 }
 
-function Bubble({ item }: { item: ThreadItem }) {
+const retryable = new Set(['failed', 'dead'])
+
+function Bubble({ item, onRetry }: { item: ThreadItem; onRetry: (item: ThreadItem) => void }) {
   const mine = item.direction === 'out'
   const who = mine
     ? [item.operatorName, item.origin && label(messageOriginLabels, item.origin), item.accountName]
@@ -216,6 +232,11 @@ function Bubble({ item }: { item: ThreadItem }) {
               <Typography.Text type="danger" style={{ fontSize: 12, marginInlineStart: 4 }}>
                 {item.error}
               </Typography.Text>
+            )}
+            {item.outboxId !== null && retryable.has(item.status) && (
+              <Button size="small" type="link" onClick={() => onRetry(item)}>
+                重发
+              </Button>
             )}
           </div>
         )}
