@@ -181,6 +181,9 @@ describe('chat workbench', () => {
     expect(await bubble.getAttribute('data-status')).toBe('queued')
     expect(await bubble.innerText()).toContain('排队待发')
     expect(await box.inputValue()).toBe('')
+    // The list says at once that an answer is on its way.
+    await conversation(page, target.id).getByText('回复发送中').waitFor()
+    expect(await conversation(page, target.id).getByText('待回复').count()).toBe(0)
 
     const [queued] = await queryRows<{
       id: number

@@ -25,9 +25,12 @@ export function ConversationList({
   selected,
   onChange,
   onOpen,
+  version,
 }: {
   state: ListState
   selected: number | null
+  /** Bumped after a reply or a ticket from the open conversation: read the list again at once. */
+  version: number
   onChange: (next: Partial<ListState>) => void
   onOpen: (memberId: number) => void
 }) {
@@ -44,6 +47,9 @@ export function ConversationList({
     const timer = setInterval(reload, POLL_MS)
     return () => clearInterval(timer)
   }, [reload])
+  useEffect(() => {
+    if (version > 0) reload()
+  }, [version, reload])
 
   const loaded = list.data ?? list.previous
   const pages = Math.max(1, Math.ceil((loaded?.total ?? 0) / PAGE_SIZE))

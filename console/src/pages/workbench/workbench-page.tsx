@@ -25,6 +25,9 @@ export default function WorkbenchPage() {
     page: Math.max(1, Math.floor(Number(params.get('page'))) || 1),
   }
   const wide = Grid.useBreakpoint().lg !== false
+  // Bumped by the open conversation after a reply or a ticket, so the list says so at once.
+  const [version, setVersion] = useState(0)
+  const changed = () => setVersion((v) => v + 1)
   const advisor = loadSession()?.operator.role === 'advisor'
 
   const go = (next: Partial<ListState> & { member?: number | null }) => {
@@ -38,7 +41,13 @@ export default function WorkbenchPage() {
   }
 
   const list = (
-    <ConversationList state={state} selected={memberId} onChange={go} onOpen={(id) => go({ member: id })} />
+    <ConversationList
+      state={state}
+      selected={memberId}
+      version={version}
+      onChange={go}
+      onOpen={(id) => go({ member: id })}
+    />
   )
 
   return (
@@ -59,7 +68,7 @@ export default function WorkbenchPage() {
           </Col>
           <Col lg={16} xl={17}>
             {memberId ? (
-              <Conversation key={memberId} memberId={memberId} wide />
+              <Conversation key={memberId} memberId={memberId} wide onChanged={changed} />
             ) : (
               <Empty style={{ marginTop: 80 }} description="从左侧选择一个会话" />
             )}
@@ -70,7 +79,7 @@ export default function WorkbenchPage() {
           <Button icon={<ArrowLeftOutlined />} onClick={() => go({ member: null })}>
             会话列表
           </Button>
-          <Conversation key={memberId} memberId={memberId} wide={false} />
+          <Conversation key={memberId} memberId={memberId} wide={false} onChanged={changed} />
         </Space>
       ) : (
         list
@@ -79,7 +88,15 @@ export default function WorkbenchPage() {
   )
 }
 
-function Conversation({ memberId, wide }: { memberId: number; wide: boolean }) {
+function Conversation({
+  memberId,
+  wide,
+  onChanged,
+}: {
+  memberId: number
+  wide: boolean
+  onChanged: () => void
+}) {
   const card = useApi<MemberCardData>(`/conversations/${memberId}`)
   const { message } = App.useApp()
   const [latestInbound, setLatestInbound] = useState<string | null>(null)
@@ -123,7 +140,10 @@ function Conversation({ memberId, wide }: { memberId: number; wide: boolean }) {
         memberId={memberId}
         canReply={loaded.reply.allowed}
         blockedReason={loaded.reply.reason}
-        onSent={card.reload}
+        onSent={() => {
+          card.reload()
+          onChanged()
+        }}
         onLatestInbound={setLatestInbound}
       />
     </Space>
@@ -135,6 +155,7 @@ function Conversation({ memberId, wide }: { memberId: number; wide: boolean }) {
       onChanged={(text) => {
         void message.success(text)
         card.reload()
+        onChanged()
       }}
     />
   )
