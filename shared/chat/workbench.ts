@@ -101,17 +101,23 @@ async function conversationRows(db: Db, f: ConversationFilter): Promise<Record<s
       from member_events e
       where ${oneToOne} and e.occurred_at >= ${f.since.toISOString()}::timestamptz
       order by e.member_id, e.occurred_at desc, e.id desc
+    ), pending as (
+      -- Operator replies still waiting are few: gathered once, not looked up per conversation.
+      select o.member_id, count(*)::int as n from outbound_messages o
+      where o.status in ${PENDING} and o.kind = 'direct' and o.source = 'operator'
+      group by o.member_id
+    ), open_tickets as (
+      select distinct t.member_id from chat_tickets t where t.status = 'open'
     ), conv as (
       select m.id as member_id, m.member_no, coalesce(m.name, m.nickname) as name,
         m.advisor_account_id as account_id, a.display_name as account_name,
         l.occurred_at as last_at, coalesce(l.payload->>'direction', 'in') as last_direction,
-        l.payload->>'text' as last_text,
-        (select count(*)::int from outbound_messages o
-          where o.member_id = m.id and o.kind = 'direct' and o.source = 'operator' and o.status in ${PENDING}) as pending,
-        exists (select 1 from chat_tickets t where t.member_id = m.id and t.status = 'open') as open_ticket
+        l.payload->>'text' as last_text, coalesce(p.n, 0) as pending, ot.member_id is not null as open_ticket
       from latest l
       join members m on m.id = l.member_id and m.merged_into_id is null
       left join bot_accounts a on a.id = m.advisor_account_id
+      left join pending p on p.member_id = m.id
+      left join open_tickets ot on ot.member_id = m.id
       where true ${sql.join(scope, sql` `)}
     ), marked as (
       select *, (last_direction = 'in' and pending = 0) as unanswered from conv
