@@ -54,7 +54,7 @@ export const policy = {
   'campaigns.read': [A, O],
   'campaigns.manage': [A, O],
   'chat.read': [A, O],
-  /** The chats of the bot accounts one serves: feedback tickets and the outbox (advisors: their own). */
+  /** The chats of the bot accounts one serves: the workbench, feedback tickets and the outbox (advisors: their own). */
   'chat.serve': [A, O, V],
   'chat.manage': [A, O],
   'accounts.secrets': [A],
@@ -162,6 +162,12 @@ export const operations: Record<string, Action | [Action, string]> = {
   'POST /api/admin/outbox/{id}/retry': 'chat.serve',
   'POST /api/admin/outbox/{id}/cancel': 'chat.serve',
   'POST /api/admin/outbox/{id}/drop': 'chat.serve',
+  'GET /api/admin/conversations': 'chat.serve',
+  'GET /api/admin/conversations/{memberId}': ['chat.serve', 'memberId'],
+  'GET /api/admin/conversations/{memberId}/messages': ['chat.serve', 'memberId'],
+  'POST /api/admin/conversations/{memberId}/messages': ['chat.serve', 'memberId'],
+  'GET /api/admin/conversations/{memberId}/quick-replies': ['chat.serve', 'memberId'],
+  'POST /api/admin/conversations/{memberId}/tickets': ['chat.serve', 'memberId'],
 
   'GET /api/admin/tiers': 'loyalty.read',
   'GET /api/admin/tiers/rule-codes': 'loyalty.read',

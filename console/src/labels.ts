@@ -16,6 +16,7 @@ import {
   groupPurposeNames,
   outboundStatusNames,
 } from '../../shared/chat/labels'
+import { messageOriginNames, messageStatusNames, ticketCategoryNames } from '../../shared/chat/labels'
 
 export const stageLabels: Record<FunnelStage, string> = stageNames
 
@@ -58,6 +59,11 @@ export const actionKindLabels: Record<string, string> = actionKindNames
 export const outboundStatusLabels: Record<string, string> = outboundStatusNames
 
 export const groupPurposeLabels: Record<string, string> = groupPurposeNames
+export const messageOriginLabels: Record<string, string> = messageOriginNames
+
+export const messageStatusLabels: Record<string, string> = messageStatusNames
+
+export const ticketCategoryLabels: Record<string, string> = ticketCategoryNames
 
 export const label = (labels: Record<string, string>, code: string | null) =>
   code === null ? '—' : (labels[code] ?? code)

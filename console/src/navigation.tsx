@@ -77,6 +77,13 @@ export const sectionGroups: SectionGroup[] = [
         page: lazy(() => import('./pages/till/till-page')),
       },
       {
+        path: '/workbench',
+        label: '聊天工作台',
+        icon: <MessageOutlined />,
+        action: 'chat.serve',
+        page: lazy(() => import('./pages/workbench/workbench-page')),
+      },
+      {
         path: '/tickets',
         label: '反馈工单',
         icon: <CustomerServiceOutlined />,

@@ -15,6 +15,7 @@ import { registerAdminLiveCodes } from './admin/live-codes'
 import { registerAdminGroups } from './admin/groups'
 import { registerAdminOutbox } from './admin/outbox'
 import { registerAdminTickets } from './admin/tickets'
+import { registerAdminWorkbench } from './admin/workbench'
 import { registerMpAdvisor } from './mp/advisor'
 import { registerAdminTiers } from './admin/tiers'
 import { registerAdminPoints } from './admin/points'
@@ -111,6 +112,7 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerAdminGroups(admin, deps)
   registerAdminTickets(admin, deps)
   registerAdminOutbox(admin, deps)
+  registerAdminWorkbench(admin, deps)
   registerMpAdvisor(mp, deps)
   registerAdminTiers(admin, deps)
   registerAdminPoints(admin, deps)

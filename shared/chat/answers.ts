@@ -5,7 +5,7 @@ import { shanghaiDate } from '../clock'
 import { pointsBalance } from '../points/ledger'
 import { memberTierHeldAt, memberTiers, pointsEntries, tierLevels } from '../db/schema/loyalty'
 import { members } from '../db/schema/members'
-import { orderItems, orders, type OrderStatus } from '../db/schema/orders'
+import { orders, type OrderStatus } from '../db/schema/orders'
 
 export const yuan = (fen: number) => (fen / 100).toFixed(2)
 
@@ -66,10 +66,11 @@ export async function recentOrders(db: Db, memberId: number, limit = 3) {
       status: orders.status,
       payFen: orders.payFen,
       createdAt: orders.createdAt,
+      // Qualified by hand: inside the subquery an unqualified "id" would be the item's own.
       title: sql<
         string | null
-      >`(select ${orderItems.title} from ${orderItems} where ${orderItems.orderId} = ${orders.id} order by ${orderItems.id} limit 1)`,
-      items: sql<number>`(select count(*)::int from ${orderItems} where ${orderItems.orderId} = ${orders.id})`,
+      >`(select oi.title from order_items oi where oi.order_id = "orders"."id" order by oi.id limit 1)`,
+      items: sql<number>`(select count(*)::int from order_items oi where oi.order_id = "orders"."id")`,
     })
     .from(orders)
     .where(eq(orders.memberId, memberId))

@@ -42,6 +42,8 @@ export interface EnqueueInput {
   campaignRunId?: number | null
   notBefore?: Date
   priority?: number
+  /** The pacing action kind, when the writer knows better than the default (an operator answering a member who just wrote: reply). */
+  action?: ActionKind
 }
 
 /** Queue a message once per dedupe key. Returns the row and whether this call created it. */
@@ -62,6 +64,7 @@ export async function enqueueOutbound(
       source: input.source,
       campaignRunId: input.campaignRunId ?? null,
       priority: input.priority ?? 0,
+      ...(input.action ? { action: input.action } : {}),
       ...(input.notBefore ? { notBefore: input.notBefore } : {}),
     })
     .onConflictDoNothing({ target: outboundMessages.dedupeKey })

@@ -4544,6 +4544,406 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 聊天会话（待回复的在前；顾问只见自己账号的会员） */
+        get: {
+            parameters: {
+                query?: {
+                    accountId?: number;
+                    days?: number;
+                    limit?: number;
+                    offset?: number;
+                    q?: string;
+                    unanswered?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                accountId: number | null;
+                                accountName: string | null;
+                                lastAt: string;
+                                /** @enum {string} */
+                                lastDirection: "in" | "out";
+                                lastText: string | null;
+                                memberId: number;
+                                memberNo: string;
+                                name: string | null;
+                                openTicket: boolean;
+                                pending: number;
+                                unanswered: boolean;
+                            }[];
+                            total: number;
+                            unanswered: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/conversations/{memberId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 会话中的会员卡片：等级、积分、阶段、最近订单、待处理工单、标签，能否回复 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    memberId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            account: {
+                                displayName: string;
+                                id: number;
+                                state: string;
+                            } | null;
+                            member: {
+                                id: number;
+                                lastSeenAt: string | null;
+                                memberNo: string;
+                                name: string | null;
+                                nickname: string | null;
+                                optedOut: boolean;
+                                /** @enum {string} */
+                                stage: "stranger" | "intention" | "customer" | "repurchaser" | "super_user";
+                                stageName: string;
+                            };
+                            openTicket: {
+                                category: string;
+                                id: number;
+                                lastText: string | null;
+                                messages: number;
+                                openedAt: string;
+                            } | null;
+                            orders: {
+                                createdAt: string;
+                                items: number;
+                                orderNo: string;
+                                payFen: number;
+                                status: string;
+                                statusName: string;
+                                title: string | null;
+                            }[];
+                            points: number;
+                            reply: {
+                                allowed: boolean;
+                                /** @enum {string} */
+                                paced: "reply" | "direct";
+                                reason: string | null;
+                            };
+                            tags: {
+                                createdAt: string;
+                                dimension: string;
+                                dimensionCode: string;
+                                dimensionId: number;
+                                operatorId: number | null;
+                                tag: string;
+                                /** @enum {string} */
+                                taggedBy: "operator" | "staff" | "bot" | "system";
+                                tagId: number;
+                            }[];
+                            tiers: string[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/conversations/{memberId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 与会员的一对一聊天记录（含发送队列中的回复，按时间倒序分页） */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    memberId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                accountId: number | null;
+                                accountName: string | null;
+                                at: string;
+                                /** @enum {string} */
+                                direction: "in" | "out";
+                                error: string | null;
+                                key: string;
+                                messageType: string;
+                                operatorName: string | null;
+                                origin: string | null;
+                                outboxId: number | null;
+                                status: string;
+                                text: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 回复会员：经会员的专属顾问账号按节奏发送（同一 clientKey 只排队一次） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    memberId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        clientKey: string;
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accountId: number | null;
+                            accountName: string | null;
+                            at: string;
+                            /** @enum {string} */
+                            direction: "in" | "out";
+                            error: string | null;
+                            key: string;
+                            messageType: string;
+                            operatorName: string | null;
+                            origin: string | null;
+                            outboxId: number | null;
+                            status: string;
+                            text: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/conversations/{memberId}/quick-replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 快捷回复：按该会员填好的积分、会员卡、订单答复 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    memberId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                code: string;
+                                text: string;
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/conversations/{memberId}/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 从会话开反馈工单（每位会员同时只有一张待处理工单） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    memberId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        category: "complaint" | "suggestion" | "handoff" | "praise";
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            category: string;
+                            id: number;
+                            openedAt: string;
+                            status: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/coupon-templates": {
         parameters: {
             query?: never;

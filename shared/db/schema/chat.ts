@@ -29,6 +29,8 @@ export interface OutboundPayload {
   /** friend_accept: the puppet's friendship id, and the welcome queued once accepted. */
   friendshipId?: string
   welcome?: string
+  /** A reply an operator wrote in the chat workbench: who wrote it. */
+  operatorId?: number
 }
 
 export const botAccountStates = [

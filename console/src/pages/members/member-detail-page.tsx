@@ -21,6 +21,7 @@ import {
   EditOutlined,
   GiftOutlined,
   MergeCellsOutlined,
+  MessageOutlined,
 } from '@ant-design/icons'
 import { useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router'
@@ -89,6 +90,15 @@ export default function MemberDetailPage() {
         {profile.optedOut && <Tag color="red">已退订</Tag>}
       </Space>
       <Space wrap>
+        {may('chat.serve') && (
+          <Button
+            type="primary"
+            icon={<MessageOutlined />}
+            onClick={() => navigate(`/workbench?member=${profile.id}`)}
+          >
+            发消息
+          </Button>
+        )}
         <Button icon={<EditOutlined />} onClick={() => setDialog('profile')}>
           编辑资料
         </Button>

@@ -4,6 +4,7 @@
 import { useState } from 'react'
 import { Alert, Button, Descriptions, Empty, Form, Input, Space, Tag, Timeline, Typography } from 'antd'
 import { Link } from 'react-router'
+import { MessageOutlined } from '@ant-design/icons'
 import { apiRequest, asApiError, fieldErrors, type Answer, type Body } from '../../api'
 import { formatDateTime } from '../../format'
 import { visibleGroups } from '../../navigation'
@@ -70,6 +71,9 @@ export function TicketDetail({
           },
         ]}
       />
+      <Link to={`/workbench?member=${ticket.memberId}`} data-testid="ticket-reply">
+        <Button icon={<MessageOutlined />}>在工作台回复</Button>
+      </Link>
       <div>
         <Typography.Title level={5}>消息记录（{messages.length} 条）</Typography.Title>
         {messages.length === 0 ? (
@@ -170,7 +174,7 @@ function ResolveForm({
       <Form.Item
         label="处理结果"
         name="resolution"
-        extra="写明如何答复、处理了会员的问题；会员看不到这段记录，答复会员暂请在微信中进行。"
+        extra="写明如何答复、处理了会员的问题；会员看不到这段记录。答复会员请点上方“在工作台回复”。"
         rules={[{ required: true, message: '请填写处理结果' }]}
       >
         <Input.TextArea
