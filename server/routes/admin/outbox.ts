@@ -1,7 +1,7 @@
 // The paced outbox for operators: how each account's queue stands, the messages (dead letters among
 // them), and sending one again or cancelling it.
 import { z } from 'zod'
-import { cancelOutbound, listOutbound, outboxSummary, retryOutbound } from '../../../shared/chat/outbox'
+import { cancelOutbound, listOutbound, outboxSummary, retryOutbound } from '../../../shared/chat/outbox-desk'
 import { outboundStatuses, type OutboundMessage } from '../../../shared/db/schema/chat'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
