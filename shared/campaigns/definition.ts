@@ -111,7 +111,7 @@ export function checkCampaign(input: CampaignInput): CheckedCampaign {
     throw problem(
       'schedule_not_allowed',
       'body.schedule.type',
-      `${kind.name}不能按“${input.schedule.type}”安排，可选：${kind.schedules.join('、')}`,
+      `${kind.title}不能按“${input.schedule.type}”安排，可选：${kind.schedules.join('、')}`,
     )
   if (input.channel === 'group') {
     if (input.kind !== 'holiday')

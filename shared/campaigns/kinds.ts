@@ -1,13 +1,14 @@
-// Campaign kinds as rules: a code, zod-typed arguments, the schedules that make sense for it, the
+// Campaign kinds as rules (shared/rules.ts): a code, zod-typed arguments, the schedules that make sense for it, the
 // extra template variables its audience provides, and the audience itself as SQL (selecting
 // `member_id` and the `v_*` columns its variables read) — or null for "every member".
 import { sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { DomainError } from '../errors'
+import { defineRule, RuleRegistry, type Rule } from '../rules'
 import { addDays, birthdayKeysOn } from '../calendar'
 import type { CampaignIntegrations } from './integrations'
-import type { CampaignKind } from '../db/schema/campaigns'
+import { campaignKinds, type CampaignKind } from '../db/schema/campaigns'
 import type { ScheduleType } from './schedule'
 import type { VariableDefinition } from './variables'
 
@@ -20,15 +21,16 @@ export interface KindContext {
   integrations: CampaignIntegrations
 }
 
-export interface CampaignKindDefinition<A = unknown> {
+export interface CampaignKindDefinition<A extends z.ZodType = z.ZodType> extends Rule<A> {
   code: CampaignKind
-  name: string
+  /** A sentence for operators choosing a kind (the title is its name). */
   description: string
-  args: z.ZodType<A>
   schedules: readonly ScheduleType[]
   variables: VariableDefinition[]
-  audience(args: A, ctx: KindContext): Promise<SQL | null>
+  audience(args: z.output<A>, ctx: KindContext): Promise<SQL | null>
 }
+
+const campaignKind = <A extends z.ZodType>(kind: CampaignKindDefinition<A>) => defineRule(kind)
 
 const isoAt = (at: Date) => sql`${at.toISOString()}::timestamptz`
 const idList = (ids: number[]) =>
@@ -76,227 +78,236 @@ const tierInviteArgs = z.discriminatedUnion('mode', [
 
 const benefitChangeArgs = z.object({ changeId: z.string().min(1).max(64).nullable().default(null) })
 
-export const campaignKindDefinitions = {
-  holiday: {
-    code: 'holiday',
-    name: '节日问候',
-    description: '在传统节日、公历节日或品牌纪念日当天问候会员',
-    args: holidayArgs,
-    schedules: ['yearly', 'once'],
-    variables: [],
-    audience: async () => null,
-  } satisfies CampaignKindDefinition<z.infer<typeof holidayArgs>>,
+const holiday = campaignKind({
+  code: 'holiday',
+  title: '节日问候',
+  description: '在传统节日、公历节日或品牌纪念日当天问候会员',
+  args: holidayArgs,
+  schedules: ['yearly', 'once'],
+  variables: [],
+  audience: async () => null,
+})
 
-  birthday: {
-    code: 'birthday',
-    name: '生日祝福',
-    description: '每天给当天（或 N 天后）过生日的会员送上祝福，按会员选择的公历或农历生日',
-    args: birthdayArgs,
-    schedules: ['daily', 'once'],
-    variables: [],
-    async audience(args, ctx) {
-      const keys = birthdayKeysOn(addDays(ctx.runDate, args.daysAhead))
-      const md = sql`((extract(month from birthday) * 100 + extract(day from birthday))::int)`
-      const inList = (ks: number[]) =>
-        ks.length
-          ? sql.join(
-              ks.map((k) => sql`${k}`),
-              sql`, `,
-            )
-          : sql`null`
-      return sql`select id as member_id from members
-        where birthday is not null and (
-          (birthday_calendar = 'solar' and ${md} in (${inList(keys.solar)}))
-          or (birthday_calendar = 'lunar' and ${md} in (${inList(keys.lunar)})))`
+const birthday = campaignKind({
+  code: 'birthday',
+  title: '生日祝福',
+  description: '每天给当天（或 N 天后）过生日的会员送上祝福，按会员选择的公历或农历生日',
+  args: birthdayArgs,
+  schedules: ['daily', 'once'],
+  variables: [],
+  async audience(args, ctx) {
+    const keys = birthdayKeysOn(addDays(ctx.runDate, args.daysAhead))
+    const md = sql`((extract(month from birthday) * 100 + extract(day from birthday))::int)`
+    const inList = (ks: number[]) =>
+      ks.length
+        ? sql.join(
+            ks.map((k) => sql`${k}`),
+            sql`, `,
+          )
+        : sql`null`
+    return sql`select id as member_id from members
+      where birthday is not null and (
+        (birthday_calendar = 'solar' and ${md} in (${inList(keys.solar)}))
+        or (birthday_calendar = 'lunar' and ${md} in (${inList(keys.lunar)})))`
+  },
+})
+
+const serviceReminder = campaignKind({
+  code: 'service_reminder',
+  title: '服务提醒',
+  description: '会员某项服务到期前 N 天提醒（保养、复购、续费）',
+  args: serviceReminderArgs,
+  schedules: ['daily', 'once'],
+  variables: [
+    { name: 'service', label: '服务项目', example: '保养', scope: 'member', expr: () => sql`a.v_service` },
+    {
+      name: 'due_date',
+      label: '到期日',
+      example: '10月2日',
+      scope: 'member',
+      expr: () => sql`to_char(a.v_due_on, 'FMMM"月"FMDD"日"')`,
     },
-  } satisfies CampaignKindDefinition<z.infer<typeof birthdayArgs>>,
-
-  service_reminder: {
-    code: 'service_reminder',
-    name: '服务提醒',
-    description: '会员某项服务到期前 N 天提醒（保养、复购、续费）',
-    args: serviceReminderArgs,
-    schedules: ['daily', 'once'],
-    variables: [
-      { name: 'service', label: '服务项目', example: '保养', scope: 'member', expr: () => sql`a.v_service` },
-      {
-        name: 'due_date',
-        label: '到期日',
-        example: '10月2日',
-        scope: 'member',
-        expr: () => sql`to_char(a.v_due_on, 'FMMM"月"FMDD"日"')`,
-      },
-      {
-        name: 'days_left',
-        label: '剩余天数',
-        example: '7',
-        scope: 'member',
-        expr: () => sql`a.v_days_left::text`,
-      },
-    ],
-    async audience(args, ctx) {
-      const due = addDays(ctx.runDate, args.daysBefore)
-      return sql`select member_id, min(service) as v_service, min(due_on) as v_due_on, ${args.daysBefore}::int as v_days_left
-        from member_service_dates where service = ${args.service} and due_on = ${due}::date group by member_id`
+    {
+      name: 'days_left',
+      label: '剩余天数',
+      example: '7',
+      scope: 'member',
+      expr: () => sql`a.v_days_left::text`,
     },
-  } satisfies CampaignKindDefinition<z.infer<typeof serviceReminderArgs>>,
+  ],
+  async audience(args, ctx) {
+    const due = addDays(ctx.runDate, args.daysBefore)
+    return sql`select member_id, min(service) as v_service, min(due_on) as v_due_on, ${args.daysBefore}::int as v_days_left
+      from member_service_dates where service = ${args.service} and due_on = ${due}::date group by member_id`
+  },
+})
 
-  win_back: {
-    code: 'win_back',
-    name: '沉睡唤醒',
-    description: '唤回 N 天没有互动、也没有下单的会员',
-    args: winBackArgs,
-    schedules: ['daily', 'once'],
-    variables: [
-      {
-        name: 'days_away',
-        label: '多少天没来',
-        example: '120',
-        scope: 'member',
-        expr: () => sql`a.v_days_away::text`,
-      },
-    ],
-    async audience(args, ctx) {
-      const at = isoAt(ctx.at)
-      const upper = args.maxInactiveDays
-        ? sql`and x.last_active >= ${at} - make_interval(days => ${args.maxInactiveDays})`
-        : sql``
-      return sql`select mm.id as member_id, floor(extract(epoch from (${at} - x.last_active)) / 86400)::int as v_days_away
-        from members mm
-        cross join lateral (select greatest(mm.last_seen_at, mm.created_at,
-          (select max(o.paid_at) from orders o where o.member_id = mm.id)) as last_active) x
-        where x.last_active < ${at} - make_interval(days => ${args.inactiveDays}) ${upper}`
+const winBack = campaignKind({
+  code: 'win_back',
+  title: '沉睡唤醒',
+  description: '唤回 N 天没有互动、也没有下单的会员',
+  args: winBackArgs,
+  schedules: ['daily', 'once'],
+  variables: [
+    {
+      name: 'days_away',
+      label: '多少天没来',
+      example: '120',
+      scope: 'member',
+      expr: () => sql`a.v_days_away::text`,
     },
-  } satisfies CampaignKindDefinition<z.infer<typeof winBackArgs>>,
+  ],
+  async audience(args, ctx) {
+    const at = isoAt(ctx.at)
+    const upper = args.maxInactiveDays
+      ? sql`and x.last_active >= ${at} - make_interval(days => ${args.maxInactiveDays})`
+      : sql``
+    return sql`select mm.id as member_id, floor(extract(epoch from (${at} - x.last_active)) / 86400)::int as v_days_away
+      from members mm
+      cross join lateral (select greatest(mm.last_seen_at, mm.created_at,
+        (select max(o.paid_at) from orders o where o.member_id = mm.id)) as last_active) x
+      where x.last_active < ${at} - make_interval(days => ${args.inactiveDays}) ${upper}`
+  },
+})
 
-  tier_invite: {
-    code: 'tier_invite',
-    name: '升级邀请',
-    description: '邀请离下一等级只差一点的会员升级，或邀请超级用户候选人加入会员群',
-    args: tierInviteArgs,
-    schedules: ['daily', 'once'],
-    variables: [
-      {
-        name: 'next_tier',
-        label: '下一等级',
-        example: '金卡会员',
-        scope: 'member',
-        expr: () => sql`a.v_next_tier`,
-      },
-      {
-        name: 'gap',
-        label: '升级还差（元）',
-        example: '120',
-        scope: 'member',
-        expr: () => sql`ceil(a.v_gap_fen / 100.0)::bigint::text`,
-      },
-    ],
-    async audience(args, ctx) {
-      const at = isoAt(ctx.at)
-      if (args.mode === 'super_user_candidates') {
-        if (ctx.integrations.superUserCandidates) {
-          const ids = await ctx.integrations.superUserCandidates(ctx.db, ctx.at, args.limit)
-          return sql`select c.member_id, null::text as v_next_tier, null::bigint as v_gap_fen from (${idList(ids)}) c`
-        }
-        // Until the ranked candidate list is wired: repurchasers ranked by paid orders in the last year.
-        return sql`select o.member_id, null::text as v_next_tier, null::bigint as v_gap_fen
-          from orders o join members mm on mm.id = o.member_id
-          where mm.stage = 'repurchaser' and o.paid_at > ${at} - interval '365 days' and o.status <> 'refunded'
-          group by o.member_id order by count(*) desc, max(o.paid_at) desc limit ${args.limit}`
+const tierInvite = campaignKind({
+  code: 'tier_invite',
+  title: '升级邀请',
+  description: '邀请离下一等级只差一点的会员升级，或邀请超级用户候选人加入会员群',
+  args: tierInviteArgs,
+  schedules: ['daily', 'once'],
+  variables: [
+    {
+      name: 'next_tier',
+      label: '下一等级',
+      example: '金卡会员',
+      scope: 'member',
+      expr: () => sql`a.v_next_tier`,
+    },
+    {
+      name: 'gap',
+      label: '升级还差（元）',
+      example: '120',
+      scope: 'member',
+      expr: () => sql`ceil(a.v_gap_fen / 100.0)::bigint::text`,
+    },
+  ],
+  async audience(args, ctx) {
+    const at = isoAt(ctx.at)
+    if (args.mode === 'super_user_candidates') {
+      if (ctx.integrations.superUserCandidates) {
+        const ids = await ctx.integrations.superUserCandidates(ctx.db, ctx.at, args.limit)
+        return sql`select c.member_id, null::text as v_next_tier, null::bigint as v_gap_fen from (${idList(ids)}) c`
       }
-      const window = args.windowDays
-        ? sql`and o.paid_at > ${at} - make_interval(days => ${args.windowDays})`
-        : sql``
-      return sql`select s.member_id, nx.name as v_next_tier, nx.threshold - s.spent as v_gap_fen
-        from (select o.member_id, sum(o.pay_fen - o.refunded_fen) as spent from orders o
-              where o.paid_at is not null and o.paid_at <= ${at} and o.status in ('paid', 'shipped', 'completed', 'refunded') ${window}
-              group by o.member_id) s
-        cross join lateral (select lv.name, lv.threshold from tier_levels lv join tier_ladders ld on ld.id = lv.ladder_id
-              where ld.code = ${args.ladder} and lv.threshold > s.spent order by lv.threshold limit 1) nx
-        where nx.threshold - s.spent <= ${args.withinFen}`
-    },
-  } satisfies CampaignKindDefinition<z.infer<typeof tierInviteArgs>>,
+      // Until the ranked candidate list is wired: repurchasers ranked by paid orders in the last year.
+      return sql`select o.member_id, null::text as v_next_tier, null::bigint as v_gap_fen
+        from orders o join members mm on mm.id = o.member_id
+        where mm.stage = 'repurchaser' and o.paid_at > ${at} - interval '365 days' and o.status <> 'refunded'
+        group by o.member_id order by count(*) desc, max(o.paid_at) desc limit ${args.limit}`
+    }
+    const window = args.windowDays
+      ? sql`and o.paid_at > ${at} - make_interval(days => ${args.windowDays})`
+      : sql``
+    return sql`select s.member_id, nx.name as v_next_tier, nx.threshold - s.spent as v_gap_fen
+      from (select o.member_id, sum(o.pay_fen - o.refunded_fen) as spent from orders o
+            where o.paid_at is not null and o.paid_at <= ${at} and o.status in ('paid', 'shipped', 'completed', 'refunded') ${window}
+            group by o.member_id) s
+      cross join lateral (select lv.name, lv.threshold from tier_levels lv join tier_ladders ld on ld.id = lv.ladder_id
+            where ld.code = ${args.ladder} and lv.threshold > s.spent order by lv.threshold limit 1) nx
+      where nx.threshold - s.spent <= ${args.withinFen}`
+  },
+})
 
-  referral_ask: {
-    code: 'referral_ask',
-    name: '邀请推荐',
-    description: '请满意却从未被邀请推荐的老客推荐朋友',
-    args: z.object({}),
-    schedules: ['daily', 'once'],
-    variables: [],
-    async audience(_args, ctx) {
-      if (ctx.integrations.referralAskList) {
-        // The referral domain's list (promoters who scored 9–10 and never referred), less whoever a
-        // referral-ask campaign has already asked.
-        const ids = idList(await ctx.integrations.referralAskList(ctx.db, ctx.at))
-        return sql`select a.member_id from (${ids}) a(member_id)
-          where not exists (select 1 from campaign_recipients cr join campaign_runs ru on ru.id = cr.run_id
-                            join campaigns c on c.id = ru.campaign_id
-                            where cr.member_id = a.member_id and cr.cohort = 'send' and c.kind = 'referral_ask')`
-      }
-      // Until the referral domain's ask list is wired: members with two or more kept orders, one in the
-      // last 30 days, who never referred anyone and were never asked by a referral-ask campaign.
-      const at = isoAt(ctx.at)
-      return sql`select o.member_id from orders o
-        where o.paid_at is not null and o.paid_at <= ${at} and o.status in ('paid', 'shipped', 'completed')
-          and not exists (select 1 from referrals r where r.referrer_id = o.member_id)
-          and not exists (select 1 from campaign_recipients cr join campaign_runs ru on ru.id = cr.run_id
+const referralAsk = campaignKind({
+  code: 'referral_ask',
+  title: '邀请推荐',
+  description: '请满意却从未被邀请推荐的老客推荐朋友',
+  args: z.object({}),
+  schedules: ['daily', 'once'],
+  variables: [],
+  async audience(_args, ctx) {
+    if (ctx.integrations.referralAskList) {
+      // The referral domain's list (promoters who scored 9–10 and never referred), less whoever a
+      // referral-ask campaign has already asked.
+      const ids = idList(await ctx.integrations.referralAskList(ctx.db, ctx.at))
+      return sql`select a.member_id from (${ids}) a(member_id)
+        where not exists (select 1 from campaign_recipients cr join campaign_runs ru on ru.id = cr.run_id
                           join campaigns c on c.id = ru.campaign_id
-                          where cr.member_id = o.member_id and cr.cohort = 'send' and c.kind = 'referral_ask')
-        group by o.member_id
-        having count(*) >= 2 and max(o.paid_at) > ${at} - interval '30 days'`
-    },
-  } satisfies CampaignKindDefinition<Record<string, never>>,
+                          where cr.member_id = a.member_id and cr.cohort = 'send' and c.kind = 'referral_ask')`
+    }
+    // Until the referral domain's ask list is wired: members with two or more kept orders, one in the
+    // last 30 days, who never referred anyone and were never asked by a referral-ask campaign.
+    const at = isoAt(ctx.at)
+    return sql`select o.member_id from orders o
+      where o.paid_at is not null and o.paid_at <= ${at} and o.status in ('paid', 'shipped', 'completed')
+        and not exists (select 1 from referrals r where r.referrer_id = o.member_id)
+        and not exists (select 1 from campaign_recipients cr join campaign_runs ru on ru.id = cr.run_id
+                        join campaigns c on c.id = ru.campaign_id
+                        where cr.member_id = o.member_id and cr.cohort = 'send' and c.kind = 'referral_ask')
+      group by o.member_id
+      having count(*) >= 2 and max(o.paid_at) > ${at} - interval '30 days'`
+  },
+})
 
-  benefit_change: {
-    code: 'benefit_change',
-    name: '权益变更通知',
-    description: '等级规则调整前，提前告知受影响的会员',
-    args: benefitChangeArgs,
-    schedules: ['once', 'daily'],
-    variables: [
-      {
-        name: 'change',
-        label: '变更内容',
-        example: '金卡每年包邮次数由 6 次调整为 4 次',
-        scope: 'member',
-        expr: () => sql`a.v_change`,
-      },
-      {
-        name: 'effective_date',
-        label: '生效日期',
-        example: '1月1日',
-        scope: 'member',
-        expr: () => sql`to_char(a.v_effective_on, 'FMMM"月"FMDD"日"')`,
-      },
-    ],
-    async audience(args, ctx) {
-      if (!ctx.integrations.benefitChangeNotices) throw audienceUnavailable('权益变更通知')
-      const notices = await ctx.integrations.benefitChangeNotices(ctx.db, ctx.at, args.changeId)
-      const json = JSON.stringify(
-        notices.map((n) => ({ member_id: n.memberId, change: n.change, effective_on: n.effectiveOn })),
-      )
-      return sql`select n.member_id, min(n.change) as v_change, min(n.effective_on)::date as v_effective_on
-        from jsonb_to_recordset(${json}::jsonb) as n(member_id bigint, change text, effective_on text) group by n.member_id`
+const benefitChange = campaignKind({
+  code: 'benefit_change',
+  title: '权益变更通知',
+  description: '等级规则调整前，提前告知受影响的会员',
+  args: benefitChangeArgs,
+  schedules: ['once', 'daily'],
+  variables: [
+    {
+      name: 'change',
+      label: '变更内容',
+      example: '金卡每年包邮次数由 6 次调整为 4 次',
+      scope: 'member',
+      expr: () => sql`a.v_change`,
     },
-  } satisfies CampaignKindDefinition<z.infer<typeof benefitChangeArgs>>,
-} as const
+    {
+      name: 'effective_date',
+      label: '生效日期',
+      example: '1月1日',
+      scope: 'member',
+      expr: () => sql`to_char(a.v_effective_on, 'FMMM"月"FMDD"日"')`,
+    },
+  ],
+  async audience(args, ctx) {
+    if (!ctx.integrations.benefitChangeNotices) throw audienceUnavailable('权益变更通知')
+    const notices = await ctx.integrations.benefitChangeNotices(ctx.db, ctx.at, args.changeId)
+    const json = JSON.stringify(
+      notices.map((n) => ({ member_id: n.memberId, change: n.change, effective_on: n.effectiveOn })),
+    )
+    return sql`select n.member_id, min(n.change) as v_change, min(n.effective_on)::date as v_effective_on
+      from jsonb_to_recordset(${json}::jsonb) as n(member_id bigint, change text, effective_on text) group by n.member_id`
+  },
+})
+
+/** Every kind of campaign, by its code (the campaigns.kind column). */
+export const campaignKindRules = new RuleRegistry<CampaignKindDefinition>('活动类型', [
+  holiday,
+  birthday,
+  serviceReminder,
+  winBack,
+  tierInvite,
+  referralAsk,
+  benefitChange,
+])
+const missing = campaignKinds.filter((k) => !campaignKindRules.has(k))
+if (missing.length) throw new Error(`campaign kinds without a definition: ${missing.join(', ')}`)
 
 export function kindDefinition(kind: CampaignKind): CampaignKindDefinition {
-  return campaignKindDefinitions[kind] as unknown as CampaignKindDefinition
+  return campaignKindRules.get(kind)
 }
 
 /** Validate a kind's arguments; a 400 naming each wrong field. */
 export function parseKindArgs(kind: CampaignKind, args: unknown): unknown {
-  const parsed = kindDefinition(kind).args.safeParse(args ?? {})
+  const rule = kindDefinition(kind)
+  const parsed = rule.args.safeParse(args ?? {})
   if (parsed.success) return parsed.data
   throw new DomainError(
     'invalid_kind_args',
     '活动类型的参数不正确',
     400,
-    parsed.error.issues.map((i) => ({
-      path: ['body', 'kindArgs', ...i.path.map(String)].join('.'),
-      message: i.message,
-    })),
+    campaignKindRules.argsProblems(rule, args, ['body', 'kindArgs']),
   )
 }

@@ -6,7 +6,8 @@ import { testDatabase } from '../../test/support/db'
 import { makeAccount, makeReachableMember } from '../../test/support/campaigns'
 import { campaignInputSchema } from './definition'
 import { campaignIntegrations } from './integrations'
-import { checkForSave, dryRunCampaign } from './service'
+import { checkForSave } from './service'
+import { dryRunCampaign } from './preview'
 
 let database: Database
 beforeAll(async () => {

@@ -1,11 +1,12 @@
 // Pacing: when may an account take its next risky action without looking like a machine. Each limit is
-// a rule — a code, zod-typed args, a pure `check` (the earliest instant the rule allows) and an `apply`
+// a rule (shared/rules.ts) — a code, zod-typed args, a pure `check` (the earliest instant the rule allows) and an `apply`
 // (what the rule remembers after an action) — and an account's policy is a list of `{code, args}` rows:
 // the defaults below, with the account's own overrides. Every action kind has its own counters. Used by
 // the bot's sender to decide, and by campaigns to estimate when a send will finish (one owner).
 // Times are UTC instants; quiet hours, hours and days are read on the Asia/Shanghai calendar.
 import { z } from 'zod'
 import { SHANGHAI_OFFSET_MS, shanghaiDate } from '../clock'
+import { defineRule, RuleRegistry, type Rule } from '../rules'
 
 export { actionKinds, type ActionKind } from '../db/schema/chat'
 import { actionKinds, type ActionKind } from '../db/schema/chat'
@@ -71,16 +72,16 @@ export interface RuleContext {
 /** Never: a cap of 0. */
 export const NEVER = new Date(8.64e15)
 
-export interface PacingRule<A> {
-  code: string
-  args: z.ZodType<A>
+export interface PacingRule<A extends z.ZodType = z.ZodType> extends Rule<A> {
   /** Does this rule limit actions of `kind`? */
-  appliesTo(args: A, kind: ActionKind): boolean
+  appliesTo(args: z.output<A>, kind: ActionKind): boolean
   /** The earliest instant at or after ctx.at this rule allows. */
-  check(ctx: RuleContext, args: A): Date
+  check(ctx: RuleContext, args: z.output<A>): Date
   /** The state after an action at ctx.at (only what this rule draws; counters are kept centrally). */
-  apply?(ctx: RuleContext, args: A, random: () => number): PacingState
+  apply?(ctx: RuleContext, args: z.output<A>, random: () => number): PacingState
 }
+
+const pacingRule = <A extends z.ZodType>(rule: PacingRule<A>) => defineRule(rule)
 
 const DAY_MS = 24 * 3600_000
 const HOUR_MS = 3600_000
@@ -145,17 +146,19 @@ const quietHoursArgs = z.object({
   /** The kinds that wait for morning (replies to a member who just wrote do not). */
   kinds: z.array(kind),
 })
-const quietHours: PacingRule<z.infer<typeof quietHoursArgs>> = {
+const quietHours = pacingRule({
   code: 'quiet_hours',
+  title: '免打扰时段内不做这些动作',
   args: quietHoursArgs,
   appliesTo: (a, k) => a.kinds.includes(k),
   check: (ctx, a) => endOfQuietHours(ctx.at, { quietStart: a.start, quietEnd: a.end }),
-}
+})
 
 const gapArgs = z.object({ kind, ms: range })
 /** A jittered gap after each action of `kind`, drawn once when the action is taken and stored. */
-const gap: PacingRule<z.infer<typeof gapArgs>> = {
+const gap = pacingRule({
   code: 'gap',
+  title: '同类动作之间随机间隔',
   args: gapArgs,
   appliesTo: (a, k) => a.kind === k,
   check: (ctx, a) => later(ctx.at, kindState(ctx.state, a.kind).nextAt),
@@ -166,22 +169,24 @@ const gap: PacingRule<z.infer<typeof gapArgs>> = {
       [a.kind]: { ...kindState(ctx.state, a.kind), nextAt: ctx.at.getTime() + drawGap(a.ms, random()) },
     },
   }),
-}
+})
 
 const anyGapArgs = z.object({ ms: range })
 /** A jittered gap between any two actions of the account, whatever their kinds. */
-const anyGap: PacingRule<z.infer<typeof anyGapArgs>> = {
+const anyGap = pacingRule({
   code: 'any_gap',
+  title: '任意两个动作之间随机间隔',
   args: anyGapArgs,
   appliesTo: () => true,
   check: (ctx) => later(ctx.at, ctx.state.anyNextAt),
   apply: (ctx, a, random) => ({ ...ctx.state, anyNextAt: ctx.at.getTime() + drawGap(a.ms, random()) }),
-}
+})
 
 const hourlyCapArgs = z.object({ kind, max: z.number().int().min(0) })
 /** At most `max` actions of `kind` per Asia/Shanghai clock hour. */
-const hourlyCap: PacingRule<z.infer<typeof hourlyCapArgs>> = {
+const hourlyCap = pacingRule({
   code: 'hourly_cap',
+  title: '每小时最多次数',
   args: hourlyCapArgs,
   appliesTo: (a, k) => a.kind === k,
   check: (ctx, a) => {
@@ -189,7 +194,7 @@ const hourlyCap: PacingRule<z.infer<typeof hourlyCapArgs>> = {
     const s = kindState(ctx.state, a.kind)
     return s.hour === shanghaiHour(ctx.at) && s.inHour >= a.max ? nextHour(ctx.at) : ctx.at
   },
-}
+})
 
 const dailyCapArgs = z.object({
   kind,
@@ -201,8 +206,9 @@ const dailyCapArgs = z.object({
   ramp: z.array(z.number().min(0).max(1)).max(60).default([]),
 })
 /** At most `max` actions of `kind` per Asia/Shanghai day, ramped up over the account's first days. */
-const dailyCap: PacingRule<z.infer<typeof dailyCapArgs>> = {
+const dailyCap = pacingRule({
   code: 'daily_cap',
+  title: '每天最多次数（新账号前几天逐步放量）',
   args: dailyCapArgs,
   appliesTo: (a, k) => a.kind === k,
   check: (ctx, a) => {
@@ -218,7 +224,7 @@ const dailyCap: PacingRule<z.infer<typeof dailyCapArgs>> = {
     }
     return NEVER
   },
-}
+})
 
 /** How many actions the daily cap allows on day n of the account. */
 export function dailyAllowance(a: { max: number; ramp: number[] }, day: number): number {
@@ -228,23 +234,23 @@ export function dailyAllowance(a: { max: number; ramp: number[] }, day: number):
 
 const pauseArgs = z.object({})
 /** "Too frequent" from WeChat pauses that kind (only that kind) until the stored instant. */
-const pause: PacingRule<z.infer<typeof pauseArgs>> = {
+const pause = pacingRule({
   code: 'pause',
+  title: '微信提示“操作过于频繁”后暂停该类动作',
   args: pauseArgs,
   appliesTo: () => true,
   check: (ctx) => later(ctx.at, kindState(ctx.state, ctx.kind).pausedUntil),
-}
+})
 
-/** Every rule by its code: what `{code, args}` rows in a policy may name. */
-export const pacingRules = {
-  quiet_hours: quietHours,
+/** Every rule a policy's `{code, args}` rows may name. */
+export const pacingRules = new RuleRegistry<PacingRule>('发送节奏规则', [
+  quietHours,
   gap,
-  any_gap: anyGap,
-  hourly_cap: hourlyCap,
-  daily_cap: dailyCap,
+  anyGap,
+  hourlyCap,
+  dailyCap,
   pause,
-} as const
-export type PacingRuleCode = keyof typeof pacingRules
+])
 
 export const pacingRuleRowSchema = z.discriminatedUnion('code', [
   z.object({ code: z.literal('quiet_hours'), args: quietHoursArgs }),
@@ -354,7 +360,7 @@ export function withOverrides(base: PacingPolicy, overrides: PacingOverrides): P
 
 function rulesFor(policy: PacingPolicy, k: ActionKind) {
   return policy.rules
-    .map((row) => ({ rule: pacingRules[row.code] as PacingRule<unknown>, args: row.args }))
+    .map((row) => ({ rule: pacingRules.get(row.code), args: row.args }))
     .filter(({ rule, args }) => rule.appliesTo(args, k))
 }
 

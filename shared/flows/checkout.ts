@@ -1,6 +1,7 @@
 // A shopper's checkout: the order is placed (stock, coupon and points held in one transaction) and,
 // when points and coupon covered it all, paid at once through the same paid-order flow as a payment.
-import { placeOrder, type CheckoutDeps, type CheckoutInput } from '../orders/checkout'
+import { placeOrder } from '../orders/checkout'
+import type { CheckoutDeps, CheckoutInput } from '../orders/quote'
 import { settleOrderPayment } from './order-paid'
 
 export async function checkout(deps: CheckoutDeps, memberId: number, input: CheckoutInput) {

@@ -4,6 +4,7 @@ import { rebatePointsForReferredOrder, reverseReferralRebate } from '../points/e
 import type { ReferredOrderHooks } from '../referral/order-attribution'
 
 export const referralRebate: NonNullable<ReferredOrderHooks['rebate']> = {
-  onPaid: (db, { order, at }) => rebatePointsForReferredOrder(db, order.id, at),
+  onPaid: (db, { order, referrerMemberId, at }) =>
+    rebatePointsForReferredOrder(db, order.id, referrerMemberId, at),
   onRefunded: (db, { order, at }) => reverseReferralRebate(db, order.orderNo, at),
 }

@@ -10,12 +10,11 @@ import { pointsEntries } from '../db/schema/loyalty'
 import {
   awardPointsForOrder,
   defaultPointsExpiry,
-  pointsForSpend,
   rebatePointsForReferredOrder,
   reversePointsForOrder,
   reverseReferralRebate,
 } from './earning'
-import { savePointsPolicy } from './policy'
+import { savePointsPolicy, spendPoints } from './policy'
 import { setMemberLevel } from '../tiers/ladders'
 import { pointsBalance } from './ledger'
 
@@ -49,9 +48,9 @@ async function paidOrder(memberId: number, payFen: number, referrerId?: number) 
 
 describe('earning by the points policy', () => {
   it('pure: the default ratio is 1 point per yuan, times the multiplier; grants last to the end of next year', () => {
-    expect(pointsForSpend(12_345, 100)).toBe(123)
-    expect(pointsForSpend(12_345, 150)).toBe(184)
-    expect(pointsForSpend(12_345, 100, 1000)).toBe(12)
+    expect(spendPoints(12_345, 100, 100)).toBe(123)
+    expect(spendPoints(12_345, 150, 100)).toBe(184)
+    expect(spendPoints(12_345, 100, 1000)).toBe(12)
     expect(defaultPointsExpiry(new Date('2026-12-31T15:59:00Z'))).toEqual(new Date('2027-12-31T16:00:00Z'))
   })
 
@@ -79,7 +78,8 @@ describe('earning by the points policy', () => {
     const r = await awardPointsForOrder(database.db, o2.id, at)
     expect(r!.entry.amount).toBe(20)
     expect(r!.entry.expiresAt).toEqual(new Date(at.getTime() + 90 * 86_400_000))
-    expect(await rebatePointsForReferredOrder(database.db, o2.id, at)).toBeNull()
+    const friendOfM = await makeMember(database.db)
+    expect(await rebatePointsForReferredOrder(database.db, o2.id, friendOfM.id, at)).toBeNull()
   })
 
   it("a referred friend's purchase rebates points to the referrer, and a refund takes them back", async () => {
@@ -98,9 +98,9 @@ describe('earning by the points policy', () => {
       .insert(referrals)
       .values({ referrerId: referrer.id, refereeId: friend.id, attributedAt: at })
     const o = await paidOrder(friend.id, 39_900)
-    const r = await rebatePointsForReferredOrder(database.db, o.id, at)
+    const r = await rebatePointsForReferredOrder(database.db, o.id, referrer.id, at)
     expect(r).toMatchObject({ referrerId: referrer.id, entry: { amount: 39 } })
-    expect((await rebatePointsForReferredOrder(database.db, o.id, at))!.duplicate).toBe(true)
+    expect((await rebatePointsForReferredOrder(database.db, o.id, referrer.id, at))!.duplicate).toBe(true)
     await awardPointsForOrder(database.db, o.id, at)
     expect(await pointsBalance(database.db, friend.id, at)).toBe(399)
 

@@ -5,7 +5,6 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { orders } from '../db/schema/orders'
-import { referrals } from '../db/schema/referral'
 import { memberTierHeldAt, memberTiers, tierLevels } from '../db/schema/loyalty'
 import { grantPoints, reverseGrant, type PointsResult, type ReversalResult } from './ledger'
 import {
@@ -16,17 +15,9 @@ import {
   spendPoints,
 } from './policy'
 
-/** The default ratio (the policy may set another): 100 fen = 1 point. */
-export const FEN_PER_POINT = 100
-
 /** End of the year after `at`, in Asia/Shanghai: the default expiry policy. */
 export function defaultPointsExpiry(at: Date): Date {
   return grantExpiry(defaultPointsPolicy, at)!
-}
-
-/** Pure: the points an amount paid earns at a multiplier (percent), at a ratio (default 1 per yuan). */
-export function pointsForSpend(payFen: number, multiplierPct: number, fenPerPoint = FEN_PER_POINT): number {
-  return spendPoints(payFen, multiplierPct, fenPerPoint)
 }
 
 export async function bestMultiplierPct(db: Db, memberId: number, at: Date): Promise<number> {
@@ -48,7 +39,7 @@ export async function awardPointsForOrder(db: Db, orderId: number, at: Date): Pr
   const policy = await loadPointsPolicy(db)
   const { fenPerPoint, tierMultiplier } = policy.earning.args
   const multiplier = tierMultiplier ? await bestMultiplierPct(db, order.memberId, at) : 100
-  const amount = pointsForSpend(order.payFen, multiplier, fenPerPoint)
+  const amount = spendPoints(order.payFen, multiplier, fenPerPoint)
   if (amount <= 0) return null
   return grantPoints(db, {
     memberId: order.memberId,
@@ -81,26 +72,18 @@ export async function reversePointsForOrder(
 }
 
 /**
- * The referrer's points rebate on an order of a friend they brought (the order's attributed referrer,
- * else the friend's referrer in the referral tree), once per order. Null when nobody referred the
- * buyer or the order earns no rebate.
+ * The referrer's points rebate on an order of a friend they brought, once per order. The referral
+ * domain decides who brought the order (shared/referral/order-attribution.ts) and passes them in. Null
+ * when the order is not paid, the buyer referred themselves, or the order earns no rebate.
  */
 export async function rebatePointsForReferredOrder(
   db: Db,
   orderId: number,
+  referrerId: number,
   at: Date,
 ): Promise<(PointsResult & { referrerId: number }) | null> {
   const [order] = await db.select().from(orders).where(eq(orders.id, orderId))
-  if (!order || !order.paidAt) return null
-  let referrerId = order.referrerId
-  if (!referrerId) {
-    const [edge] = await db
-      .select({ referrerId: referrals.referrerId })
-      .from(referrals)
-      .where(eq(referrals.refereeId, order.memberId))
-    referrerId = edge?.referrerId ?? null
-  }
-  if (!referrerId || referrerId === order.memberId) return null
+  if (!order || !order.paidAt || referrerId === order.memberId) return null
   const policy = await loadPointsPolicy(db)
   const amount = referralRebatePoints(policy, order.payFen)
   if (amount <= 0) return null

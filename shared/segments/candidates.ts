@@ -7,6 +7,7 @@ import { asc, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
 import { DomainError } from '../errors'
+import { defineRule, RuleRegistry, type Rule } from '../rules'
 import { candidateCriteria, repurchaserKinds } from '../db/schema/members'
 import { levelHeldAt } from '../db/schema/loyalty'
 import { inBulk } from '../members/stats'
@@ -26,10 +27,7 @@ import type { LifecycleStage, RepurchaserKind } from '../db/schema/members'
 /** What the criteria read: a member's facts and their active paid tier, if any. */
 export type CandidateFacts = MemberFacts & { paidTier: string | null }
 
-export interface CandidateCriterion<A extends z.ZodType = z.ZodType> {
-  code: string
-  name: string
-  args: A
+export interface CandidateCriterion<A extends z.ZodType = z.ZodType> extends Rule<A> {
   defaultArgs: z.output<A>
   defaultWeight: number
   /** Pure: how fully the member meets the criterion, from 0 to 1. */
@@ -40,6 +38,7 @@ export interface CandidateCriterion<A extends z.ZodType = z.ZodType> {
   explain(f: CandidateFacts, args: z.output<A>, now: Date): string | null
 }
 
+const candidateCriterion = <A extends z.ZodType>(rule: CandidateCriterion<A>) => defineRule(rule)
 const clamp01 = (x: number) => Math.min(Math.max(x, 0), 1)
 const windowColumn = { 90: 'orders_90d', 180: 'orders_180d', 365: 'orders_365d' } as const
 const windowField = { 90: 'orders90d', 180: 'orders180d', 365: 'orders365d' } as const
@@ -60,9 +59,9 @@ const frequencyArgs = z
     path: ['noCreditDays'],
   })
 
-export const repurchaseFrequency: CandidateCriterion<typeof frequencyArgs> = {
+export const repurchaseFrequency = candidateCriterion({
   code: 'repurchase_frequency',
-  name: '复购频次与新近度',
+  title: '复购频次与新近度',
   args: frequencyArgs,
   defaultArgs: { windowDays: 90, targetOrders: 5, fullCreditDays: 30, noCreditDays: 365 },
   defaultWeight: 35,
@@ -82,13 +81,13 @@ export const repurchaseFrequency: CandidateCriterion<typeof frequencyArgs> = {
     if (days === null) return null
     return `近${a.windowDays}天下单 ${f[windowField[a.windowDays]]} 次，最近一次 ${days} 天前`
   },
-}
+})
 
 const targetArgs = z.object({ target: z.number().int().min(1).max(100) })
 
-export const givesFeedback: CandidateCriterion<typeof targetArgs> = {
+export const givesFeedback = candidateCriterion({
   code: 'gives_feedback',
-  name: '反馈与建议',
+  title: '反馈与建议',
   args: targetArgs,
   defaultArgs: { target: 2 },
   defaultWeight: 15,
@@ -98,11 +97,11 @@ export const givesFeedback: CandidateCriterion<typeof targetArgs> = {
     f.feedbacks > 0
       ? `提过 ${f.feedbacks} 次反馈或建议${f.complaints > 0 ? `（其中投诉 ${f.complaints} 次，仍在乎品牌）` : ''}`
       : null,
-}
+})
 
-export const sharesAndRecommends: CandidateCriterion<typeof targetArgs> = {
+export const sharesAndRecommends = candidateCriterion({
   code: 'shares_and_recommends',
-  name: '分享与推荐',
+  title: '分享与推荐',
   args: targetArgs,
   defaultArgs: { target: 3 },
   defaultWeight: 25,
@@ -113,16 +112,16 @@ export const sharesAndRecommends: CandidateCriterion<typeof targetArgs> = {
     f.shares + f.referrals > 0
       ? `分享 ${f.shares} 次${f.referrals > 0 ? `，推荐来 ${f.referrals} 位新会员` : ''}`
       : null,
-}
+})
 
 const crossArgs = z.object({
   targetCategories: z.number().int().min(2).max(50),
   targetBrands: z.number().int().min(2).max(50),
 })
 
-export const crossCategory: CandidateCriterion<typeof crossArgs> = {
+export const crossCategory = candidateCriterion({
   code: 'cross_category',
-  name: '跨品类 / 跨品牌购买',
+  title: '跨品类 / 跨品牌购买',
   args: crossArgs,
   defaultArgs: { targetCategories: 3, targetBrands: 2 },
   defaultWeight: 15,
@@ -138,28 +137,30 @@ export const crossCategory: CandidateCriterion<typeof crossArgs> = {
     f.categories > 1 || f.brands > 1
       ? `买过 ${f.categories} 个品类${f.brands > 1 ? `、${f.brands} 个品牌` : ''}`
       : null,
-}
+})
 
 const noArgs = z.object({})
 
-export const paidMembership: CandidateCriterion<typeof noArgs> = {
+export const paidMembership = candidateCriterion({
   code: 'paid_membership',
-  name: '付费会员',
+  title: '付费会员',
   args: noArgs,
   defaultArgs: {},
   defaultWeight: 10,
   contribution: (f) => (f.paidTier ? 1 : 0),
   toSql: (_a, scope) => sql`(case when ${holdsPaidLevelSql(scope)} then 1::float8 else 0::float8 end)`,
   explain: (f) => (f.paidTier ? `付费会员（${f.paidTier}）` : null),
-}
+})
 
-export const candidateCatalogue: CandidateCriterion[] = [
+/** Every criterion, in the order operators see them. */
+export const candidateRules = new RuleRegistry<CandidateCriterion>('超级用户候选标准', [
   repurchaseFrequency,
   givesFeedback,
   sharesAndRecommends,
   crossCategory,
   paidMembership,
-] as unknown as CandidateCriterion[]
+])
+export const candidateCatalogue = candidateRules.rules
 
 /** The score from which a member counts as a potential super user (the "high potential" segment). */
 export const CANDIDATE_THRESHOLD = 50
@@ -206,19 +207,17 @@ export async function saveCriterion(
   operatorId: number | null,
   at: Date,
 ): Promise<ConfiguredCriterion> {
-  const criterion = candidateCatalogue.find((c) => c.code === code)
+  const criterion = candidateRules.find(code)
   if (!criterion) throw new DomainError('criterion_not_found', '候选标准不存在', 404)
   const setting = criterionSettingSchema.parse(input)
-  const parsed = criterion.args.safeParse({ ...(criterion.defaultArgs as object), ...setting.args })
+  const args = { ...(criterion.defaultArgs as object), ...setting.args }
+  const parsed = criterion.args.safeParse(args)
   if (!parsed.success)
     throw new DomainError(
       'invalid_criterion_args',
       '候选标准参数不正确',
       400,
-      parsed.error.issues.map((i) => ({
-        path: ['args', ...i.path.map(String)].join('.'),
-        message: i.message,
-      })),
+      candidateRules.argsProblems(criterion, args, ['args']),
     )
   await db
     .insert(candidateCriteria)
@@ -245,7 +244,7 @@ export function scoreCandidate(
     total += raw
     return {
       code: criterion.code,
-      name: criterion.name,
+      name: criterion.title,
       weight,
       points: Math.round(raw * 10) / 10,
       detail: criterion.explain(facts, args, now),

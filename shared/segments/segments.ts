@@ -1,15 +1,8 @@
-// Segments: count, page through and export the members a filter selects (all in SQL), the saved
-// segments campaigns target, and the ready-made segments operators ask for every day (seed 003).
+// Segments: count and page through the members a filter selects (all in SQL), and the ready-made
+// segments operators ask for every day (seed 003). Exports: export.ts; saved segments: saved.ts.
 import { asc, eq, sql, type SQL } from 'drizzle-orm'
-import type { Writable } from 'node:stream'
-import { stringify } from 'csv-stringify/sync'
-import ExcelJS from 'exceljs'
-import { repurchaserAdvice, stageNames } from '../members/labels'
 import { z } from 'zod'
 import { queryRows, type Db } from '../db/client'
-import { isUniqueViolation } from '../db/errors'
-import { DomainError, notFound } from '../errors'
-import { segments, type SavedSegment } from '../db/schema/members'
 import { levelHeldAt, tierLadders, tierLevels } from '../db/schema/loyalty'
 import {
   compileContext,
@@ -17,14 +10,12 @@ import {
   scoringContext,
   stageOf,
   parseSegmentFilter,
-  segmentFilterSchema,
   type CompileContext,
   type SegmentFilter,
   type SegmentFilterInput,
 } from './filter'
 import { CANDIDATE_THRESHOLD, candidateScoreSql } from './candidates'
 import { memberFactsFrom, nowSql } from '../members/facts'
-import { shanghaiDate } from '../clock'
 import { inBulk } from '../members/stats'
 
 /** How many members a filter selects. */
@@ -147,7 +138,8 @@ type MemberRow = {
 }
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString())
-const present = (r: MemberRow): SegmentMember => ({
+/** A member row of a segment page as operators see it. */
+export const presentMember = (r: MemberRow): SegmentMember => ({
   id: Number(r.id),
   memberNo: r.member_no,
   name: r.name,
@@ -162,7 +154,14 @@ const present = (r: MemberRow): SegmentMember => ({
   lastSeenAt: iso(r.last_seen_at),
 })
 
-async function pageOf(db: Db, filter: SegmentFilter, ctx: CompileContext, afterId: number, limit: number) {
+/** One page of a segment's member rows by member id, from `afterId`. */
+export async function pageOf(
+  db: Db,
+  filter: SegmentFilter,
+  ctx: CompileContext,
+  afterId: number,
+  limit: number,
+) {
   return inBulk(
     db,
     (tx) =>
@@ -191,191 +190,12 @@ export async function listSegment(
   const ctx = await compileContext(db, parsed, input.at)
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 500)
   const rows = await pageOf(db, parsed, ctx, input.afterId ?? 0, limit + 1)
-  const items = rows.slice(0, limit).map(present)
+  const items = rows.slice(0, limit).map(presentMember)
   return {
     items,
     nextAfterId: rows.length > limit ? items[items.length - 1]!.id : null,
     total: input.withTotal ? await countSegment(db, parsed, input.at) : null,
   }
-}
-
-const csvColumns = [
-  ['memberNo', '会员号'],
-  ['name', '姓名'],
-  ['nickname', '昵称'],
-  ['gender', '性别'],
-  ['city', '城市'],
-  ['stage', '阶段'],
-  ['repurchaserKind', '复购类型'],
-  ['paidOrders', '购买次数'],
-  ['spendYuan', '累计消费（元）'],
-  ['lastPaidAt', '最近购买（北京时间）'],
-  ['lastSeenAt', '最近互动（北京时间）'],
-] as const
-
-const shanghai = (isoAt: string | null) =>
-  isoAt ? new Date(new Date(isoAt).getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ') : ''
-
-/** The export's rows in pages of 5,000 members, so a large segment never sits in memory at once. */
-async function* segmentExportPages(
-  db: Db,
-  filter: SegmentFilterInput,
-  at: Date,
-): AsyncGenerator<(string | number)[][]> {
-  const parsed = parseSegmentFilter(filter)
-  const ctx = await compileContext(db, parsed, at)
-  let afterId = 0
-  for (;;) {
-    const rows = await pageOf(db, parsed, ctx, afterId, 5000)
-    if (rows.length === 0) return
-    yield rows
-      .map(present)
-      .map((m) => [
-        m.memberNo,
-        m.name ?? '',
-        m.nickname ?? '',
-        { male: '男', female: '女', unknown: '未知' }[m.gender] ?? m.gender,
-        m.city ?? '',
-        stageNames[m.stage as keyof typeof stageNames] ?? m.stage,
-        m.repurchaserKind
-          ? (repurchaserAdvice[m.repurchaserKind as keyof typeof repurchaserAdvice]?.name ??
-            m.repurchaserKind)
-          : '',
-        m.paidOrders,
-        m.spendFen / 100,
-        shanghai(m.lastPaidAt),
-        shanghai(m.lastSeenAt),
-      ])
-    afterId = Number(rows[rows.length - 1]!.id)
-  }
-}
-
-const exportHeader = csvColumns.map(([, title]) => title)
-const SPEND_COLUMN = csvColumns.findIndex(([key]) => key === 'spendYuan')
-
-/** The segment as CSV, UTF-8 with a byte-order mark so Excel opens the Chinese correctly. */
-export async function* exportSegmentCsv(
-  db: Db,
-  filter: SegmentFilterInput,
-  at: Date,
-): AsyncGenerator<string> {
-  yield '\uFEFF' + stringify([exportHeader])
-  // A cell beginning with = + - @, a tab or CR would run as a formula in Excel: it is prefixed with '.
-  const csv = { escape_formulas: true }
-  for await (const page of segmentExportPages(db, filter, at)) {
-    yield stringify(
-      page.map((row) => row.map((cell, i) => (i === SPEND_COLUMN ? (cell as number).toFixed(2) : cell))),
-      csv,
-    )
-  }
-}
-
-/**
- * The segment as an Excel workbook streamed into `out`: counts and amounts are numbers, text cells are
- * stored as text (never as formulas, so a nickname like `=HYPERLINK(…)` stays inert).
- */
-export async function exportSegmentXlsx(
-  db: Db,
-  filter: SegmentFilterInput,
-  at: Date,
-  out: Writable,
-): Promise<void> {
-  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false })
-  const sheet = book.addWorksheet('会员')
-  sheet.columns = exportHeader.map((header) => ({ header, width: Math.max(10, header.length * 2 + 2) }))
-  sheet.getColumn(SPEND_COLUMN + 1).numFmt = '0.00'
-  for await (const page of segmentExportPages(db, filter, at)) {
-    for (const row of page) sheet.addRow(row).commit()
-  }
-  sheet.commit()
-  await book.commit()
-}
-
-// ---- saved segments ----
-
-export const savedSegmentInputSchema = z.object({
-  name: z.string().trim().min(1, '请填写名称').max(50),
-  description: z.string().trim().max(200).optional(),
-  filter: segmentFilterSchema,
-})
-
-export const savedSegmentSchema = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  description: z.string().nullable(),
-  filter: segmentFilterSchema,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-})
-export type SavedSegmentView = z.infer<typeof savedSegmentSchema>
-
-const presentSaved = (s: SavedSegment): SavedSegmentView => ({
-  id: s.id,
-  name: s.name,
-  description: s.description,
-  filter: parseSegmentFilter(s.filter),
-  createdAt: s.createdAt.toISOString(),
-  updatedAt: s.updatedAt.toISOString(),
-})
-
-const nameTaken = () =>
-  new DomainError('segment_name_taken', '已有同名的分群', 409, [{ path: 'name', message: '名称已被使用' }])
-
-export async function createSavedSegment(
-  db: Db,
-  input: z.input<typeof savedSegmentInputSchema>,
-  operatorId: number | null,
-  at: Date,
-): Promise<SavedSegmentView> {
-  const data = savedSegmentInputSchema.parse(input)
-  try {
-    const [row] = await db
-      .insert(segments)
-      .values({ ...data, operatorId, createdAt: at, updatedAt: at })
-      .returning()
-    return presentSaved(row!)
-  } catch (err) {
-    if (isUniqueViolation(err)) throw nameTaken()
-    throw err
-  }
-}
-
-export async function updateSavedSegment(
-  db: Db,
-  id: number,
-  input: z.input<typeof savedSegmentInputSchema>,
-  operatorId: number | null,
-  at: Date,
-): Promise<SavedSegmentView> {
-  const data = savedSegmentInputSchema.parse(input)
-  try {
-    const [row] = await db
-      .update(segments)
-      .set({ ...data, description: data.description ?? null, operatorId, updatedAt: at })
-      .where(eq(segments.id, id))
-      .returning()
-    if (!row) throw notFound('分群', 'segment_not_found')
-    return presentSaved(row)
-  } catch (err) {
-    if (isUniqueViolation(err)) throw nameTaken()
-    throw err
-  }
-}
-
-export async function deleteSavedSegment(db: Db, id: number): Promise<void> {
-  const removed = await db.delete(segments).where(eq(segments.id, id)).returning({ id: segments.id })
-  if (removed.length === 0) throw notFound('分群', 'segment_not_found')
-}
-
-export async function listSavedSegments(db: Db): Promise<SavedSegmentView[]> {
-  return (await db.select().from(segments).orderBy(asc(segments.id))).map(presentSaved)
-}
-
-/** A saved segment (campaigns: `segmentMemberIds(db, (await getSavedSegment(db, id)).filter, at)`). */
-export async function getSavedSegment(db: Db, id: number): Promise<SavedSegmentView> {
-  const [row] = await db.select().from(segments).where(eq(segments.id, id))
-  if (!row) throw notFound('分群', 'segment_not_found')
-  return presentSaved(row)
 }
 
 // ---- ready-made segments ----
@@ -506,11 +326,3 @@ export async function readyMadeOverview(db: Db, at: Date): Promise<ReadyMadeOver
 export async function countReadyMade(db: Db, at: Date) {
   return (await readyMadeOverview(db, at)).segments
 }
-
-/** Today in Asia/Shanghai, for file names. */
-export const exportFileName = (name: string, at: Date, format: ExportFormat = 'csv') =>
-  `${name}-${shanghaiDate(at)}.${format}`
-
-/** The file formats a segment exports to. */
-export const exportFormats = ['csv', 'xlsx'] as const
-export type ExportFormat = (typeof exportFormats)[number]

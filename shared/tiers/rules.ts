@@ -1,10 +1,12 @@
-// Tier rules as data: each rule is a code, zod-typed args and pure functions over one member's facts.
+// Tier rules as data (shared/rules.ts): each rule is a code, zod-typed args and pure functions over one
+// member's facts.
 // A ladder's rule set is a list of `{code, args}`; `decideTier` combines them into one decision, the
 // same function for the nightly pass, the check after a paid order, the dry run and scheduled notices,
 // so a dry run predicts exactly what applying does.
 import { z } from 'zod'
 import { SHANGHAI_OFFSET_MS } from '../clock'
 import { DomainError, type FieldProblem } from '../errors'
+import { defineRule, RuleRegistry, type Rule } from '../rules'
 import type { TierChangeKind } from '../db/schema/loyalty'
 
 export const spendWindows = ['rolling_year', 'calendar_year', 'period'] as const
@@ -44,19 +46,15 @@ export interface RuleContext {
   facts: MemberFacts
 }
 
-interface RuleDef<A> {
-  code: string
-  /** What the rule does, for operators. */
-  title: string
-  args: z.ZodType<A>
+export interface TierRule<A extends z.ZodType = z.ZodType> extends Rule<A> {
   /** Level codes the args name (checked against the ladder when a rule set is saved). */
-  levelCodes?(args: A): string[]
+  levelCodes?(args: z.output<A>): string[]
   /** The rank the member qualifies for while holding `rank` (0: none), and why. */
-  qualifies?(ctx: RuleContext, args: A, rank: number): { rank: number; reason: string } | null
+  qualifies?(ctx: RuleContext, args: z.output<A>, rank: number): { rank: number; reason: string } | null
   /** At the end of a period: does this rule keep the member's level for another period? */
-  retains?(ctx: RuleContext, args: A, rank: number): string | null
+  retains?(ctx: RuleContext, args: z.output<A>, rank: number): string | null
   /** At the end of a period without retention: the rank to move to (0: lapse). */
-  downgradeTo?(ctx: RuleContext, args: A, rank: number): number
+  downgradeTo?(ctx: RuleContext, args: z.output<A>, rank: number): number
 }
 
 const yuan = (fen: number) => `¥${(fen / 100).toLocaleString('zh-CN', { maximumFractionDigits: 2 })}`
@@ -77,9 +75,7 @@ function spendLevel(ctx: RuleContext, spend: number, below = Infinity): number {
   return best
 }
 
-function rule<A>(def: RuleDef<A>): RuleDef<A> {
-  return def
-}
+const rule = <A extends z.ZodType>(def: TierRule<A>) => defineRule(def)
 
 export const tierRuleDefs = [
   rule({
@@ -190,26 +186,19 @@ function eligibility(ctx: RuleContext, args: { anyTags: string[]; anyCategories:
   return cat ? `近一年购买过「${cat}」` : null
 }
 
-export type TierRuleCode = (typeof tierRuleDefs)[number]['code']
-export const tierRuleCodes = tierRuleDefs.map((d) => d.code) as [TierRuleCode, ...TierRuleCode[]]
+/** Every rule a ladder's rule set may name. */
+export const tierRules = new RuleRegistry<TierRule>('等级规则', tierRuleDefs)
 
-/** A rule as stored and as sent by operators. */
-export const tierRuleInputSchema = z.object({
-  code: z.enum(tierRuleCodes),
-  args: z.record(z.string(), z.unknown()).default({}),
-})
+/** A rule as stored and as sent by operators (its args are checked against the ladder: parseTierRules). */
+export const tierRuleInputSchema = tierRules.rowSchema
 export const tierRuleSetInputSchema = z.array(tierRuleInputSchema).min(1).max(20)
 export type TierRuleInput = z.input<typeof tierRuleInputSchema>
 
 export interface ParsedRule {
-  code: TierRuleCode
+  code: string
   args: unknown
-  def: RuleDef<unknown>
+  def: TierRule
 }
-
-const defByCode = new Map<string, RuleDef<unknown>>(
-  tierRuleDefs.map((d) => [d.code, d as unknown as RuleDef<unknown>]),
-)
 
 /** Validate a rule set against a ladder's levels; a 400 naming every wrong rule argument. */
 export function parseTierRules(raw: unknown, levels: LevelRef[]): ParsedRule[] {
@@ -225,18 +214,17 @@ export function parseTierRules(raw: unknown, levels: LevelRef[]): ParsedRule[] {
   const problems: FieldProblem[] = []
   const parsed: ParsedRule[] = []
   list.data.forEach((r, i) => {
-    const def = defByCode.get(r.code)!
-    const args = def.args.safeParse(r.args)
-    if (!args.success) {
-      for (const issue of args.error.issues)
-        problems.push({ path: ['rules', i, 'args', ...issue.path].join('.'), message: issue.message })
+    const checked = tierRules.check(r, ['rules', i])
+    if (!checked.ok) {
+      problems.push(...checked.problems)
       return
     }
-    for (const code of def.levelCodes?.(args.data) ?? []) {
+    const { rule: def, args } = checked
+    for (const code of def.levelCodes?.(args) ?? []) {
       if (!levels.some((l) => l.code === code))
         problems.push({ path: `rules.${i}.args`, message: `等级「${code}」不存在` })
     }
-    parsed.push({ code: r.code, args: args.data, def })
+    parsed.push({ code: r.code, args, def })
   })
   if (problems.length) throw new DomainError('invalid_tier_rules', '等级规则不正确', 400, problems)
   return parsed
@@ -370,10 +358,4 @@ export function renewalWithPointsTerms(
 }
 
 /** Operators' catalogue of rule codes, with what each does and its argument schema. */
-export function tierRuleCatalogue() {
-  return tierRuleDefs.map((d) => ({
-    code: d.code,
-    title: d.title,
-    args: z.toJSONSchema(d.args as z.ZodType, { io: 'input', unrepresentable: 'any' }),
-  }))
-}
+export const tierRuleCatalogue = () => tierRules.catalogue()

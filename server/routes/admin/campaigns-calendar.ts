@@ -81,7 +81,7 @@ export function registerAdminCampaignCalendar(api: ApiRouter, deps: AppDeps): vo
       })
       return {
         kind: query.kind,
-        kindName: kindDefinition(query.kind).name,
+        kindName: kindDefinition(query.kind).title,
         variables: availableVariables(query.kind, query.channel, offer.success ? offer.data : null).map(
           (v) => ({
             name: v.name,

@@ -11,14 +11,13 @@ import {
   changeCampaignStatus,
   checkForSave,
   createCampaign,
-  dryRunCampaign,
   inputOf,
   listCampaigns,
   loadCampaign,
   presentCampaign,
-  previewCampaign,
   updateCampaign,
 } from '../../../shared/campaigns/service'
+import { dryRunCampaign, previewCampaign } from '../../../shared/campaigns/preview'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 

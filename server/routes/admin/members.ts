@@ -119,7 +119,7 @@ export function registerAdminMembers(api: ApiRouter, deps: AppDeps): void {
     async () =>
       (await loadCriteria(db)).map((c) => ({
         code: c.criterion.code,
-        name: c.criterion.name,
+        name: c.criterion.title,
         weight: c.weight,
         args: c.args,
       })),
@@ -134,7 +134,7 @@ export function registerAdminMembers(api: ApiRouter, deps: AppDeps): void {
     },
     async ({ params, body }, ctx) => {
       const c = await saveCriterion(db, params.code, body, ctx.state.operator!.id, clock.now())
-      return { code: c.criterion.code, name: c.criterion.name, weight: c.weight, args: c.args }
+      return { code: c.criterion.code, name: c.criterion.title, weight: c.weight, args: c.args }
     },
   )
 

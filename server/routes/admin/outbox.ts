@@ -7,7 +7,7 @@ import {
   listOutbound,
   outboxSummary,
   retryOutbound,
-} from '../../../shared/chat/outbox'
+} from '../../../shared/chat/outbox-desk'
 import { outboundStatuses, type OutboundMessage } from '../../../shared/db/schema/chat'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'

@@ -11,7 +11,7 @@ import {
   savePromoterLevel,
   updatePromoter,
 } from '../../../shared/referral/promoters'
-import { commissionRuleCatalogue } from '../../../shared/referral/commission-rules'
+import { commissionRules } from '../../../shared/referral/commission-rules'
 import { shareCodeOf, shareTargetsOf, type SharerRef } from '../../../shared/referral/share-codes'
 import type { Promoter, PromoterLevel } from '../../../shared/db/schema/referral'
 import type { ApiRouter } from '../../api-router'
@@ -74,11 +74,7 @@ export function registerAdminPromoters(api: ApiRouter, deps: AppDeps): void {
       }),
     },
     () => ({
-      rules: commissionRuleCatalogue.map((r) => ({
-        code: r.code,
-        description: r.description,
-        args: z.toJSONSchema(r.args, { io: 'input' }) as Record<string, unknown>,
-      })),
+      rules: commissionRules.catalogue().map((r) => ({ code: r.code, description: r.title, args: r.args })),
     }),
   )
 

@@ -6,22 +6,26 @@ import { segmentFilterSchema, type SegmentFilter } from '../../../shared/segment
 import {
   countReadyMade,
   countSegment,
-  createSavedSegment,
-  deleteSavedSegment,
+  listSegment,
+  readyMadeWithTiers,
+  segmentMemberSchema,
+} from '../../../shared/segments/segments'
+import {
   exportFileName,
   exportFormats,
   exportSegmentCsv,
   exportSegmentXlsx,
+  type ExportFormat,
+} from '../../../shared/segments/export'
+import {
+  createSavedSegment,
+  deleteSavedSegment,
   getSavedSegment,
   listSavedSegments,
-  listSegment,
-  readyMadeWithTiers,
   savedSegmentInputSchema,
   savedSegmentSchema,
-  segmentMemberSchema,
   updateSavedSegment,
-  type ExportFormat,
-} from '../../../shared/segments/segments'
+} from '../../../shared/segments/saved'
 import type { ApiContext, ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 

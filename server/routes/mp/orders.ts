@@ -1,7 +1,8 @@
 // Orders in the mini-program: price preview, place, pay (requestPayment parameters), list, detail,
 // cancel, confirm receipt. Paid memberships are ordered here too (membershipLevelId).
 import { z } from 'zod'
-import { checkoutInputSchema, orderOf, previewOrder } from '../../../shared/orders/checkout'
+import { orderOf } from '../../../shared/orders/checkout'
+import { checkoutInputSchema, previewOrder } from '../../../shared/orders/quote'
 import { checkout as checkoutOrder } from '../../../shared/flows/checkout'
 import { confirmReceipt } from '../../../shared/orders/lifecycle'
 import {
