@@ -10,6 +10,17 @@ import {
   stageNames,
 } from '../../shared/members/labels'
 import { roleNames } from '../../shared/auth/labels'
+export {
+  campaignChannelNames as campaignChannelLabels,
+  campaignKindDescriptions,
+  campaignKindNames as campaignKindLabels,
+  campaignRunStatusNames as campaignRunStatusLabels,
+  campaignStatusNames as campaignStatusLabels,
+  cohortNames as cohortLabels,
+  recipientChannelNames as recipientChannelLabels,
+  scheduleTypeNames as scheduleTypeLabels,
+  unreachableReasonNames as unreachableReasonLabels,
+} from '../../shared/campaigns/labels'
 
 export const stageLabels: Record<FunnelStage, string> = stageNames
 
@@ -37,3 +48,10 @@ export const roleLabels: Record<string, string> = roleNames
 
 export const label = (labels: Record<string, string>, code: string | null) =>
   code === null ? '—' : (labels[code] ?? code)
+
+export const campaignStatusColors: Record<string, string> = {
+  draft: 'default',
+  approved: 'green',
+  paused: 'orange',
+  archived: 'default',
+}

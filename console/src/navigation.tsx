@@ -6,6 +6,7 @@ import {
   CrownOutlined,
   CustomerServiceOutlined,
   DashboardOutlined,
+  NotificationOutlined,
   SafetyCertificateOutlined,
   ShopOutlined,
   TeamOutlined,
@@ -79,6 +80,22 @@ export const sectionGroups: SectionGroup[] = [
         icon: <CustomerServiceOutlined />,
         action: 'chat.serve',
         page: lazy(() => import('./pages/tickets/tickets-page')),
+      },
+    ],
+  },
+  {
+    label: '运营',
+    sections: [
+      {
+        path: '/campaigns',
+        label: '关怀活动',
+        icon: <NotificationOutlined />,
+        action: 'campaigns.read',
+        page: lazy(() => import('./pages/campaigns/campaigns-page')),
+        children: [
+          { path: '/campaigns/new', page: lazy(() => import('./pages/campaigns/campaign-page')) },
+          { path: '/campaigns/:id', page: lazy(() => import('./pages/campaigns/campaign-page')) },
+        ],
       },
     ],
   },

@@ -10,6 +10,7 @@ import type { CampaignIntegrations } from './integrations'
 import type { CampaignKind } from '../db/schema/campaigns'
 import type { ScheduleType } from './schedule'
 import type { VariableDefinition } from './variables'
+import { campaignKindDescriptions, campaignKindNames } from './labels'
 
 export interface KindContext {
   db: Db
@@ -79,8 +80,8 @@ const benefitChangeArgs = z.object({ changeId: z.string().min(1).max(64).nullabl
 export const campaignKindDefinitions = {
   holiday: {
     code: 'holiday',
-    name: '节日问候',
-    description: '在传统节日、公历节日或品牌纪念日当天问候会员',
+    name: campaignKindNames.holiday,
+    description: campaignKindDescriptions.holiday,
     args: holidayArgs,
     schedules: ['yearly', 'once'],
     variables: [],
@@ -89,8 +90,8 @@ export const campaignKindDefinitions = {
 
   birthday: {
     code: 'birthday',
-    name: '生日祝福',
-    description: '每天给当天（或 N 天后）过生日的会员送上祝福，按会员选择的公历或农历生日',
+    name: campaignKindNames.birthday,
+    description: campaignKindDescriptions.birthday,
     args: birthdayArgs,
     schedules: ['daily', 'once'],
     variables: [],
@@ -113,8 +114,8 @@ export const campaignKindDefinitions = {
 
   service_reminder: {
     code: 'service_reminder',
-    name: '服务提醒',
-    description: '会员某项服务到期前 N 天提醒（保养、复购、续费）',
+    name: campaignKindNames.service_reminder,
+    description: campaignKindDescriptions.service_reminder,
     args: serviceReminderArgs,
     schedules: ['daily', 'once'],
     variables: [
@@ -143,8 +144,8 @@ export const campaignKindDefinitions = {
 
   win_back: {
     code: 'win_back',
-    name: '沉睡唤醒',
-    description: '唤回 N 天没有互动、也没有下单的会员',
+    name: campaignKindNames.win_back,
+    description: campaignKindDescriptions.win_back,
     args: winBackArgs,
     schedules: ['daily', 'once'],
     variables: [
@@ -171,8 +172,8 @@ export const campaignKindDefinitions = {
 
   tier_invite: {
     code: 'tier_invite',
-    name: '升级邀请',
-    description: '邀请离下一等级只差一点的会员升级，或邀请超级用户候选人加入会员群',
+    name: campaignKindNames.tier_invite,
+    description: campaignKindDescriptions.tier_invite,
     args: tierInviteArgs,
     schedules: ['daily', 'once'],
     variables: [
@@ -219,8 +220,8 @@ export const campaignKindDefinitions = {
 
   referral_ask: {
     code: 'referral_ask',
-    name: '邀请推荐',
-    description: '请满意却从未被邀请推荐的老客推荐朋友',
+    name: campaignKindNames.referral_ask,
+    description: campaignKindDescriptions.referral_ask,
     args: z.object({}),
     schedules: ['daily', 'once'],
     variables: [],
@@ -250,8 +251,8 @@ export const campaignKindDefinitions = {
 
   benefit_change: {
     code: 'benefit_change',
-    name: '权益变更通知',
-    description: '等级规则调整前，提前告知受影响的会员',
+    name: campaignKindNames.benefit_change,
+    description: campaignKindDescriptions.benefit_change,
     args: benefitChangeArgs,
     schedules: ['once', 'daily'],
     variables: [

@@ -2120,6 +2120,7 @@ export interface paths {
                         "application/json": {
                             kind: string;
                             kindName: string;
+                            schedules: ("once" | "yearly" | "daily")[];
                             variables: {
                                 example: string;
                                 label: string;

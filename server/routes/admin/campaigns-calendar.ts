@@ -18,6 +18,7 @@ import {
   serviceDateInputSchema,
 } from '../../../shared/campaigns/service-dates'
 import { shanghaiDate } from '../../../shared/clock'
+import { scheduleTypes } from '../../../shared/campaigns/schedule'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
@@ -71,6 +72,8 @@ export function registerAdminCampaignCalendar(api: ApiRouter, deps: AppDeps): vo
       response: z.object({
         kind: z.string(),
         kindName: z.string(),
+        /** The schedules this kind allows (once, yearly, daily). */
+        schedules: z.array(z.enum(scheduleTypes)),
         variables: z.array(z.object({ name: z.string(), label: z.string(), example: z.string() })),
       }),
     },
@@ -82,6 +85,7 @@ export function registerAdminCampaignCalendar(api: ApiRouter, deps: AppDeps): vo
       return {
         kind: query.kind,
         kindName: kindDefinition(query.kind).name,
+        schedules: [...kindDefinition(query.kind).schedules],
         variables: availableVariables(query.kind, query.channel, offer.success ? offer.data : null).map(
           (v) => ({
             name: v.name,

@@ -20,6 +20,7 @@ import {
   CopyOutlined,
   DeleteOutlined,
   DownloadOutlined,
+  NotificationOutlined,
   ReloadOutlined,
   SaveOutlined,
 } from '@ant-design/icons'
@@ -33,6 +34,8 @@ import {
   type Loaded,
 } from '../../api'
 import { formatCount, formatDateTime } from '../../format'
+import { may } from '../../session'
+import { useNavigate } from 'react-router'
 import { ConditionBuilder, type Taxonomy } from './condition-builder'
 import { MemberPreview, PREVIEW_SIZE, type MembersPage } from './member-preview'
 import { downloadCsv, useDebounced, usePosted } from './segment-api'
@@ -89,6 +92,7 @@ export function SegmentEditor({
   onDeleted: () => void
 }) {
   const { message, modal } = App.useApp()
+  const navigate = useNavigate()
   const [baseline, setBaseline] = useState(segment)
   const [draft, setDraft] = useState<Draft>(() => fromFilter(segment?.filter ?? template?.filter))
   const [saveProblems, setSaveProblems] = useState<{
@@ -178,6 +182,16 @@ export function SegmentEditor({
         <Button icon={<DownloadOutlined />} loading={exporting} onClick={() => void exportCsv()}>
           导出 CSV
         </Button>
+        {baseline && may('campaigns.manage') && (
+          <Button
+            icon={<NotificationOutlined />}
+            disabled={dirty}
+            title={dirty ? '请先保存修改' : undefined}
+            onClick={() => void navigate(`/campaigns/new?audience=saved:${baseline.id}`)}
+          >
+            用于活动
+          </Button>
+        )}
         {baseline && (
           <Button danger icon={<DeleteOutlined />} onClick={remove}>
             删除
@@ -367,6 +381,7 @@ export function ReadyMadeView({
   onCopy: () => void
 }) {
   const { message } = App.useApp()
+  const navigate = useNavigate()
   const [exporting, setExporting] = useState(false)
   const preview = usePreview(segment.filter)
   const definition = describeFilter(segment.filter, lookups)
@@ -399,6 +414,14 @@ export function ReadyMadeView({
         <Button icon={<CopyOutlined />} onClick={onCopy}>
           复制为新分群
         </Button>
+        {may('campaigns.manage') && (
+          <Button
+            icon={<NotificationOutlined />}
+            onClick={() => void navigate(`/campaigns/new?audience=ready:${encodeURIComponent(segment.code)}`)}
+          >
+            用于活动
+          </Button>
+        )}
       </Space>
       <Descriptions
         size="small"

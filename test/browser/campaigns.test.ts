@@ -1,0 +1,367 @@
+// Campaigns in real Chromium: the calendar of coming occasions with this week's birthdays and a 创建
+// entry, and a Mid-Autumn greeting composed for a saved segment (opened from the segment's 用于活动),
+// previewed on real members, dry-run, approved, planned by the worker's planner and sent by the bot's
+// paced senders on a virtual clock, while its page refreshes itself to figures that equal SQL over the
+// outbox. Each step is read back from the database.
+import { sql } from 'drizzle-orm'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createOperator } from '../../shared/auth/service'
+import { VirtualClock } from '../../shared/clock'
+import { queryRows, type Database } from '../../shared/db/client'
+import { seedDemo } from '../../shared/demo/seed'
+import { occasionsOfYear } from '../../shared/calendar'
+import { countSegment, createSavedSegment } from '../../shared/segments/segments'
+import { acquireLeases } from '../../shared/chat/accounts'
+import { campaignIntegrations } from '../../shared/campaigns/integrations'
+import { runDueCampaigns } from '../../shared/campaigns/planner'
+import { recordMemberEvent } from '../../shared/members/events'
+import { AccountSender } from '../../bot/sender/account-sender'
+import { simulate } from '../../bot/sender/simulation'
+import { startTestApp, type TestApp } from '../support/app'
+import { launchChromium, operatorContext, screenshotPath } from '../support/browser'
+import { recordingTransport, type Delivery } from '../support/chat'
+import { makeReachableMember } from '../support/campaigns'
+import { silentLogger } from '../support/config'
+import { testDatabase } from '../support/db'
+
+const PASSWORD = 'campaigns-2026'
+const YEAR_MS = 365 * 24 * 3600_000
+
+let database: Database
+let app: TestApp
+let browser: Browser
+let context: BrowserContext
+let page: Page
+let segmentId: number
+let campaignId: number
+const clock = new VirtualClock(new Date())
+const pageErrors: string[] = []
+
+const one = async <T>(query: ReturnType<typeof sql>) => (await queryRows<T>(database.db, query))[0]!
+
+beforeAll(async () => {
+  database = await testDatabase()
+  await seedDemo(database, { members: 60, now: new Date() })
+  await createOperator(database.db, {
+    username: 'linxue',
+    displayName: '林雪',
+    role: 'operator',
+    password: PASSWORD,
+  })
+  // The demo accounts, long past their warm-up ramp, with nothing else waiting to be sent.
+  await database.db.execute(
+    sql`update bot_accounts set state = 'online', first_login_at = '2025-01-01T00:00:00Z'`,
+  )
+  await database.db.execute(sql`delete from outbound_messages where status in ('queued', 'claimed')`)
+  // A woman with no advisor: in the segment, but nobody can greet her.
+  await makeReachableMember(database.db, null, { name: '孤雁', gender: 'female' })
+  const segment = await createSavedSegment(
+    database.db,
+    { name: '女性会员', filter: { conditions: [{ field: 'gender', in: ['female'] }] } },
+    null,
+    new Date(),
+  )
+  segmentId = segment.id
+
+  // The console runs on today's clock (its sessions expire by it); the worker and the bot below run on
+  // a virtual one that jumps to the festival.
+  app = await startTestApp(database)
+  browser = await launchChromium()
+  context = await operatorContext(browser)
+  page = await context.newPage()
+  page.on('pageerror', (err) => pageErrors.push(err.message))
+  await page.goto(`${app.url}/console/login`)
+  await page.getByPlaceholder('用户名').fill('linxue')
+  await page.getByPlaceholder('密码').fill(PASSWORD)
+  await page.getByRole('button', { name: '登录' }).click()
+  await page.waitForURL((url) => /^\/console\/?$/.test(url.pathname))
+})
+
+afterEach(() => {
+  expect(pageErrors).toEqual([])
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await app?.close()
+  await database?.close()
+})
+
+describe('calendar', () => {
+  it('lists the coming occasions and this week’s birthdays, and 创建 opens the composer for one', async () => {
+    await page.goto(`${app.url}/console/campaigns`)
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
+    const year = Number(today.slice(0, 4))
+    const coming = [...occasionsOfYear(year), ...occasionsOfYear(year + 1)]
+      .filter((o) => o.date >= today)
+      .sort((a, b) => a.date.localeCompare(b.date))
+    const next = coming[0]!
+    const first = page.getByTestId('calendar-occasion').first()
+    await first.getByText(next.name, { exact: true }).waitFor()
+    expect(await first.getAttribute('data-code')).toBe(next.code)
+
+    const soon = await countSegment(
+      database.db,
+      { conditions: [{ field: 'birthday', withinDays: 7 }] },
+      new Date(),
+    )
+    await page.getByTestId('birthday-count').getByText(`${soon} 位会员`).waitFor()
+    await page.screenshot({ path: screenshotPath('campaigns-calendar-1440'), fullPage: true })
+
+    const before = (await one<{ n: number }>(sql`select count(*)::int as n from campaigns`)).n
+    await first.getByRole('button', { name: '创建' }).click()
+    await page.waitForURL(
+      (url) => url.pathname === '/console/campaigns/new' && url.search.includes(next.code),
+    )
+    await page.getByTestId('campaign-form').getByText(next.name).first().waitFor()
+    // Nothing is written until the draft is saved.
+    expect((await one<{ n: number }>(sql`select count(*)::int as n from campaigns`)).n).toBe(before)
+  })
+})
+
+describe('a Mid-Autumn greeting for a segment', () => {
+  it('opens the composer from the segment, marks an unknown variable and saves the draft', async () => {
+    await page.goto(`${app.url}/console/segments?segment=${segmentId}`)
+    await page.getByRole('button', { name: '用于活动' }).click()
+    await page.waitForURL((url) => url.pathname === '/console/campaigns/new')
+    const form = page.getByTestId('campaign-form')
+    const members = await countSegment(
+      database.db,
+      { conditions: [{ field: 'gender', in: ['female'] }] },
+      new Date(),
+    )
+    await form.getByTestId('audience-count').getByText(`该分群现有 ${members} 位会员`).waitFor()
+
+    await form.getByLabel('活动名称').fill('2027 中秋问候')
+    await form.getByTestId('campaign-occasion').click()
+    await page.keyboard.type('中秋')
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '中秋节' })
+      .first()
+      .click()
+    const variant = form.getByTestId('variant-0').locator('textarea')
+    await variant.fill('{{name|亲}}，{{festivl}}快乐！')
+    await form.getByTestId('unknown-variables').getByText('未知变量：{{festivl}}').waitFor()
+    // The server refuses it too, on the field.
+    const refused = page.waitForResponse(
+      (r) => r.url().endsWith('/api/admin/campaigns') && r.request().method() === 'POST',
+    )
+    await form.getByRole('button', { name: '保存草稿' }).click()
+    expect((await refused).status()).toBe(400)
+    expect(
+      (await one<{ n: number }>(sql`select count(*)::int as n from campaigns where name = '2027 中秋问候'`))
+        .n,
+    ).toBe(0)
+
+    await variant.fill('{{name|亲}}，{{festival}}快乐！月圆人团圆，{{advisor}}给您送上 {{gift_points}} 积分')
+    await form.getByLabel('赠送积分').fill('88')
+    await form.getByLabel('对照组比例（%）').fill('10')
+    await form.getByTestId('unknown-variables').waitFor({ state: 'detached' })
+    const saved = page.waitForResponse(
+      (r) => r.url().endsWith('/api/admin/campaigns') && r.request().method() === 'POST',
+    )
+    await form.getByRole('button', { name: '保存草稿' }).click()
+    expect((await saved).status()).toBe(201)
+    await page.waitForURL((url) => /^\/console\/campaigns\/\d+$/.test(url.pathname))
+    campaignId = Number(page.url().split('/').at(-1))
+    const row = await one<{
+      kind: string
+      kind_args: { occasion: string }
+      segment_id: number
+      status: string
+      holdout_pct: number
+      offer: { points: number }
+      schedule: { type: string }
+    }>(
+      sql`select kind, kind_args, segment_id, status, holdout_pct, offer, schedule from campaigns where id = ${campaignId}`,
+    )
+    expect(row).toMatchObject({
+      kind: 'holiday',
+      kind_args: { occasion: 'mid_autumn' },
+      segment_id: segmentId,
+      status: 'draft',
+      holdout_pct: 10,
+      offer: { points: 88 },
+      schedule: { type: 'yearly' },
+    })
+    await page.getByTestId('campaign-status').getByText('草稿').waitFor()
+  })
+
+  it('previews real messages, dry-runs per account and approves the previewed version', async () => {
+    const review = page.getByTestId('campaign-review')
+    const approve = review.getByRole('button', { name: '批准第 1 版' })
+    expect(await approve.isDisabled()).toBe(true)
+    await review.getByRole('button', { name: '预览消息' }).click()
+    const sample = review.getByTestId('preview-sample').first()
+    await sample.waitFor()
+    const memberId = Number(await sample.getAttribute('data-member'))
+    const member = await one<{ name: string | null; display_name: string; gender: string }>(
+      sql`select m.name, b.display_name, m.gender from members m
+        left join bot_accounts b on b.id = m.advisor_account_id where m.id = ${memberId}`,
+    )
+    expect(member.gender).toBe('female')
+    const text = await sample.getByTestId('preview-text').textContent()
+    expect(text).toContain(`${member.name ?? '亲'}，中秋节快乐！月圆人团圆`)
+    expect(text).toContain('88 积分')
+    expect(text).not.toContain('{{')
+
+    await review.getByRole('button', { name: '试算发送' }).click()
+    const dry = review.getByTestId('dry-run')
+    await dry.waitFor()
+    // The member with no advisor is counted as unreachable.
+    const unreachable = Number(await dry.getByTestId('dry-unreachable').textContent())
+    expect(unreachable).toBeGreaterThanOrEqual(1)
+    expect(await dry.getByTestId('account-finish').count()).toBeGreaterThan(0)
+    await page.screenshot({ path: screenshotPath('campaign-review-1440'), fullPage: true })
+
+    expect(await approve.isDisabled()).toBe(false)
+    await approve.click()
+    const approved = page.waitForResponse((r) => r.url().endsWith(`/campaigns/${campaignId}/approve`))
+    await page.getByRole('dialog').getByRole('button', { name: '批准' }).click()
+    expect((await approved).status()).toBe(200)
+    await page.getByTestId('campaign-status').getByText('已批准').waitFor()
+    const row = await one<{ status: string; version: number; approved_version: number | null }>(
+      sql`select status, version, approved_version from campaigns where id = ${campaignId}`,
+    )
+    expect(row).toMatchObject({ status: 'approved', version: 1, approved_version: 1 })
+  })
+
+  it('is planned and sent on the festival, and its page refreshes to figures that equal SQL over the outbox', async () => {
+    const results = page.getByTestId('campaign-results')
+    await results.getByText('已批准，到发送时间后开始发送').waitFor()
+    expect(await results.getAttribute('data-live')).toBe('true')
+
+    // 09:00 in Beijing on Mid-Autumn Day: the worker's tick plans the run.
+    const year = Number(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 4))
+    const festival = [...occasionsOfYear(year), ...occasionsOfYear(year + 1)].find(
+      (o) =>
+        o.code === 'mid_autumn' && o.date > new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10),
+    )!
+    clock.set(new Date(`${festival.date}T09:00:00+08:00`))
+    await runDueCampaigns({
+      db: database.db,
+      clock,
+      logger: silentLogger(),
+      integrations: campaignIntegrations,
+      owner: 'worker-1',
+    })
+    const run = await one<{ id: number; status: string }>(
+      sql`select id, status from campaign_runs where campaign_id = ${campaignId}`,
+    )
+    expect(run.status).toBe('planned')
+    await results.getByTestId('run-status').getByText('已排入发送队列').waitFor()
+
+    // The bot's paced senders, one per account, on the virtual clock; one member's phone is gone.
+    const leased = await acquireLeases(database.db, { owner: 'bot-1', now: clock.now(), ttlMs: YEAR_MS })
+    const [lost] = await queryRows<{ member_id: number }>(
+      database.db,
+      sql`select member_id from outbound_messages where campaign_run_id = ${run.id} order by id limit 1`,
+    )
+    const deliveries: Delivery[] = []
+    const senders = leased.map(
+      (a) =>
+        new AccountSender(
+          { db: database.db, clock, logger: silentLogger(), owner: 'bot-1', random: () => 0.5 },
+          a.id,
+          recordingTransport(
+            a.id,
+            deliveries,
+            () => clock.now(),
+            (d) =>
+              d.target.endsWith(`:wxid_demo_${lost!.member_id}`) || d.target.endsWith(`_${lost!.member_id}`)
+                ? new Error('contact not found')
+                : null,
+          ),
+        ),
+    )
+    await simulate(senders, { clock, until: new Date(clock.now().getTime() + 2 * 24 * 3600_000) })
+    const outbox = await queryRows<{ account_id: number; sent: number; failed: number; waiting: number }>(
+      database.db,
+      sql`select account_id, count(*) filter (where status = 'sent')::int as sent,
+            count(*) filter (where status = 'dead')::int as failed,
+            count(*) filter (where status in ('queued', 'claimed'))::int as waiting
+          from outbound_messages where campaign_run_id = ${run.id} group by account_id order by account_id`,
+    )
+    const sent = outbox.reduce((s, r) => s + r.sent, 0)
+    expect(sent).toBeGreaterThan(0)
+    expect(outbox.reduce((s, r) => s + r.waiting, 0)).toBe(0)
+    // What reached WeChat (the demo's own campaigns were due today too: only this greeting counts).
+    expect(deliveries.filter((d) => d.kind === 'contact' && d.text.includes('月圆人团圆')).length).toBe(sent)
+
+    // A member replies the next morning and orders two days later.
+    const [buyer] = await queryRows<{ member_id: number; sent_at: string }>(
+      database.db,
+      sql`select member_id, sent_at from outbound_messages where campaign_run_id = ${run.id} and status = 'sent' order by id limit 1`,
+    )
+    const sentAt = new Date(buyer!.sent_at).getTime()
+    await recordMemberEvent(database.db, {
+      memberId: buyer!.member_id,
+      type: 'chat_message',
+      occurredAt: new Date(sentAt + 20 * 3600_000),
+      payload: { direction: 'in', text: '谢谢，中秋快乐' },
+    })
+    await database.db
+      .execute(sql`insert into orders (order_no, member_id, status, items_fen, pay_fen, paid_at)
+      values ('MID-AUTUMN-1', ${buyer!.member_id}, 'paid', 39900, 39900, ${new Date(sentAt + 48 * 3600_000).toISOString()})`)
+
+    // The page was never reloaded: it asked again by itself.
+    const totals = page.getByTestId('result-totals')
+    await totals
+      .getByTestId('total-sent')
+      .getByText(String(sent), { exact: true })
+      .waitFor({ timeout: 15_000 })
+    await totals.getByTestId('total-replied').getByText('1', { exact: true }).waitFor({ timeout: 15_000 })
+    await totals.getByTestId('total-revenue').getByText('¥399.00').waitFor({ timeout: 15_000 })
+    const failedTotal = outbox.reduce((s, r) => s + r.failed, 0)
+    expect(failedTotal).toBe(1)
+    await totals.getByTestId('total-failed').getByText('1', { exact: true }).waitFor()
+    for (const r of outbox) {
+      const row = page.locator(`[data-testid="account-result"][data-account="${r.account_id}"]`)
+      expect(await row.locator('[data-field="sent"]').textContent()).toBe(String(r.sent))
+      expect(await row.locator('[data-field="failed"]').textContent()).toBe(String(r.failed))
+    }
+    await page.getByTestId('accounts-chart').locator('canvas').first().waitFor()
+    await page.screenshot({ path: screenshotPath('campaign-results-1440'), fullPage: true })
+  })
+
+  it('pauses after a confirmation, and an edit sends it back to draft', async () => {
+    await page.getByRole('button', { name: '暂停' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: '暂停' }).click()
+    await page.getByTestId('campaign-status').getByText('已暂停').waitFor()
+    expect(
+      (await one<{ status: string }>(sql`select status from campaigns where id = ${campaignId}`)).status,
+    ).toBe('paused')
+    const form = page.getByTestId('campaign-form')
+    await form.getByLabel('活动名称').fill('2027 中秋问候（改）')
+    const put = page.waitForResponse(
+      (r) => r.url().endsWith(`/campaigns/${campaignId}`) && r.request().method() === 'PUT',
+    )
+    await form.getByRole('button', { name: '保存修改' }).click()
+    expect((await put).status()).toBe(200)
+    await page.getByTestId('campaign-status').getByText('草稿').waitFor()
+    const row = await one<{ status: string; version: number; name: string }>(
+      sql`select status, version, name from campaigns where id = ${campaignId}`,
+    )
+    expect(row).toEqual({ status: 'draft', version: 2, name: '2027 中秋问候（改）' })
+    expect(
+      await page.getByTestId('campaign-review').getByRole('button', { name: '批准第 2 版' }).isDisabled(),
+    ).toBe(true)
+  })
+
+  it('fits a phone: 390 px without horizontal overflow', async () => {
+    await page.setViewportSize({ width: 390, height: 844 })
+    for (const path of [
+      '/console/campaigns',
+      '/console/campaigns?tab=list',
+      `/console/campaigns/${campaignId}`,
+    ]) {
+      await page.goto(`${app.url}${path}`)
+      await page.getByTestId(path.includes('/campaigns/') ? 'campaign-page' : 'campaigns-page').waitFor()
+      await page.waitForLoadState('networkidle')
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
+    }
+    await page.screenshot({ path: screenshotPath('campaign-390'), fullPage: true })
+    await page.setViewportSize({ width: 1440, height: 900 })
+  })
+})
