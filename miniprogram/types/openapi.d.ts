@@ -1778,7 +1778,7 @@ export interface paths {
         };
         /**
          * 节日日历
-         * @description 某一年的农历节日、公历节日和品牌日（Asia/Shanghai 日期）。
+         * @description 某一年的农历节日、公历节日、二十四节气和品牌日（Asia/Shanghai 日期）。
          */
         get: {
             parameters: {
@@ -1811,7 +1811,7 @@ export interface paths {
                             date: string;
                             name: string;
                             /** @enum {string} */
-                            source: "festival" | "brand";
+                            source: "festival" | "solar_term" | "brand";
                         }[];
                     };
                 };

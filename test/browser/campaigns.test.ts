@@ -21,7 +21,7 @@ import { simulate } from '../../bot/sender/simulation'
 import { startTestApp, type TestApp } from '../support/app'
 import { launchChromium, operatorContext, screenshotPath } from '../support/browser'
 import { recordingTransport, type Delivery } from '../support/chat'
-import { makeReachableMember } from '../support/campaigns'
+import { approvedCampaign, makeReachableMember } from '../support/campaigns'
 import { silentLogger } from '../support/config'
 import { testDatabase } from '../support/db'
 
@@ -54,6 +54,14 @@ beforeAll(async () => {
     sql`update bot_accounts set state = 'online', first_login_at = '2025-01-01T00:00:00Z'`,
   )
   await database.db.execute(sql`delete from outbound_messages where status in ('queued', 'claimed')`)
+  // Two members whose (solar) birthday is the day after tomorrow: this week's birthdays.
+  const inTwoDays = new Date(Date.now() + (8 + 48) * 3600_000).toISOString().slice(5, 10)
+  for (const name of ['寿星甲', '寿星乙'])
+    await makeReachableMember(database.db, null, {
+      name,
+      birthday: `1992-${inTwoDays}`,
+      birthdayCalendar: 'solar',
+    })
   // A woman with no advisor: in the segment, but nobody can greet her.
   await makeReachableMember(database.db, null, { name: '孤雁', gender: 'female' })
   const segment = await createSavedSegment(
@@ -325,6 +333,29 @@ describe('a Mid-Autumn greeting for a segment', () => {
     await page.screenshot({ path: screenshotPath('campaign-results-1440'), fullPage: true })
   })
 
+  it('lists the members no one can reach in a run, with the reason', async () => {
+    const results = page.getByTestId('campaign-results')
+    await results.locator('.ant-select').click()
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '中秋节' })
+      .first()
+      .click()
+    const list = results.getByTestId('unreachable')
+    await list.getByText('孤雁').waitFor()
+    const rows = await queryRows<{ member_no: string; reason: string }>(
+      database.db,
+      sql`select m.member_no, cr.unreachable_reason as reason from campaign_recipients cr
+        join campaign_runs r on r.id = cr.run_id join members m on m.id = cr.member_id
+        where r.campaign_id = ${campaignId} and cr.channel = 'none' and cr.cohort = 'send'`,
+    )
+    expect(rows.length).toBeGreaterThan(0)
+    expect(await list.locator('tbody tr.ant-table-row').count()).toBe(rows.length)
+    for (const r of rows) {
+      const row = list.locator('tbody tr', { hasText: r.member_no })
+      await row.getByText(r.reason === 'no_advisor' ? '没有专属顾问' : /好友|授权/).waitFor()
+    }
+  })
+
   it('pauses after a confirmation, and an edit sends it back to draft', async () => {
     await page.getByRole('button', { name: '暂停' }).click()
     await page.getByRole('dialog').getByRole('button', { name: '暂停' }).click()
@@ -349,6 +380,73 @@ describe('a Mid-Autumn greeting for a segment', () => {
     ).toBe(true)
   })
 
+  it('cancels a run after a confirmation, withdrawing what has not gone out', async () => {
+    const other = await approvedCampaign(database.db, clock, {
+      name: '周末到店提醒',
+      kind: 'holiday',
+      kindArgs: { occasion: 'mid_autumn' },
+      segmentId,
+      variants: ['{{name|亲}}，周末来店里坐坐'],
+      schedule: { type: 'once', at: null },
+    })
+    await runDueCampaigns({
+      db: database.db,
+      clock,
+      logger: silentLogger(),
+      integrations: campaignIntegrations,
+      owner: 'worker-1',
+    })
+    const run = await one<{ id: number }>(sql`select id from campaign_runs where campaign_id = ${other.id}`)
+    const queued = await one<{ n: number }>(
+      sql`select count(*)::int as n from outbound_messages where campaign_run_id = ${run.id} and status = 'queued'`,
+    )
+    expect(queued.n).toBeGreaterThan(0)
+    await page.goto(`${app.url}/console/campaigns/${other.id}`)
+    await page.getByTestId('campaign-results').getByTestId('run-status').getByText('已排入发送队列').waitFor()
+    await page.getByRole('button', { name: '取消发送' }).click()
+    const cancelled = page.waitForResponse((r) => r.url().endsWith(`/campaign-runs/${run.id}/cancel`))
+    await page.getByRole('dialog').getByRole('button', { name: '取消发送' }).click()
+    expect((await cancelled).status()).toBe(200)
+    await page.getByText(`已取消，撤回 ${queued.n} 条未发出的消息`).waitFor()
+    await page.getByTestId('run-status').getByText('已取消').waitFor()
+    const after = await queryRows<{ status: string; n: number }>(
+      database.db,
+      sql`select status, count(*)::int as n from outbound_messages where campaign_run_id = ${run.id} group by status`,
+    )
+    expect(after.find((r) => r.status === 'queued')).toBeUndefined()
+    expect(
+      (await one<{ status: string }>(sql`select status from campaign_runs where id = ${run.id}`)).status,
+    ).toBe('cancelled')
+  })
+
+  it('lists campaigns filtered through the URL', async () => {
+    await page.goto(`${app.url}/console/campaigns?tab=list&status=draft`)
+    const drafts = await queryRows<{ name: string }>(
+      database.db,
+      sql`select name from campaigns where status = 'draft' order by id`,
+    )
+    const table = page.getByTestId('campaigns-page').locator('.ant-table-tbody')
+    await table.getByText('2027 中秋问候（改）').waitFor()
+    expect(await table.locator('tr.ant-table-row').count()).toBe(Math.min(drafts.length, 20))
+    await page.getByTestId('filter-kind').click()
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '生日祝福' })
+      .first()
+      .click()
+    await page.waitForURL(
+      (url) => url.search.includes('kind=birthday') && url.search.includes('status=draft'),
+    )
+    const birthdayDrafts = drafts.length
+      ? (
+          await one<{ n: number }>(
+            sql`select count(*)::int as n from campaigns where status = 'draft' and kind = 'birthday'`,
+          )
+        ).n
+      : 0
+    if (birthdayDrafts === 0) await table.getByText('没有符合条件的活动').waitFor()
+    else expect(await table.locator('tr.ant-table-row').count()).toBe(Math.min(birthdayDrafts, 20))
+  })
+
   it('fits a phone: 390 px without horizontal overflow', async () => {
     await page.setViewportSize({ width: 390, height: 844 })
     for (const path of [
@@ -363,5 +461,42 @@ describe('a Mid-Autumn greeting for a segment', () => {
     }
     await page.screenshot({ path: screenshotPath('campaign-390'), fullPage: true })
     await page.setViewportSize({ width: 1440, height: 900 })
+  })
+})
+
+describe('a ready-made segment as the audience', () => {
+  it('用于活动 opens the composer with it, and saving keeps its conditions as the campaign’s segment', async () => {
+    await page.goto(`${app.url}/console/segments?segment=ready:birthday_soon`)
+    await page.getByRole('button', { name: '用于活动' }).click()
+    await page.waitForURL((url) => url.pathname === '/console/campaigns/new')
+    const form = page.getByTestId('campaign-form')
+    const soon = await countSegment(
+      database.db,
+      { conditions: [{ field: 'birthday', withinDays: 7 }] },
+      new Date(),
+    )
+    await form.getByTestId('audience-count').getByText(`该分群现有 ${soon} 位会员`).waitFor()
+    await form.getByLabel('活动名称').fill('本周生日祝福')
+    await form.getByTestId('campaign-kind').click()
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '生日祝福' })
+      .first()
+      .click()
+    await form.getByTestId('variant-0').locator('textarea').fill('{{name|亲}}，生日快乐！')
+    const saved = page.waitForResponse(
+      (r) => r.url().endsWith('/api/admin/campaigns') && r.request().method() === 'POST',
+    )
+    await form.getByRole('button', { name: '保存草稿' }).click()
+    expect((await saved).status()).toBe(201)
+    await page.waitForURL((url) => /^\/console\/campaigns\/\d+$/.test(url.pathname))
+    const id = Number(page.url().split('/').at(-1))
+    const row = await one<{ kind: string; schedule: { type: string }; filter: unknown; segment: string }>(
+      sql`select c.kind, c.schedule, s.filter, s.name as segment from campaigns c
+        join segments s on s.id = c.segment_id where c.id = ${id}`,
+    )
+    expect(row.kind).toBe('birthday')
+    expect(row.schedule.type).toBe('daily')
+    expect(row.segment).toContain('生日将至')
+    expect(row.filter).toMatchObject({ conditions: [{ field: 'birthday', withinDays: 7 }] })
   })
 })

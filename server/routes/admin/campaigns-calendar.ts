@@ -44,14 +44,14 @@ export function registerAdminCampaignCalendar(api: ApiRouter, deps: AppDeps): vo
     '/campaign-calendar',
     {
       summary: '节日日历',
-      description: '某一年的农历节日、公历节日和品牌日（Asia/Shanghai 日期）。',
+      description: '某一年的农历节日、公历节日、二十四节气和品牌日（Asia/Shanghai 日期）。',
       query: z.object({ year: z.coerce.number().int().min(1901).max(2099).optional() }),
       response: z.array(
         z.object({
           code: z.string(),
           name: z.string(),
           date: z.string(),
-          source: z.enum(['festival', 'brand']),
+          source: z.enum(['festival', 'solar_term', 'brand']),
         }),
       ),
     },

@@ -2,7 +2,7 @@
 // live count), wording variants with the template variables offered as you type ({{) and unknown ones
 // marked, channel, schedule, points or coupon, and the holdout share. Saved as a draft; the server's
 // refusals are shown on the field they name.
-import { useMemo, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import {
   Alert,
   App,
@@ -183,6 +183,15 @@ export function CampaignForm({ start, onSaved }: { start: Start; onSaved: (c: Ca
   )
   const vars = variables.data ?? variables.previous
   const known = new Set(vars?.variables.map((v) => v.name))
+  // A kind allows only some schedules (a birthday is daily, a festival yearly): keep the choice valid.
+  const allowed = variables.data?.schedules
+  useEffect(() => {
+    if (
+      allowed?.length &&
+      !allowed.includes(form.getFieldValue('scheduleType') as FormValues['scheduleType'])
+    )
+      form.setFieldValue('scheduleType', allowed[0])
+  }, [allowed, form])
   const calendar = useApi<Answer<'/campaign-calendar'>>(kind === 'holiday' ? '/campaign-calendar' : null)
   const saved = useApi<Answer<'/segments'>>('/segments')
   const readyMade = useApi<Answer<'/segments/ready-made'>>('/segments/ready-made')

@@ -19,6 +19,17 @@ import { may } from '../../session'
 type Campaign = Answer<'/campaigns'>[number]
 type Occasion = Answer<'/campaign-calendar'>[number]
 
+const sourceNames: Record<Occasion['source'], string> = {
+  festival: '节日',
+  solar_term: '节气',
+  brand: '品牌日',
+}
+const sourceColors: Record<Occasion['source'], string> = {
+  festival: 'red',
+  solar_term: 'green',
+  brand: 'purple',
+}
+
 /** How far ahead the calendar looks. */
 const HORIZON_DAYS = 60
 const PAGE_SIZE = 20
@@ -159,7 +170,7 @@ function CalendarTab({ campaigns }: { campaigns: Loaded<Answer<'/campaigns'>> })
               <OccasionRow
                 title={o.name}
                 when={`${dayText(o.date)} · ${n === 0 ? '今天' : `${n} 天后`}`}
-                tag={o.source === 'brand' ? <Tag color="purple">品牌日</Tag> : <Tag color="red">节日</Tag>}
+                tag={<Tag color={sourceColors[o.source]}>{sourceNames[o.source]}</Tag>}
                 campaigns={forOccasion(o)}
                 create={`/campaigns/new?occasion=${encodeURIComponent(o.code)}`}
               />
