@@ -166,6 +166,19 @@ describe('a Mid-Autumn greeting for a segment', () => {
     await form.getByLabel('赠送积分').fill('88')
     await form.getByLabel('对照组比例（%）').fill('10')
     await form.getByTestId('unknown-variables').waitFor({ state: 'detached' })
+    // A time of day the server cannot read: refused on its field, nothing saved.
+    await form.getByLabel('当天几点开始').fill('25:00')
+    const badTime = page.waitForResponse(
+      (r) => r.url().endsWith('/api/admin/campaigns') && r.request().method() === 'POST',
+    )
+    await form.getByRole('button', { name: '保存草稿' }).click()
+    expect((await badTime).status()).toBe(400)
+    await form.getByText('时间格式应为 HH:MM').waitFor()
+    expect(
+      (await one<{ n: number }>(sql`select count(*)::int as n from campaigns where name = '2027 中秋问候'`))
+        .n,
+    ).toBe(0)
+    await form.getByLabel('当天几点开始').fill('09:00')
     const saved = page.waitForResponse(
       (r) => r.url().endsWith('/api/admin/campaigns') && r.request().method() === 'POST',
     )
