@@ -113,6 +113,18 @@ describe('festival calendar', () => {
     })
   }
 
+  it('has all 24 solar terms, each once a year, marked as solar terms', () => {
+    for (const year of [2026, 2027, 2030]) {
+      const terms = occasionsOfYear(year).filter((o) => o.source === 'solar_term')
+      expect(terms).toHaveLength(24)
+      expect(new Set(terms.map((t) => t.code)).size).toBe(24)
+    }
+    expect(occasionsOn('2026-08-07').map((o) => [o.code, o.name, o.source])).toEqual([
+      ['liqiu', '立秋', 'solar_term'],
+    ])
+    expect(occasionsOn('2026-12-22').map((o) => o.code)).toEqual(['winter_solstice'])
+  })
+
   it('Mid-Autumn 2026 is 25 September, and that day has no other festival', () => {
     expect(occasionsOn('2026-09-25').map((o) => [o.code, o.name])).toEqual([['mid_autumn', '中秋节']])
     expect(occasionsOn('2026-09-24')).toEqual([])

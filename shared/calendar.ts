@@ -68,6 +68,37 @@ export const festivals: readonly Festival[] = [
   { code: 'double_ninth', name: '重阳节', rule: { calendar: 'lunar', month: 9, day: 9 } },
   { code: 'winter_solstice', name: '冬至', rule: { calendar: 'solar_term', term: '冬至', month: 12 } },
   { code: 'christmas', name: '圣诞节', rule: { calendar: 'solar', month: 12, day: 25 } },
+  // The other solar terms (节气): greetings and seasonal care (立秋贴秋膘, 大寒进补) follow them too.
+  ...(
+    [
+      ['xiaohan', '小寒', 1],
+      ['dahan', '大寒', 1],
+      ['lichun', '立春', 2],
+      ['yushui', '雨水', 2],
+      ['jingzhe', '惊蛰', 3],
+      ['chunfen', '春分', 3],
+      ['guyu', '谷雨', 4],
+      ['lixia', '立夏', 5],
+      ['xiaoman', '小满', 5],
+      ['mangzhong', '芒种', 6],
+      ['xiazhi', '夏至', 6],
+      ['xiaoshu', '小暑', 7],
+      ['dashu', '大暑', 7],
+      ['liqiu', '立秋', 8],
+      ['chushu', '处暑', 8],
+      ['bailu', '白露', 9],
+      ['qiufen', '秋分', 9],
+      ['hanlu', '寒露', 10],
+      ['shuangjiang', '霜降', 10],
+      ['lidong', '立冬', 11],
+      ['xiaoxue', '小雪', 11],
+      ['daxue', '大雪', 12],
+    ] as const
+  ).map(([code, name, month]) => ({
+    code,
+    name,
+    rule: { calendar: 'solar_term', term: name, month } as FestivalRule,
+  })),
 ]
 
 /** A date of the brand's own (anniversary, member day), recurring every year on a solar or lunar date. */
@@ -83,7 +114,8 @@ export interface Occasion {
   code: string
   name: string
   date: string
-  source: 'festival' | 'brand'
+  /** A festival, a solar term (节气) or one of the brand's own dates. */
+  source: 'festival' | 'solar_term' | 'brand'
 }
 
 const pad = (n: number) => String(n).padStart(2, '0')
@@ -175,7 +207,12 @@ export function occasionsOfYear(year: number, brandDates: readonly BrandDate[] =
   const list: Occasion[] = []
   for (const f of festivals) {
     for (const date of cachedDatesOf(f, year))
-      list.push({ code: f.code, name: f.name, date, source: 'festival' })
+      list.push({
+        code: f.code,
+        name: f.name,
+        date,
+        source: f.rule.calendar === 'solar_term' ? 'solar_term' : 'festival',
+      })
   }
   for (const b of brandDates) {
     for (const date of datesOf(brandDateRule(b), year))

@@ -440,6 +440,17 @@ describe('calendar, brand dates and consents', () => {
     ])
   })
 
+  it('tells the composer which schedules and variables a kind allows', async () => {
+    const res = await app.request('GET', '/api/admin/campaign-variables?kind=birthday&withPoints=true', {
+      token,
+    })
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({ kind: 'birthday', kindName: '生日祝福', schedules: ['daily', 'once'] })
+    const names = res.body.variables.map((v: { name: string }) => v.name)
+    expect(names).toContain('gift_points')
+    expect(names).not.toContain('festival')
+  })
+
   it('documents the campaign API in OpenAPI', async () => {
     const res = await app.request('GET', '/api/openapi.json')
     for (const path of [

@@ -17,6 +17,17 @@ import {
   outboundStatusNames,
 } from '../../shared/chat/labels'
 import { messageOriginNames, messageStatusNames, ticketCategoryNames } from '../../shared/chat/labels'
+export {
+  campaignChannelNames as campaignChannelLabels,
+  campaignKindDescriptions,
+  campaignKindNames as campaignKindLabels,
+  campaignRunStatusNames as campaignRunStatusLabels,
+  campaignStatusNames as campaignStatusLabels,
+  cohortNames as cohortLabels,
+  recipientChannelNames as recipientChannelLabels,
+  scheduleTypeNames as scheduleTypeLabels,
+  unreachableReasonNames as unreachableReasonLabels,
+} from '../../shared/campaigns/labels'
 
 export const stageLabels: Record<FunnelStage, string> = stageNames
 
@@ -67,3 +78,10 @@ export const ticketCategoryLabels: Record<string, string> = ticketCategoryNames
 
 export const label = (labels: Record<string, string>, code: string | null) =>
   code === null ? '—' : (labels[code] ?? code)
+
+export const campaignStatusColors: Record<string, string> = {
+  draft: 'default',
+  approved: 'green',
+  paused: 'orange',
+  archived: 'default',
+}

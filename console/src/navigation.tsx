@@ -8,6 +8,7 @@ import {
   CustomerServiceOutlined,
   DashboardOutlined,
   MessageOutlined,
+  NotificationOutlined,
   SafetyCertificateOutlined,
   ShopOutlined,
   TeamOutlined,
@@ -108,6 +109,22 @@ export const sectionGroups: SectionGroup[] = [
         icon: <CommentOutlined />,
         action: 'chat.read',
         page: lazy(() => import('./pages/groups/groups-page')),
+      },
+    ],
+  },
+  {
+    label: '运营',
+    sections: [
+      {
+        path: '/campaigns',
+        label: '关怀活动',
+        icon: <NotificationOutlined />,
+        action: 'campaigns.read',
+        page: lazy(() => import('./pages/campaigns/campaigns-page')),
+        children: [
+          { path: '/campaigns/new', page: lazy(() => import('./pages/campaigns/campaign-page')) },
+          { path: '/campaigns/:id', page: lazy(() => import('./pages/campaigns/campaign-page')) },
+        ],
       },
     ],
   },

@@ -1804,7 +1804,7 @@ export interface paths {
         };
         /**
          * 节日日历
-         * @description 某一年的农历节日、公历节日和品牌日（Asia/Shanghai 日期）。
+         * @description 某一年的农历节日、公历节日、二十四节气和品牌日（Asia/Shanghai 日期）。
          */
         get: {
             parameters: {
@@ -1837,7 +1837,7 @@ export interface paths {
                             date: string;
                             name: string;
                             /** @enum {string} */
-                            source: "festival" | "brand";
+                            source: "festival" | "solar_term" | "brand";
                         }[];
                     };
                 };
@@ -2146,6 +2146,7 @@ export interface paths {
                         "application/json": {
                             kind: string;
                             kindName: string;
+                            schedules: ("once" | "yearly" | "daily")[];
                             variables: {
                                 example: string;
                                 label: string;

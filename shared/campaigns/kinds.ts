@@ -11,6 +11,7 @@ import type { CampaignIntegrations } from './integrations'
 import { campaignKinds, type CampaignKind } from '../db/schema/campaigns'
 import type { ScheduleType } from './schedule'
 import type { VariableDefinition } from './variables'
+import { campaignKindDescriptions, campaignKindNames } from './labels'
 
 export interface KindContext {
   db: Db
@@ -80,8 +81,8 @@ const benefitChangeArgs = z.object({ changeId: z.string().min(1).max(64).nullabl
 
 const holiday = campaignKind({
   code: 'holiday',
-  title: '节日问候',
-  description: '在传统节日、公历节日或品牌纪念日当天问候会员',
+  title: campaignKindNames.holiday,
+  description: campaignKindDescriptions.holiday,
   args: holidayArgs,
   schedules: ['yearly', 'once'],
   variables: [],
@@ -90,8 +91,8 @@ const holiday = campaignKind({
 
 const birthday = campaignKind({
   code: 'birthday',
-  title: '生日祝福',
-  description: '每天给当天（或 N 天后）过生日的会员送上祝福，按会员选择的公历或农历生日',
+  title: campaignKindNames.birthday,
+  description: campaignKindDescriptions.birthday,
   args: birthdayArgs,
   schedules: ['daily', 'once'],
   variables: [],
@@ -114,8 +115,8 @@ const birthday = campaignKind({
 
 const serviceReminder = campaignKind({
   code: 'service_reminder',
-  title: '服务提醒',
-  description: '会员某项服务到期前 N 天提醒（保养、复购、续费）',
+  title: campaignKindNames.service_reminder,
+  description: campaignKindDescriptions.service_reminder,
   args: serviceReminderArgs,
   schedules: ['daily', 'once'],
   variables: [
@@ -144,8 +145,8 @@ const serviceReminder = campaignKind({
 
 const winBack = campaignKind({
   code: 'win_back',
-  title: '沉睡唤醒',
-  description: '唤回 N 天没有互动、也没有下单的会员',
+  title: campaignKindNames.win_back,
+  description: campaignKindDescriptions.win_back,
   args: winBackArgs,
   schedules: ['daily', 'once'],
   variables: [
@@ -172,8 +173,8 @@ const winBack = campaignKind({
 
 const tierInvite = campaignKind({
   code: 'tier_invite',
-  title: '升级邀请',
-  description: '邀请离下一等级只差一点的会员升级，或邀请超级用户候选人加入会员群',
+  title: campaignKindNames.tier_invite,
+  description: campaignKindDescriptions.tier_invite,
   args: tierInviteArgs,
   schedules: ['daily', 'once'],
   variables: [
@@ -220,8 +221,8 @@ const tierInvite = campaignKind({
 
 const referralAsk = campaignKind({
   code: 'referral_ask',
-  title: '邀请推荐',
-  description: '请满意却从未被邀请推荐的老客推荐朋友',
+  title: campaignKindNames.referral_ask,
+  description: campaignKindDescriptions.referral_ask,
   args: z.object({}),
   schedules: ['daily', 'once'],
   variables: [],
@@ -251,8 +252,8 @@ const referralAsk = campaignKind({
 
 const benefitChange = campaignKind({
   code: 'benefit_change',
-  title: '权益变更通知',
-  description: '等级规则调整前，提前告知受影响的会员',
+  title: campaignKindNames.benefit_change,
+  description: campaignKindDescriptions.benefit_change,
   args: benefitChangeArgs,
   schedules: ['once', 'daily'],
   variables: [

@@ -18,6 +18,7 @@ import {
   serviceDateInputSchema,
 } from '../../../shared/campaigns/service-dates'
 import { shanghaiDate } from '../../../shared/clock'
+import { scheduleTypes } from '../../../shared/campaigns/schedule'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
@@ -43,14 +44,14 @@ export function registerAdminCampaignCalendar(api: ApiRouter, deps: AppDeps): vo
     '/campaign-calendar',
     {
       summary: '节日日历',
-      description: '某一年的农历节日、公历节日和品牌日（Asia/Shanghai 日期）。',
+      description: '某一年的农历节日、公历节日、二十四节气和品牌日（Asia/Shanghai 日期）。',
       query: z.object({ year: z.coerce.number().int().min(1901).max(2099).optional() }),
       response: z.array(
         z.object({
           code: z.string(),
           name: z.string(),
           date: z.string(),
-          source: z.enum(['festival', 'brand']),
+          source: z.enum(['festival', 'solar_term', 'brand']),
         }),
       ),
     },
@@ -71,6 +72,8 @@ export function registerAdminCampaignCalendar(api: ApiRouter, deps: AppDeps): vo
       response: z.object({
         kind: z.string(),
         kindName: z.string(),
+        /** The schedules this kind allows (once, yearly, daily). */
+        schedules: z.array(z.enum(scheduleTypes)),
         variables: z.array(z.object({ name: z.string(), label: z.string(), example: z.string() })),
       }),
     },
@@ -82,6 +85,7 @@ export function registerAdminCampaignCalendar(api: ApiRouter, deps: AppDeps): vo
       return {
         kind: query.kind,
         kindName: kindDefinition(query.kind).title,
+        schedules: [...kindDefinition(query.kind).schedules],
         variables: availableVariables(query.kind, query.channel, offer.success ? offer.data : null).map(
           (v) => ({
             name: v.name,

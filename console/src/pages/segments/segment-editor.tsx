@@ -16,7 +16,13 @@ import {
   Tag,
   Typography,
 } from 'antd'
-import { CopyOutlined, DeleteOutlined, ReloadOutlined, SaveOutlined } from '@ant-design/icons'
+import {
+  CopyOutlined,
+  DeleteOutlined,
+  NotificationOutlined,
+  ReloadOutlined,
+  SaveOutlined,
+} from '@ant-design/icons'
 import {
   apiRequest,
   asApiError,
@@ -27,6 +33,8 @@ import {
   type Loaded,
 } from '../../api'
 import { formatCount, formatDateTime } from '../../format'
+import { may } from '../../session'
+import { useNavigate } from 'react-router'
 import { ConditionBuilder, type Taxonomy } from './condition-builder'
 import { MemberPreview, PREVIEW_SIZE, type MembersPage } from './member-preview'
 import { downloadExport, useDebounced, usePosted } from './segment-api'
@@ -84,6 +92,7 @@ export function SegmentEditor({
   onDeleted: () => void
 }) {
   const { message, modal } = App.useApp()
+  const navigate = useNavigate()
   const [baseline, setBaseline] = useState(segment)
   const [draft, setDraft] = useState<Draft>(() => fromFilter(segment?.filter ?? template?.filter))
   const [saveProblems, setSaveProblems] = useState<{
@@ -160,6 +169,16 @@ export function SegmentEditor({
           {baseline ? '保存修改' : '保存分群'}
         </Button>
         <ExportButtons download={download} />
+        {baseline && may('campaigns.manage') && (
+          <Button
+            icon={<NotificationOutlined />}
+            disabled={dirty}
+            title={dirty ? '请先保存修改' : undefined}
+            onClick={() => void navigate(`/campaigns/new?audience=saved:${baseline.id}`)}
+          >
+            用于活动
+          </Button>
+        )}
         {baseline && (
           <Button danger icon={<DeleteOutlined />} onClick={remove}>
             删除
@@ -348,6 +367,7 @@ export function ReadyMadeView({
   wide: boolean
   onCopy: () => void
 }) {
+  const navigate = useNavigate()
   const preview = usePreview(segment.filter)
   const definition = describeFilter(segment.filter, lookups)
   return (
@@ -370,6 +390,14 @@ export function ReadyMadeView({
         <Button icon={<CopyOutlined />} onClick={onCopy}>
           复制为新分群
         </Button>
+        {may('campaigns.manage') && (
+          <Button
+            icon={<NotificationOutlined />}
+            onClick={() => void navigate(`/campaigns/new?audience=ready:${encodeURIComponent(segment.code)}`)}
+          >
+            用于活动
+          </Button>
+        )}
       </Space>
       <Descriptions
         size="small"
