@@ -37,3 +37,14 @@ export const roleLabels: Record<string, string> = roleNames
 
 export const label = (labels: Record<string, string>, code: string | null) =>
   code === null ? '—' : (labels[code] ?? code)
+
+export {
+  downgradeTargetNames as downgradeTargetLabels,
+  ladderBasisNames as ladderBasisLabels,
+  ladderKindNames as ladderKindLabels,
+  pointsEntryKindNames as pointsEntryKindLabels,
+  redemptionStatusNames as redemptionStatusLabels,
+  rewardKindNames as rewardKindLabels,
+  spendWindowNames as spendWindowLabels,
+  tierMoveNames as tierMoveLabels,
+} from '../../shared/tiers/labels'

@@ -6,6 +6,7 @@ import {
   CrownOutlined,
   CustomerServiceOutlined,
   DashboardOutlined,
+  RiseOutlined,
   SafetyCertificateOutlined,
   ShopOutlined,
   TeamOutlined,
@@ -79,6 +80,18 @@ export const sectionGroups: SectionGroup[] = [
         icon: <CustomerServiceOutlined />,
         action: 'chat.serve',
         page: lazy(() => import('./pages/tickets/tickets-page')),
+      },
+    ],
+  },
+  {
+    label: '会员计划',
+    sections: [
+      {
+        path: '/tiers',
+        label: '等级体系',
+        icon: <RiseOutlined />,
+        action: 'loyalty.read',
+        page: lazy(() => import('./pages/programme/tiers-page')),
       },
     ],
   },

@@ -7063,7 +7063,14 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            amount: number;
+                            balance: number;
+                            duplicate: boolean;
+                            entryId: number;
+                        };
+                    };
                 };
             };
         };
@@ -7116,7 +7123,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            importId: number;
+                            members: number;
+                            /** @constant */
+                            ok: true;
+                            rows: number;
+                            totalPoints: number;
+                        };
+                    };
                 };
             };
         };
@@ -7162,7 +7178,32 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            balance: number;
+                            entries: {
+                                amount: number;
+                                at: string;
+                                expiresAt: string | null;
+                                id: number;
+                                kind: string;
+                                reason: string;
+                                remaining: number | null;
+                            }[];
+                            expiring: {
+                                points: number;
+                                soonestAt: string | null;
+                            };
+                            grants: {
+                                expiresAt: string | null;
+                                id: number;
+                                reason: string;
+                                remaining: number;
+                            }[];
+                            memberId: number;
+                            nextBefore: number | null;
+                        };
+                    };
                 };
             };
         };
@@ -9150,7 +9191,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            args: {
+                                [key: string]: unknown;
+                            };
+                            code: string;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            imageUrl: string | null;
+                            /** @enum {string} */
+                            kind: "voucher" | "gift" | "privilege";
+                            name: string;
+                            perMemberLimit: number | null;
+                            pointsCost: number;
+                            sort: number;
+                            stock: number | null;
+                        }[];
+                    };
                 };
             };
         };
@@ -9247,7 +9307,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            args: {
+                                [key: string]: unknown;
+                            };
+                            code: string;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            imageUrl: string | null;
+                            /** @enum {string} */
+                            kind: "voucher" | "gift" | "privilege";
+                            name: string;
+                            perMemberLimit: number | null;
+                            pointsCost: number;
+                            sort: number;
+                            stock: number | null;
+                        };
+                    };
                 };
             };
         };
@@ -9309,7 +9388,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            args: {
+                                [key: string]: unknown;
+                            };
+                            code: string;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            imageUrl: string | null;
+                            /** @enum {string} */
+                            kind: "voucher" | "gift" | "privilege";
+                            name: string;
+                            perMemberLimit: number | null;
+                            pointsCost: number;
+                            sort: number;
+                            stock: number | null;
+                        };
+                    };
                 };
             };
         };
@@ -9351,7 +9449,30 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            redemption: {
+                                cancelledAt: string | null;
+                                createdAt: string;
+                                expiresAt: string | null;
+                                fulfilledAt: string | null;
+                                id: number;
+                                memberId: number;
+                                points: number;
+                                requestId: string;
+                                rewardId: number;
+                                /** @enum {string} */
+                                status: "issued" | "fulfilled" | "cancelled";
+                                voucherCode: string | null;
+                            };
+                            reward: {
+                                code: string;
+                                /** @enum {string} */
+                                kind: "voucher" | "gift" | "privilege";
+                                name: string;
+                            };
+                        }[];
+                    };
                 };
             };
         };
@@ -13465,7 +13586,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            currentOutcome: string;
+                            deliveredAt: string | null;
+                            effectiveAt: string;
+                            id: number;
+                            memberId: number;
+                            message: string;
+                            newOutcome: string;
+                            ruleSetId: number;
+                        }[];
+                    };
                 };
             };
         };
@@ -13527,7 +13659,38 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            affected: {
+                                [key: string]: number;
+                            };
+                            effectiveAt: string;
+                            notices: number;
+                            ruleSetId: number;
+                            /** @constant */
+                            scheduled: true;
+                        } | {
+                            at: string;
+                            counts: {
+                                [key: string]: number;
+                            };
+                            ladder: string;
+                            moves: {
+                                endsAt: string | null;
+                                from: string | null;
+                                kind: string;
+                                memberId: number;
+                                memberNo: string;
+                                name: string | null;
+                                reason: string;
+                                ruleCode: string | null;
+                                to: string | null;
+                            }[];
+                            ruleSetId: number | null;
+                            /** @constant */
+                            scheduled: false;
+                        };
+                    };
                 };
             };
         };
@@ -13716,7 +13879,13 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            args: unknown;
+                            code: string;
+                            title: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -13764,7 +13933,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            cancelledAt: string;
+                            id: number;
+                        };
+                    };
                 };
             };
         };

@@ -10,6 +10,34 @@ import { DomainError } from '../../../shared/errors'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
+const accountSchema = z.object({
+  memberId: z.number().int(),
+  balance: z.number().int(),
+  /** Points that lapse within 90 days, and the soonest date among them. */
+  expiring: z.object({ points: z.number().int(), soonestAt: z.string().nullable() }),
+  grants: z.array(
+    z.object({
+      id: z.number().int(),
+      remaining: z.number().int(),
+      expiresAt: z.string().nullable(),
+      reason: z.string(),
+    }),
+  ),
+  entries: z.array(
+    z.object({
+      id: z.number().int(),
+      kind: z.string(),
+      amount: z.number().int(),
+      reason: z.string(),
+      at: z.string(),
+      expiresAt: z.string().nullable(),
+      remaining: z.number().int().nullable(),
+    }),
+  ),
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  nextBefore: z.number().int().nullable(),
+})
+
 const requestId = z.string().trim().min(8, '请求编号至少 8 位').max(64)
 
 export function registerAdminPoints(api: ApiRouter, deps: AppDeps): void {
@@ -34,6 +62,7 @@ export function registerAdminPoints(api: ApiRouter, deps: AppDeps): void {
         before: z.coerce.number().int().positive().optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
       }),
+      response: accountSchema,
     },
     ({ params, query }) => memberPointsAccount(deps.db, params.memberId, deps.clock.now(), query),
   )
@@ -53,6 +82,12 @@ export function registerAdminPoints(api: ApiRouter, deps: AppDeps): void {
         expiresAt: z.coerce.date().nullable().optional(),
       }),
       status: 201,
+      response: z.object({
+        entryId: z.number().int(),
+        amount: z.number().int(),
+        balance: z.number().int(),
+        duplicate: z.boolean(),
+      }),
     },
     async ({ body }, ctx) => {
       const r = await adjustPoints(deps.db, { ...body, operatorId: ctx.state.operator!.id }, deps.clock.now())
@@ -71,6 +106,13 @@ export function registerAdminPoints(api: ApiRouter, deps: AppDeps): void {
         contentBase64: z.string().min(1).max(20_000_000),
       }),
       status: 201,
+      response: z.object({
+        ok: z.literal(true),
+        importId: z.number().int(),
+        rows: z.number().int(),
+        members: z.number().int(),
+        totalPoints: z.number().int(),
+      }),
     },
     async ({ body }, ctx) => {
       const content = Buffer.from(body.contentBase64, 'base64')
