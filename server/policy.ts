@@ -164,6 +164,7 @@ export const operations: Record<string, Action | [Action, string]> = {
   'GET /api/admin/points/policy': 'loyalty.read',
   'PUT /api/admin/points/policy': 'loyalty.manage',
   'GET /api/admin/points/members/{memberId}': ['members.read', 'memberId'],
+  'GET /api/admin/points/expiring': 'loyalty.read',
   'POST /api/admin/points/adjustments': 'points.adjust',
   'POST /api/admin/points/imports': 'points.adjust',
   'GET /api/admin/points/tasks': 'loyalty.read',

@@ -7080,6 +7080,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/points/expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 即将过期的积分：未来若干天内到期的积分，按会员汇总（积分多者在前） */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                memberId: number;
+                                memberNo: string;
+                                name: string | null;
+                                points: number;
+                                soonestAt: string;
+                            }[];
+                            members: number;
+                            points: number;
+                            until: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/points/imports": {
         parameters: {
             query?: never;

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { memberPointsAccount } from '../../../shared/points/accounts'
 import { adjustPoints } from '../../../shared/points/accounts'
 import { importPoints } from '../../../shared/points/import'
+import { expiringSoon } from '../../../shared/points/history'
 import { loadPointsPolicy, pointsPolicySchema, savePointsPolicy } from '../../../shared/points/policy'
 import { listTasks, saveTask, taskInputSchema } from '../../../shared/points/tasks'
 import { DomainError } from '../../../shared/errors'
@@ -65,6 +66,34 @@ export function registerAdminPoints(api: ApiRouter, deps: AppDeps): void {
       response: accountSchema,
     },
     ({ params, query }) => memberPointsAccount(deps.db, params.memberId, deps.clock.now(), query),
+  )
+
+  api.get(
+    '/points/expiring',
+    {
+      summary: '即将过期的积分：未来若干天内到期的积分，按会员汇总（积分多者在前）',
+      query: z.object({
+        days: z.coerce.number().int().min(1).max(365).default(30),
+        limit: z.coerce.number().int().min(1).max(200).default(20),
+        offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+      }),
+      response: z.object({
+        until: z.string(),
+        /** Members with points lapsing in the window, and those points in all. */
+        members: z.number().int(),
+        points: z.number().int(),
+        items: z.array(
+          z.object({
+            memberId: z.number().int(),
+            memberNo: z.string(),
+            name: z.string().nullable(),
+            points: z.number().int(),
+            soonestAt: z.string(),
+          }),
+        ),
+      }),
+    },
+    ({ query }) => expiringSoon(deps.db, deps.clock.now(), query),
   )
 
   api.post(
