@@ -6,10 +6,12 @@ import {
   CrownOutlined,
   CustomerServiceOutlined,
   DashboardOutlined,
+  GiftOutlined,
   RiseOutlined,
   SafetyCertificateOutlined,
   ShopOutlined,
   TeamOutlined,
+  WalletOutlined,
 } from '@ant-design/icons'
 
 export interface Section {
@@ -92,6 +94,20 @@ export const sectionGroups: SectionGroup[] = [
         icon: <RiseOutlined />,
         action: 'loyalty.read',
         page: lazy(() => import('./pages/programme/tiers-page')),
+      },
+      {
+        path: '/rewards',
+        label: '积分商城',
+        icon: <GiftOutlined />,
+        action: 'loyalty.read',
+        page: lazy(() => import('./pages/programme/rewards-page')),
+      },
+      {
+        path: '/points',
+        label: '积分管理',
+        icon: <WalletOutlined />,
+        action: 'points.adjust',
+        page: lazy(() => import('./pages/programme/points-page')),
       },
     ],
   },
