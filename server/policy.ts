@@ -171,6 +171,8 @@ export const operations: Record<string, Action | [Action, string]> = {
   'PUT /api/admin/points/tasks/{code}': 'loyalty.manage',
   'GET /api/admin/benefits': 'loyalty.read',
   'POST /api/admin/benefits': 'loyalty.manage',
+  'GET /api/admin/benefits/report': 'loyalty.read',
+  'GET /api/admin/benefits/{id}/uses': 'loyalty.read',
   'GET /api/admin/benefits/members/{memberId}': 'benefits.use',
   'POST /api/admin/benefits/uses': 'benefits.use',
   'GET /api/admin/rewards': 'loyalty.read',

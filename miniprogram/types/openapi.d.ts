@@ -1339,7 +1339,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            args: {
+                                [key: string]: unknown;
+                            };
+                            code: string;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            /** @enum {string} */
+                            kind: "member_price" | "quota" | "birthday_gift" | "friend_pass";
+                            name: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -1412,10 +1425,85 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            args: {
+                                [key: string]: unknown;
+                            };
+                            code: string;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            /** @enum {string} */
+                            kind: "member_price" | "quota" | "birthday_gift" | "friend_pass";
+                            name: string;
+                        };
+                    };
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/benefits/{id}/uses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 某项权益的使用记录（最新在前） */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                friendMemberId: number | null;
+                                id: number;
+                                memberId: number;
+                                memberNo: string;
+                                name: string | null;
+                                note: string | null;
+                                periodKey: string;
+                                usedAt: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1470,6 +1558,71 @@ export interface paths {
                             quota: number | null;
                             remaining: number | null;
                             used: number | null;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/benefits/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 权益使用报告：各权益的周期限次（默认与各等级）、时间段内使用次数、使用人数、亲友使用次数 */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            defaultQuota: number | null;
+                            description: string | null;
+                            friendUses: number;
+                            id: number;
+                            /** @enum {string} */
+                            kind: "member_price" | "quota" | "birthday_gift" | "friend_pass";
+                            levels: {
+                                ladder: string;
+                                level: string;
+                                quota: number | null;
+                            }[];
+                            members: number;
+                            name: string;
+                            period: string | null;
+                            uses: number;
                         }[];
                     };
                 };
