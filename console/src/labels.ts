@@ -39,6 +39,8 @@ export const label = (labels: Record<string, string>, code: string | null) =>
   code === null ? '—' : (labels[code] ?? code)
 
 export {
+  benefitKindNames as benefitKindLabels,
+  quotaPeriodNames as quotaPeriodLabels,
   downgradeTargetNames as downgradeTargetLabels,
   ladderBasisNames as ladderBasisLabels,
   ladderKindNames as ladderKindLabels,

@@ -8,6 +8,7 @@ import {
   DashboardOutlined,
   GiftOutlined,
   RiseOutlined,
+  SafetyOutlined,
   SafetyCertificateOutlined,
   ShopOutlined,
   TeamOutlined,
@@ -94,6 +95,13 @@ export const sectionGroups: SectionGroup[] = [
         icon: <RiseOutlined />,
         action: 'loyalty.read',
         page: lazy(() => import('./pages/programme/tiers-page')),
+      },
+      {
+        path: '/benefits',
+        label: '权益与限次',
+        icon: <SafetyOutlined />,
+        action: 'loyalty.read',
+        page: lazy(() => import('./pages/programme/benefits-page')),
       },
       {
         path: '/rewards',

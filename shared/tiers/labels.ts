@@ -1,7 +1,7 @@
 // What operators read for the codes of the loyalty programme: ladder kinds and bases, the spend windows
 // and downgrade targets of tier rules, tier moves, points entries and reward kinds. Plain data with
 // type-only imports: the rules' reasons, the server and the console all read this one table.
-import type { PointsEntryKind, RewardKind, TierChangeKind } from '../db/schema/loyalty'
+import type { BenefitKind, PointsEntryKind, RewardKind, TierChangeKind } from '../db/schema/loyalty'
 
 export const ladderKindNames: Record<'vertical' | 'horizontal', string> = {
   vertical: '纵向等级',
@@ -58,4 +58,17 @@ export const redemptionStatusNames: Record<'issued' | 'fulfilled' | 'cancelled',
   issued: '待交付',
   fulfilled: '已交付',
   cancelled: '已取消',
+}
+
+export const benefitKindNames: Record<BenefitKind, string> = {
+  member_price: '会员价',
+  quota: '按周期限次',
+  birthday_gift: '生日礼',
+  friend_pass: '亲友可用',
+}
+
+export const quotaPeriodNames: Record<string, string> = {
+  year: '每年',
+  month: '每月',
+  tier_period: '每个会员周期',
 }

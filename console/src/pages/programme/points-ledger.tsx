@@ -24,17 +24,14 @@ import { apiRequest, asApiError, fieldErrors, query, useApi, type Answer, type B
 import { formatCount, formatDate, formatDateTime } from '../../format'
 import { label, pointsEntryKindLabels } from '../../labels'
 import { may } from '../../session'
+import { MemberFinder } from './member-finder'
 
 type Account = Answer<'/points/members/{memberId}'>
 type Entry = Account['entries'][number]
-type Found = Answer<'/reports/members'>
 
 export function PointsLedger() {
   const [params, setParams] = useSearchParams()
   const memberId = Number(params.get('member')) || null
-  const [q, setQ] = useState('')
-  const [searched, setSearched] = useState<string | null>(null)
-  const found = useApi<Found>(searched ? `/reports/members${query({ q: searched, pageSize: 10 })}` : null)
   const [before, setBefore] = useState<number | undefined>(undefined)
   const account = useApi<Account>(
     memberId ? `/points/members/${memberId}${query({ before, limit: 20 })}` : null,
@@ -44,51 +41,12 @@ export function PointsLedger() {
     next.set('member', String(id))
     setParams(next)
     setBefore(undefined)
-    setSearched(null)
   }
   const data = account.data ?? (account.previous?.memberId === memberId ? account.previous : undefined)
 
   return (
     <Card title="会员积分账户" size="small" data-testid="points-ledger">
-      <Space.Compact style={{ width: '100%', maxWidth: 420, marginBottom: 12 }}>
-        <Input
-          placeholder="姓名 / 手机号 / 会员号"
-          value={q}
-          onChange={(e) => setQ(e.target.value)}
-          onPressEnter={() => q.trim() && setSearched(q.trim())}
-        />
-        <Button type="primary" onClick={() => q.trim() && setSearched(q.trim())}>
-          查找
-        </Button>
-      </Space.Compact>
-      {searched && (
-        <Table<Found['items'][number]>
-          size="small"
-          rowKey="id"
-          loading={found.loading}
-          dataSource={found.data?.items ?? []}
-          pagination={false}
-          style={{ marginBottom: 12 }}
-          locale={{ emptyText: found.error ? found.error.message : <Empty description="没有找到会员" /> }}
-          columns={[
-            {
-              title: '会员',
-              key: 'name',
-              render: (_, m) => `${m.name ?? m.nickname ?? '未命名'} · ${m.memberNo}`,
-            },
-            { title: '积分', key: 'points', align: 'right', render: (_, m) => formatCount(m.pointsBalance) },
-            {
-              title: '',
-              key: 'open',
-              render: (_, m) => (
-                <Button size="small" onClick={() => open(m.id)}>
-                  查看
-                </Button>
-              ),
-            },
-          ]}
-        />
-      )}
+      <MemberFinder onPick={open} />
       {!memberId ? (
         <Empty description="查找一位会员，查看积分流水或调整积分" />
       ) : account.error && !data ? (
