@@ -13757,7 +13757,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            annualFeeFen: number;
+                            benefits: {
+                                code: string;
+                                quota?: number;
+                            }[];
+                            code: string;
+                            name: string;
+                            pointsMultiplierPct: number;
+                            threshold: number;
+                        };
+                    };
                 };
             };
         };

@@ -189,6 +189,51 @@ describe('a rule set edited, dry-run and scheduled', () => {
     expect(report!.counts.skipped).toBe(0)
   })
 
+  it('changes a level’s fee, multiplier and benefits, refusing a multiplier of zero on its field', async () => {
+    await page.goto(`${app.url}/console/tiers?ladder=vip`)
+    const v2 = page.getByTestId('tier-levels').locator('tr.ant-table-row', { hasText: 'V2 会员' })
+    await v2.getByRole('button', { name: '修改' }).click()
+    const dialog = page.getByRole('dialog')
+    const fee = dialog.getByLabel('年费（元）')
+    expect(await fee.inputValue()).toBe('199.00')
+    await fee.fill('219')
+    await dialog.getByLabel('积分倍率').fill('0')
+    const refused = page.waitForResponse((r) => r.url().endsWith('/tiers/vip/levels/V2'))
+    await dialog.getByRole('button', { name: '保存' }).click()
+    expect((await refused).status()).toBe(400)
+    await dialog
+      .locator('.ant-form-item', { hasText: '积分倍率' })
+      .locator('.ant-form-item-explain-error')
+      .waitFor()
+    const level = () =>
+      queryRows<{
+        annual_fee_fen: number
+        points_multiplier_pct: number
+        benefits: { code: string; quota?: number }[]
+      }>(
+        database.db,
+        sql`select lv.annual_fee_fen, lv.points_multiplier_pct, lv.benefits from tier_levels lv
+          join tier_ladders l on l.id = lv.ladder_id where l.code = 'vip' and lv.code = 'V2'`,
+      )
+    const [before] = await level()
+    expect(before!.annual_fee_fen).toBe(19900)
+
+    await dialog.getByLabel('积分倍率').fill('1.6')
+    await dialog.getByRole('button', { name: '添加权益' }).click()
+    await dialog.locator('.ant-select', { hasText: '选择权益' }).last().click()
+    await page.locator('.ant-select-item-option', { hasText: '亲友体验装' }).click()
+    await dialog.getByPlaceholder('每周期次数').last().fill('2')
+    const saved = page.waitForResponse((r) => r.url().endsWith('/tiers/vip/levels/V2'))
+    await dialog.getByRole('button', { name: '保存' }).click()
+    expect((await saved).status()).toBe(200)
+    await dialog.waitFor({ state: 'hidden' })
+    const [after] = await level()
+    expect(after!.annual_fee_fen).toBe(21900)
+    expect(after!.points_multiplier_pct).toBe(160)
+    expect(after!.benefits).toEqual([...before!.benefits, { code: 'friend_trial_kit', quota: 2 }])
+    await v2.getByText('¥219.00').waitFor()
+  })
+
   it('fits a phone: the ladder and its rules within 390 px', async () => {
     await page.setViewportSize({ width: 390, height: 844 })
     await page.goto(`${app.url}/console/tiers?ladder=vip`)

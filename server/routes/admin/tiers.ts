@@ -105,6 +105,14 @@ export function registerAdminTiers(api: ApiRouter, deps: AppDeps): void {
       summary: '修改等级（会费、门槛、积分倍率、权益）',
       params: ladderParams.extend({ level: z.string().min(1).max(32) }),
       body: levelPatchSchema.strict(),
+      response: z.object({
+        code: z.string(),
+        name: z.string(),
+        annualFeeFen: z.number().int(),
+        threshold: z.number().int(),
+        pointsMultiplierPct: z.number().int(),
+        benefits: z.array(levelBenefitSchema),
+      }),
     },
     async ({ params, body }) => {
       const row = await updateLevel(deps.db, params.ladder, params.level, body)

@@ -1,7 +1,8 @@
 // 等级体系: the ladders (vertical levels and horizontal cards), each level's fee, threshold, points
-// multiplier, benefits and holders; the rules in force and the rule sets scheduled (withdrawn after a
+// multiplier, benefits and holders (changed in a dialog); the rules in force and the rule sets scheduled (withdrawn after a
 // confirmation); the rule editor with its dry run; the advance notices a scheduled change will send.
 // The ladder shown and the open editor live in the URL (?ladder=vip&edit=1).
+import { useState } from 'react'
 import {
   Alert,
   App,
@@ -26,6 +27,7 @@ import { formatCount, formatDate, formatDateTime, formatFen } from '../../format
 import { ladderBasisLabels, ladderKindLabels } from '../../labels'
 import { may } from '../../session'
 import { describeRule, type StoredRule } from './rule-fields'
+import { LevelForm } from './level-form'
 import { RuleSetEditor } from './rule-set-editor'
 import { TierNotices } from './tier-notices'
 
@@ -125,6 +127,7 @@ function LadderView({
   onChanged: () => void
 }) {
   const { message } = App.useApp()
+  const [editing, setEditing] = useState<Level | null>(null)
   const levelName = (c: string) => ladder.levels.find((l) => l.code === c)?.name ?? c
   const withdraw = async (id: number) => {
     try {
@@ -201,9 +204,34 @@ function LadderView({
                 ),
             },
             { title: '人数', key: 'holders', align: 'right', render: (_, l) => formatCount(l.holders) },
+            ...(may('loyalty.manage')
+              ? [
+                  {
+                    title: '',
+                    key: 'edit',
+                    render: (_: unknown, l: Level) => (
+                      <Button size="small" onClick={() => setEditing(l)}>
+                        修改
+                      </Button>
+                    ),
+                  },
+                ]
+              : []),
           ]}
         />
       </Card>
+      {editing && (
+        <LevelForm
+          ladderCode={ladder.code}
+          level={editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            void message.success(`已保存「${editing.name}」`)
+            setEditing(null)
+            onChanged()
+          }}
+        />
+      )}
       <Card
         title="现行规则"
         extra={
