@@ -108,6 +108,14 @@ describe('a rule set edited, dry-run and scheduled', () => {
     expect((await ruleSets()).length).toBe(1)
 
     await amount.fill('5000')
+    await expect
+      .poll(() =>
+        retention
+          .locator('.ant-form-item', { hasText: '周期内消费满' })
+          .locator('.ant-form-item-explain-error')
+          .count(),
+      )
+      .toBe(0)
     const date = editor.getByPlaceholder('选择生效日期')
     await date.click()
     await date.fill(effectiveOn)

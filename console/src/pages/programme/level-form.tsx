@@ -4,6 +4,7 @@ import { useState } from 'react'
 import { Alert, Button, Form, Input, InputNumber, Modal, Select, Space } from 'antd'
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons'
 import { ApiError, apiRequest, asApiError, fieldErrors, useApi, type Answer, type Body } from '../../api'
+import { clearServerErrors } from './form-errors'
 
 type Level = Answer<'/tiers'>[number]['levels'][number]
 
@@ -102,6 +103,7 @@ export function LevelForm({
         form={form}
         layout="vertical"
         requiredMark={false}
+        onValuesChange={() => clearServerErrors(form)}
         onFinish={(v) => void save(v)}
         initialValues={{
           name: level.name,

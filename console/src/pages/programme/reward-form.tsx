@@ -5,6 +5,7 @@ import { useState } from 'react'
 import { Alert, Form, Input, InputNumber, Modal, Radio, Select, Switch } from 'antd'
 import { ApiError, apiRequest, asApiError, fieldErrors, type Answer, type Body } from '../../api'
 import { rewardKindLabels } from '../../labels'
+import { clearServerErrors } from './form-errors'
 
 type Reward = Answer<'/rewards'>[number]
 
@@ -137,6 +138,7 @@ export function RewardForm({
         form={form}
         layout="vertical"
         requiredMark={false}
+        onValuesChange={() => clearServerErrors(form)}
         onFinish={(v) => void save(v)}
         initialValues={
           reward

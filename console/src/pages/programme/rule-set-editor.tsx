@@ -22,6 +22,7 @@ import dayjs from 'dayjs'
 import { apiRequest, asApiError, type Answer, type Body } from '../../api'
 import { downgradeTargetLabels, spendWindowLabels } from '../../labels'
 import { DryRunDiff } from './dry-run-diff'
+import { clearServerErrors } from './form-errors'
 import { placeProblems, ruleCodes, ruleKindNames, rowsOf, rulesOf, type RuleRow } from './rule-fields'
 
 type Ladder = Answer<'/tiers'>[number]
@@ -129,7 +130,10 @@ export function RuleSetEditor({
         layout="vertical"
         requiredMark={false}
         initialValues={{ rules: rowsOf(ladder.rules?.rules), effectiveOn: null }}
-        onValuesChange={() => setGeneral([])}
+        onValuesChange={() => {
+          setGeneral([])
+          clearServerErrors(form)
+        }}
       >
         <Form.List name="rules">
           {(items, { add, remove }) => (
