@@ -107,7 +107,7 @@ describe('benefits and quotas', () => {
     await row.getByRole('button', { name: '使用记录' }).click()
     const uses = page.getByTestId('benefit-uses')
     const mine = uses.locator('tr.ant-table-row', { hasText: member.member_no })
-    await expect.poll(() => mine.count()).toBe(2)
+    await expect.poll(() => mine.count(), { timeout: 15_000 }).toBe(2)
     await mine.first().getByText('到店使用').waitFor()
 
     await mine.first().getByText(member.member_no).click()

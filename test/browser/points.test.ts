@@ -196,7 +196,7 @@ describe('积分管理', () => {
     const answer = await importFile('spring.csv', csv)
     expect(answer.status()).toBe(201)
     await page.getByTestId('import-result').getByText('已导入 2 行：2 位会员，合计 450 积分').waitFor()
-    await expect.poll(() => page.getByTestId('import-problems').count()).toBe(0)
+    await expect.poll(() => page.getByTestId('import-problems').count(), { timeout: 15_000 }).toBe(0)
     expect(await ledgerWrites()).toEqual({ imports: before.imports + 1, entries: before.entries + 2 })
     expect(await balanceOf(a!.id)).toBe(balances[0]! + 300)
     expect(await balanceOf(b!.id)).toBe(balances[1]! + 150)

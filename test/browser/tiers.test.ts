@@ -92,7 +92,7 @@ describe('a rule set edited, dry-run and scheduled', () => {
     await page.getByRole('button', { name: '编辑规则' }).click()
     const editor = page.getByTestId('rule-set-editor')
     const rows = editor.getByTestId('rule-row')
-    await expect.poll(() => rows.count()).toBe(5)
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(5)
     const retention = rows.nth(2)
     const amount = retention.locator('.ant-form-item', { hasText: '周期内消费满' }).getByRole('spinbutton')
     expect(await amount.inputValue()).toBe('3000.00')
@@ -109,11 +109,13 @@ describe('a rule set edited, dry-run and scheduled', () => {
 
     await amount.fill('5000')
     await expect
-      .poll(() =>
-        retention
-          .locator('.ant-form-item', { hasText: '周期内消费满' })
-          .locator('.ant-form-item-explain-error')
-          .count(),
+      .poll(
+        () =>
+          retention
+            .locator('.ant-form-item', { hasText: '周期内消费满' })
+            .locator('.ant-form-item-explain-error')
+            .count(),
+        { timeout: 15_000 },
       )
       .toBe(0)
     const date = editor.getByPlaceholder('选择生效日期')
@@ -180,7 +182,7 @@ describe('a rule set edited, dry-run and scheduled', () => {
       .getByText(new RegExp(`${effectiveOn.replaceAll('-', '/')} 生效`))
       .waitFor()
     const noticeRows = page.getByTestId('tier-notices').locator('tbody tr.ant-table-row')
-    await expect.poll(() => noticeRows.count()).toBe(Math.min(10, notices!.n))
+    await expect.poll(() => noticeRows.count(), { timeout: 15_000 }).toBe(Math.min(10, notices!.n))
     await page.getByTestId('tier-notices').getByText('【会员规则调整通知】').first().waitFor()
   })
 

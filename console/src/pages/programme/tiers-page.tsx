@@ -39,7 +39,7 @@ export default function TiersPage() {
   const ladders = useApi<Answer<'/tiers'>>('/tiers')
   const list = ladders.data ?? ladders.previous
   const code = params.get('ladder') ?? list?.[0]?.code ?? null
-  const editing = params.get('edit') === '1'
+  const editing = params.get('edit') === '1' && may('loyalty.manage')
   const ladder = list?.find((l) => l.code === code)
   const { message } = App.useApp()
 
