@@ -249,6 +249,48 @@ describe('operator API', () => {
     expect(over.body.error.message).toBe('「专属美妆顾问服务」本会员周期次数已用完（3/3）')
   })
 
+  it('reports benefit use in a range and lists the uses; a range that ends before it starts is refused on its field', async () => {
+    const from = encodeURIComponent('2026-05-01T00:00:00+08:00')
+    const to = encodeURIComponent('2026-07-01T00:00:00+08:00')
+    const report = await app.request('GET', `/api/admin/benefits/report?from=${from}&to=${to}`, {
+      token: admin,
+    })
+    expect(report.status).toBe(200)
+    const styling = report.body.find((b: { code: string }) => b.code === 'styling_session')
+    // The three uses recorded at the till above, by one member.
+    expect(styling).toMatchObject({
+      period: 'tier_period',
+      defaultQuota: 3,
+      uses: 3,
+      members: 1,
+      friendUses: 0,
+    })
+    expect(styling.levels.length).toBeGreaterThan(0)
+    const uses = await app.request('GET', `/api/admin/benefits/${styling.id}/uses?limit=2`, { token: admin })
+    expect(uses.body.total).toBe(3)
+    expect(uses.body.items).toHaveLength(2)
+
+    const backwards = await app.request('GET', `/api/admin/benefits/report?from=${to}&to=${from}`, {
+      token: admin,
+    })
+    expect(backwards.status).toBe(400)
+    expect(backwards.body.error.fields).toEqual([{ path: 'query.to', message: '结束时间须晚于开始时间' }])
+  })
+
+  it('lists the points lapsing within 30 days, per member, and refuses a window of 0 days', async () => {
+    const { member } = await v2Member(1200)
+    const res = await app.request('GET', '/api/admin/points/expiring?days=60&limit=200', { token: admin })
+    expect(res.status).toBe(200)
+    const mine = res.body.items.find((i: { memberId: number }) => i.memberId === member.id)
+    expect(mine).toMatchObject({ points: 1200, soonestAt: '2026-07-15T16:00:00.000Z' })
+    expect(res.body.points).toBeGreaterThanOrEqual(1200)
+    const none = await app.request('GET', '/api/admin/points/expiring?days=30&limit=200', { token: admin })
+    expect(none.body.items.some((i: { memberId: number }) => i.memberId === member.id)).toBe(false)
+    const bad = await app.request('GET', '/api/admin/points/expiring?days=0', { token: admin })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.fields[0].path).toBe('query.days')
+  })
+
   it('the most-active leaderboard and an award with bonus points, once per period', async () => {
     const { member: busy } = await v2Member()
     const { member: quiet } = await v2Member()

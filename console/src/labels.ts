@@ -85,3 +85,15 @@ export const campaignStatusColors: Record<string, string> = {
   paused: 'orange',
   archived: 'default',
 }
+export {
+  benefitKindNames as benefitKindLabels,
+  quotaPeriodNames as quotaPeriodLabels,
+  downgradeTargetNames as downgradeTargetLabels,
+  ladderBasisNames as ladderBasisLabels,
+  ladderKindNames as ladderKindLabels,
+  pointsEntryKindNames as pointsEntryKindLabels,
+  redemptionStatusNames as redemptionStatusLabels,
+  rewardKindNames as rewardKindLabels,
+  spendWindowNames as spendWindowLabels,
+  tierMoveNames as tierMoveLabels,
+} from '../../shared/tiers/labels'

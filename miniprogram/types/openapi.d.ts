@@ -1365,7 +1365,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            args: {
+                                [key: string]: unknown;
+                            };
+                            code: string;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            /** @enum {string} */
+                            kind: "member_price" | "quota" | "birthday_gift" | "friend_pass";
+                            name: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -1438,10 +1451,85 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            args: {
+                                [key: string]: unknown;
+                            };
+                            code: string;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            /** @enum {string} */
+                            kind: "member_price" | "quota" | "birthday_gift" | "friend_pass";
+                            name: string;
+                        };
+                    };
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/benefits/{id}/uses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 某项权益的使用记录（最新在前） */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                friendMemberId: number | null;
+                                id: number;
+                                memberId: number;
+                                memberNo: string;
+                                name: string | null;
+                                note: string | null;
+                                periodKey: string;
+                                usedAt: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1496,6 +1584,71 @@ export interface paths {
                             quota: number | null;
                             remaining: number | null;
                             used: number | null;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/benefits/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 权益使用报告：各权益的周期限次（默认与各等级）、时间段内使用次数、使用人数、亲友使用次数 */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            defaultQuota: number | null;
+                            description: string | null;
+                            friendUses: number;
+                            id: number;
+                            /** @enum {string} */
+                            kind: "member_price" | "quota" | "birthday_gift" | "friend_pass";
+                            levels: {
+                                ladder: string;
+                                level: string;
+                                quota: number | null;
+                            }[];
+                            members: number;
+                            name: string;
+                            period: string | null;
+                            uses: number;
                         }[];
                     };
                 };
@@ -8156,10 +8309,77 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            amount: number;
+                            balance: number;
+                            duplicate: boolean;
+                            entryId: number;
+                        };
+                    };
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/points/expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 即将过期的积分：未来若干天内到期的积分，按会员汇总（积分多者在前） */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                memberId: number;
+                                memberNo: string;
+                                name: string | null;
+                                points: number;
+                                soonestAt: string;
+                            }[];
+                            members: number;
+                            points: number;
+                            until: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -8209,7 +8429,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            importId: number;
+                            members: number;
+                            /** @constant */
+                            ok: true;
+                            rows: number;
+                            totalPoints: number;
+                        };
+                    };
                 };
             };
         };
@@ -8255,7 +8484,32 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            balance: number;
+                            entries: {
+                                amount: number;
+                                at: string;
+                                expiresAt: string | null;
+                                id: number;
+                                kind: string;
+                                reason: string;
+                                remaining: number | null;
+                            }[];
+                            expiring: {
+                                points: number;
+                                soonestAt: string | null;
+                            };
+                            grants: {
+                                expiresAt: string | null;
+                                id: number;
+                                reason: string;
+                                remaining: number;
+                            }[];
+                            memberId: number;
+                            nextBefore: number | null;
+                        };
+                    };
                 };
             };
         };
@@ -10243,7 +10497,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            args: {
+                                [key: string]: unknown;
+                            };
+                            code: string;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            imageUrl: string | null;
+                            /** @enum {string} */
+                            kind: "voucher" | "gift" | "privilege";
+                            name: string;
+                            perMemberLimit: number | null;
+                            pointsCost: number;
+                            sort: number;
+                            stock: number | null;
+                        }[];
+                    };
                 };
             };
         };
@@ -10340,7 +10613,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            args: {
+                                [key: string]: unknown;
+                            };
+                            code: string;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            imageUrl: string | null;
+                            /** @enum {string} */
+                            kind: "voucher" | "gift" | "privilege";
+                            name: string;
+                            perMemberLimit: number | null;
+                            pointsCost: number;
+                            sort: number;
+                            stock: number | null;
+                        };
+                    };
                 };
             };
         };
@@ -10402,7 +10694,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            args: {
+                                [key: string]: unknown;
+                            };
+                            code: string;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            imageUrl: string | null;
+                            /** @enum {string} */
+                            kind: "voucher" | "gift" | "privilege";
+                            name: string;
+                            perMemberLimit: number | null;
+                            pointsCost: number;
+                            sort: number;
+                            stock: number | null;
+                        };
+                    };
                 };
             };
         };
@@ -10444,7 +10755,30 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            redemption: {
+                                cancelledAt: string | null;
+                                createdAt: string;
+                                expiresAt: string | null;
+                                fulfilledAt: string | null;
+                                id: number;
+                                memberId: number;
+                                points: number;
+                                requestId: string;
+                                rewardId: number;
+                                /** @enum {string} */
+                                status: "issued" | "fulfilled" | "cancelled";
+                                voucherCode: string | null;
+                            };
+                            reward: {
+                                code: string;
+                                /** @enum {string} */
+                                kind: "voucher" | "gift" | "privilege";
+                                name: string;
+                            };
+                        }[];
+                    };
                 };
             };
         };
@@ -14528,7 +14862,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            annualFeeFen: number;
+                            benefits: {
+                                code: string;
+                                quota?: number;
+                            }[];
+                            code: string;
+                            name: string;
+                            pointsMultiplierPct: number;
+                            threshold: number;
+                        };
+                    };
                 };
             };
         };
@@ -14570,7 +14916,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            currentOutcome: string;
+                            deliveredAt: string | null;
+                            effectiveAt: string;
+                            id: number;
+                            memberId: number;
+                            message: string;
+                            newOutcome: string;
+                            ruleSetId: number;
+                        }[];
+                    };
                 };
             };
         };
@@ -14632,7 +14989,38 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            affected: {
+                                [key: string]: number;
+                            };
+                            effectiveAt: string;
+                            notices: number;
+                            ruleSetId: number;
+                            /** @constant */
+                            scheduled: true;
+                        } | {
+                            at: string;
+                            counts: {
+                                [key: string]: number;
+                            };
+                            ladder: string;
+                            moves: {
+                                endsAt: string | null;
+                                from: string | null;
+                                kind: string;
+                                memberId: number;
+                                memberNo: string;
+                                name: string | null;
+                                reason: string;
+                                ruleCode: string | null;
+                                to: string | null;
+                            }[];
+                            ruleSetId: number | null;
+                            /** @constant */
+                            scheduled: false;
+                        };
+                    };
                 };
             };
         };
@@ -14821,7 +15209,13 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            args: unknown;
+                            code: string;
+                            title: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -14869,7 +15263,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            cancelledAt: string;
+                            id: number;
+                        };
+                    };
                 };
             };
         };

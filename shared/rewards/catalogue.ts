@@ -63,7 +63,9 @@ export async function createReward(db: Db, input: RewardInput): Promise<Reward> 
     return row!
   } catch (err) {
     if (isUniqueViolation(err))
-      throw new DomainError('reward_code_taken', `兑换品编码「${r.code}」已存在`, 409)
+      throw new DomainError('reward_code_taken', `兑换品编码「${r.code}」已存在`, 409, [
+        { path: 'code', message: `编码「${r.code}」已被其他兑换品使用` },
+      ])
     throw err
   }
 }

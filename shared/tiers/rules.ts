@@ -8,6 +8,7 @@ import { SHANGHAI_OFFSET_MS } from '../clock'
 import { DomainError, type FieldProblem } from '../errors'
 import { defineRule, RuleRegistry, type Rule } from '../rules'
 import type { TierChangeKind } from '../db/schema/loyalty'
+import { spendWindowNames } from './labels'
 
 export const spendWindows = ['rolling_year', 'calendar_year', 'period'] as const
 export type SpendWindow = (typeof spendWindows)[number]
@@ -58,11 +59,7 @@ export interface TierRule<A extends z.ZodType = z.ZodType> extends Rule<A> {
 }
 
 const yuan = (fen: number) => `¥${(fen / 100).toLocaleString('zh-CN', { maximumFractionDigits: 2 })}`
-const windowName: Record<SpendWindow, string> = {
-  rolling_year: '近一年',
-  calendar_year: '本自然年',
-  period: '本会员周期',
-}
+const windowName: Record<SpendWindow, string> = spendWindowNames
 const rankOf = (ctx: RuleContext, code: string) => ctx.levels.find((l) => l.code === code)?.rank ?? 0
 const levelAt = (ctx: RuleContext, rank: number) => ctx.levels.find((l) => l.rank === rank)
 const minSpend = z.number().int().min(0).max(10_000_000_00)

@@ -9,6 +9,7 @@ import {
   useBenefit,
   type BenefitInput,
 } from '../../../shared/benefits/quotas'
+import { benefitUseReport, benefitUses } from '../../../shared/benefits/report'
 import { memberIdForTillCode, tillCodeKey } from '../../../shared/card/member-card'
 import { benefitKinds } from '../../../shared/db/schema/loyalty'
 import { invalid } from '../../../shared/errors'
@@ -30,10 +31,80 @@ const heldBenefitSchema = z.object({
   periodKey: z.string().nullable(),
 })
 
+const benefitSchema = z.object({
+  id: z.number().int(),
+  code: z.string(),
+  name: z.string(),
+  kind: z.enum(benefitKinds),
+  description: z.string().nullable(),
+  args: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+})
+
 export function registerAdminBenefits(api: ApiRouter, deps: AppDeps): void {
   const tillKey = tillCodeKey(deps.config.signingKey)
 
-  api.get('/benefits', { summary: '权益列表' }, () => listBenefits(deps.db))
+  api.get('/benefits', { summary: '权益列表', response: z.array(benefitSchema) }, () => listBenefits(deps.db))
+
+  api.get(
+    '/benefits/report',
+    {
+      summary: '权益使用报告：各权益的周期限次（默认与各等级）、时间段内使用次数、使用人数、亲友使用次数',
+      query: z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }),
+      response: z.array(
+        z.object({
+          id: z.number().int(),
+          code: z.string(),
+          name: z.string(),
+          kind: z.enum(benefitKinds),
+          description: z.string().nullable(),
+          /** Quota period (year, month, tier_period); null: not counted. */
+          period: z.string().nullable(),
+          defaultQuota: z.number().int().nullable(),
+          levels: z.array(
+            z.object({ ladder: z.string(), level: z.string(), quota: z.number().int().nullable() }),
+          ),
+          uses: z.number().int(),
+          members: z.number().int(),
+          friendUses: z.number().int(),
+        }),
+      ),
+    },
+    ({ query }) => {
+      const from = new Date(query.from)
+      const to = new Date(query.to)
+      if (to <= from) throw invalid('query.to', '结束时间须晚于开始时间')
+      return benefitUseReport(deps.db, { from, to })
+    },
+  )
+
+  api.get(
+    '/benefits/:id/uses',
+    {
+      summary: '某项权益的使用记录（最新在前）',
+      params: z.object({ id: z.coerce.number().int().positive() }),
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(200).default(20),
+        offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+      }),
+      response: z.object({
+        total: z.number().int(),
+        items: z.array(
+          z.object({
+            id: z.number().int(),
+            memberId: z.number().int(),
+            memberNo: z.string(),
+            name: z.string().nullable(),
+            periodKey: z.string(),
+            friendMemberId: z.number().int().nullable(),
+            note: z.string().nullable(),
+            usedAt: z.string(),
+          }),
+        ),
+      }),
+    },
+    ({ params, query }) => benefitUses(deps.db, params.id, query),
+  )
 
   api.post(
     '/benefits',
@@ -41,6 +112,7 @@ export function registerAdminBenefits(api: ApiRouter, deps: AppDeps): void {
       summary: '新建权益（会员价、按周期限次、生日礼、亲友可用）',
       body: benefitInputSchema,
       status: 201,
+      response: benefitSchema,
     },
     ({ body }) => createBenefit(deps.db, body as BenefitInput),
   )

@@ -4,11 +4,40 @@ import { z } from 'zod'
 import { memberPointsAccount } from '../../../shared/points/accounts'
 import { adjustPoints } from '../../../shared/points/accounts'
 import { importPoints } from '../../../shared/points/import'
+import { expiringSoon } from '../../../shared/points/history'
 import { loadPointsPolicy, pointsPolicySchema, savePointsPolicy } from '../../../shared/points/policy'
 import { listTasks, saveTask, taskInputSchema } from '../../../shared/points/tasks'
 import { DomainError } from '../../../shared/errors'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
+
+const accountSchema = z.object({
+  memberId: z.number().int(),
+  balance: z.number().int(),
+  /** Points that lapse within 90 days, and the soonest date among them. */
+  expiring: z.object({ points: z.number().int(), soonestAt: z.string().nullable() }),
+  grants: z.array(
+    z.object({
+      id: z.number().int(),
+      remaining: z.number().int(),
+      expiresAt: z.string().nullable(),
+      reason: z.string(),
+    }),
+  ),
+  entries: z.array(
+    z.object({
+      id: z.number().int(),
+      kind: z.string(),
+      amount: z.number().int(),
+      reason: z.string(),
+      at: z.string(),
+      expiresAt: z.string().nullable(),
+      remaining: z.number().int().nullable(),
+    }),
+  ),
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  nextBefore: z.number().int().nullable(),
+})
 
 const requestId = z.string().trim().min(8, '请求编号至少 8 位').max(64)
 
@@ -34,8 +63,37 @@ export function registerAdminPoints(api: ApiRouter, deps: AppDeps): void {
         before: z.coerce.number().int().positive().optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
       }),
+      response: accountSchema,
     },
     ({ params, query }) => memberPointsAccount(deps.db, params.memberId, deps.clock.now(), query),
+  )
+
+  api.get(
+    '/points/expiring',
+    {
+      summary: '即将过期的积分：未来若干天内到期的积分，按会员汇总（积分多者在前）',
+      query: z.object({
+        days: z.coerce.number().int().min(1).max(365).default(30),
+        limit: z.coerce.number().int().min(1).max(200).default(20),
+        offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+      }),
+      response: z.object({
+        until: z.string(),
+        /** Members with points lapsing in the window, and those points in all. */
+        members: z.number().int(),
+        points: z.number().int(),
+        items: z.array(
+          z.object({
+            memberId: z.number().int(),
+            memberNo: z.string(),
+            name: z.string().nullable(),
+            points: z.number().int(),
+            soonestAt: z.string(),
+          }),
+        ),
+      }),
+    },
+    ({ query }) => expiringSoon(deps.db, deps.clock.now(), query),
   )
 
   api.post(
@@ -53,6 +111,12 @@ export function registerAdminPoints(api: ApiRouter, deps: AppDeps): void {
         expiresAt: z.coerce.date().nullable().optional(),
       }),
       status: 201,
+      response: z.object({
+        entryId: z.number().int(),
+        amount: z.number().int(),
+        balance: z.number().int(),
+        duplicate: z.boolean(),
+      }),
     },
     async ({ body }, ctx) => {
       const r = await adjustPoints(deps.db, { ...body, operatorId: ctx.state.operator!.id }, deps.clock.now())
@@ -71,6 +135,13 @@ export function registerAdminPoints(api: ApiRouter, deps: AppDeps): void {
         contentBase64: z.string().min(1).max(20_000_000),
       }),
       status: 201,
+      response: z.object({
+        ok: z.literal(true),
+        importId: z.number().int(),
+        rows: z.number().int(),
+        members: z.number().int(),
+        totalPoints: z.number().int(),
+      }),
     },
     async ({ body }, ctx) => {
       const content = Buffer.from(body.contentBase64, 'base64')

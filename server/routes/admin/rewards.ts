@@ -11,13 +11,47 @@ import {
   rewardPatchSchema,
   updateReward,
 } from '../../../shared/rewards/catalogue'
+import { rewardKinds } from '../../../shared/db/schema/loyalty'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
 const idParams = z.object({ id: z.coerce.number().int().positive() })
 
+const rewardSchema = z.object({
+  id: z.number().int(),
+  code: z.string(),
+  name: z.string(),
+  kind: z.enum(rewardKinds),
+  description: z.string().nullable(),
+  imageUrl: z.string().nullable(),
+  pointsCost: z.number().int(),
+  /** Units left; null: unlimited. */
+  stock: z.number().int().nullable(),
+  perMemberLimit: z.number().int().nullable(),
+  args: z.record(z.string(), z.unknown()),
+  active: z.boolean(),
+  sort: z.number().int(),
+  createdAt: z.string(),
+})
+
+const redemptionSchema = z.object({
+  id: z.number().int(),
+  memberId: z.number().int(),
+  rewardId: z.number().int(),
+  requestId: z.string(),
+  points: z.number().int(),
+  status: z.enum(['issued', 'fulfilled', 'cancelled']),
+  voucherCode: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  createdAt: z.string(),
+  fulfilledAt: z.string().nullable(),
+  cancelledAt: z.string().nullable(),
+})
+
 export function registerAdminRewards(api: ApiRouter, deps: AppDeps): void {
-  api.get('/rewards', { summary: '积分兑换商品（含库存）' }, () => listRewards(deps.db))
+  api.get('/rewards', { summary: '积分兑换商品（含库存）', response: z.array(rewardSchema) }, () =>
+    listRewards(deps.db),
+  )
 
   api.post(
     '/rewards',
@@ -25,6 +59,7 @@ export function registerAdminRewards(api: ApiRouter, deps: AppDeps): void {
       summary: '新建兑换品：优惠券、实物礼品（有库存）、特权',
       body: rewardInputSchema,
       status: 201,
+      response: rewardSchema,
     },
     ({ body }) => createReward(deps.db, body),
   )
@@ -35,6 +70,7 @@ export function registerAdminRewards(api: ApiRouter, deps: AppDeps): void {
       summary: '修改兑换品（积分、库存、上下架）',
       params: idParams,
       body: rewardPatchSchema.strict(),
+      response: rewardSchema,
     },
     ({ params, body }) => updateReward(deps.db, params.id, body),
   )
@@ -49,6 +85,12 @@ export function registerAdminRewards(api: ApiRouter, deps: AppDeps): void {
         status: z.enum(['issued', 'fulfilled', 'cancelled']).optional(),
         limit: z.coerce.number().int().min(1).max(500).default(100),
       }),
+      response: z.array(
+        z.object({
+          redemption: redemptionSchema,
+          reward: z.object({ code: z.string(), name: z.string(), kind: z.enum(rewardKinds) }),
+        }),
+      ),
     },
     ({ query }) => listRedemptions(deps.db, query),
   )

@@ -24,6 +24,8 @@ import type { AppDeps } from '../../deps'
 const ladderParams = z.object({ ladder: z.string().min(1).max(32) })
 const memberParams = z.object({ memberId: z.coerce.number().int().positive() })
 
+const passCountsSchema = z.record(z.string(), z.number())
+
 const moveSchema = z.object({
   memberId: z.number(),
   memberNo: z.string(),
@@ -39,8 +41,21 @@ export const tierPassReportSchema = z.object({
   ladder: z.string(),
   at: z.string(),
   ruleSetId: z.number().nullable(),
-  counts: z.record(z.string(), z.number()),
+  counts: passCountsSchema,
   moves: z.array(moveSchema),
+})
+
+const ruleCodeSchema = z.object({ code: z.string(), title: z.string(), args: z.unknown() })
+
+const noticeSchema = z.object({
+  id: z.number().int(),
+  ruleSetId: z.number().int(),
+  memberId: z.number().int(),
+  currentOutcome: z.string(),
+  newOutcome: z.string(),
+  effectiveAt: z.string(),
+  message: z.string(),
+  deliveredAt: z.string().nullable(),
 })
 
 const ruleSetViewSchema = z.object({ id: z.number().int(), rules: z.unknown(), effectiveAt: z.string() })
@@ -78,7 +93,11 @@ export function registerAdminTiers(api: ApiRouter, deps: AppDeps): void {
     () => listLadders(deps.db, deps.clock.now()),
   )
 
-  api.get('/tiers/rule-codes', { summary: '可用的等级规则类型及参数' }, () => tierRuleCatalogue())
+  api.get(
+    '/tiers/rule-codes',
+    { summary: '可用的等级规则类型及参数', response: z.array(ruleCodeSchema) },
+    () => tierRuleCatalogue(),
+  )
 
   api.patch(
     '/tiers/:ladder/levels/:level',
@@ -86,6 +105,14 @@ export function registerAdminTiers(api: ApiRouter, deps: AppDeps): void {
       summary: '修改等级（会费、门槛、积分倍率、权益）',
       params: ladderParams.extend({ level: z.string().min(1).max(32) }),
       body: levelPatchSchema.strict(),
+      response: z.object({
+        code: z.string(),
+        name: z.string(),
+        annualFeeFen: z.number().int(),
+        threshold: z.number().int(),
+        pointsMultiplierPct: z.number().int(),
+        benefits: z.array(levelBenefitSchema),
+      }),
     },
     async ({ params, body }) => {
       const row = await updateLevel(deps.db, params.ladder, params.level, body)
@@ -127,6 +154,17 @@ export function registerAdminTiers(api: ApiRouter, deps: AppDeps): void {
         note: z.string().max(200).optional(),
       }),
       status: 201,
+      response: z.discriminatedUnion('scheduled', [
+        z.object({
+          scheduled: z.literal(true),
+          ruleSetId: z.number().int(),
+          effectiveAt: z.string(),
+          /** Advance notices recorded for the members whose outcome the new rules change. */
+          notices: z.number().int(),
+          affected: passCountsSchema,
+        }),
+        tierPassReportSchema.extend({ scheduled: z.literal(false) }),
+      ]),
     },
     async ({ params, body }, ctx) => {
       const now = deps.clock.now()
@@ -165,6 +203,7 @@ export function registerAdminTiers(api: ApiRouter, deps: AppDeps): void {
     {
       summary: '撤销尚未生效的排期规则',
       params: z.object({ id: z.coerce.number().int().positive() }),
+      response: z.object({ id: z.number().int(), cancelledAt: z.string() }),
     },
     async ({ params }) => {
       const r = await cancelScheduledRules(deps.db, params.id, deps.clock.now())
@@ -181,6 +220,7 @@ export function registerAdminTiers(api: ApiRouter, deps: AppDeps): void {
         pending: z.enum(['true', 'false']).default('true'),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
       }),
+      response: z.array(noticeSchema),
     },
     ({ params, query }) =>
       tierNotices(deps.db, params.ladder, { pendingOnly: query.pending === 'true', limit: query.limit }),
