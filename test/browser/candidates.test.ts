@@ -247,6 +247,34 @@ describe('super-user candidates', () => {
     await drawer.locator('.ant-drawer-close').click()
   })
 
+  it('starts a tier-invite campaign for the candidates, saved as a draft with that audience', async () => {
+    await page.goto(`${app.url}/console/candidates`)
+    await page.getByRole('button', { name: '发起邀请活动' }).click()
+    await page.waitForURL('**/console/campaigns/new?kind=tier_invite&mode=super_user_candidates')
+    const form = page.getByTestId('campaign-form')
+    await form.getByText('超级用户候选人').waitFor()
+    await form.getByLabel('活动名称').fill('邀请候选人加入会员群')
+    await form.getByTestId('variant-0').locator('textarea').fill('{{name|亲}}，诚邀您加入我们的会员群')
+    const saved = page.waitForResponse(
+      (r) => r.url().endsWith('/api/admin/campaigns') && r.request().method() === 'POST',
+    )
+    await form.getByRole('button', { name: '保存草稿' }).click()
+    expect((await saved).status()).toBe(201)
+    await page.getByTestId('campaign-status').getByText('草稿').waitFor()
+    const [campaign] = await queryRows<{ kind: string; mode: string; limit: number; status: string }>(
+      database.db,
+      sql`select kind, kind_args->>'mode' as mode, (kind_args->>'limit')::int as limit, status
+        from campaigns where name = '邀请候选人加入会员群'`,
+    )
+    expect(campaign).toEqual({
+      kind: 'tier_invite',
+      mode: 'super_user_candidates',
+      limit: 100,
+      status: 'draft',
+    })
+    await page.goto(`${app.url}/console/candidates`)
+  })
+
   it('fits a phone: candidates as cards, nothing wider than 390 px', async () => {
     await page.setViewportSize({ width: 390, height: 844 })
     await page.reload()

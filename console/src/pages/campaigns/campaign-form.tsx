@@ -69,6 +69,8 @@ export interface Start {
   occasion?: string | null
   kind?: string | null
   audience?: string | null
+  /** A tier invitation's mode, e.g. super_user_candidates from the candidate list. */
+  mode?: string | null
 }
 
 const VARIABLE = /\{\{\s*([a-z_]+)\s*(?:\|[^}]*)?\}\}/g
@@ -117,6 +119,9 @@ function initialValues(start: Start): FormValues {
     scheduleType: kind === 'holiday' ? 'yearly' : kind === 'birthday' ? 'daily' : 'once',
     scheduleTime: '09:00',
     holdoutPct: 0,
+    ...(kind === 'tier_invite' && start.mode === 'super_user_candidates'
+      ? { tierMode: 'super_user_candidates' as const, limit: 100 }
+      : {}),
   }
 }
 

@@ -32,7 +32,8 @@ export default function CampaignPage() {
   const occasion = params.get('occasion')
   const kind = params.get('kind')
   const audience = params.get('audience')
-  const start = useMemo<Start>(() => ({ occasion, kind, audience }), [occasion, kind, audience])
+  const mode = params.get('mode')
+  const start = useMemo<Start>(() => ({ occasion, kind, audience, mode }), [occasion, kind, audience, mode])
   const back = (
     <Link to="/campaigns">
       <ArrowLeftOutlined /> 关怀活动

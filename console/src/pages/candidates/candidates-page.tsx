@@ -20,8 +20,14 @@ import {
   Tooltip,
   Typography,
 } from 'antd'
-import { GiftOutlined, ReloadOutlined, SettingOutlined, UsergroupAddOutlined } from '@ant-design/icons'
-import { Link, useSearchParams } from 'react-router'
+import {
+  GiftOutlined,
+  NotificationOutlined,
+  ReloadOutlined,
+  SettingOutlined,
+  UsergroupAddOutlined,
+} from '@ant-design/icons'
+import { Link, useNavigate, useSearchParams } from 'react-router'
 import { query, useApi, type Answer } from '../../api'
 import { repurchaserAdvice } from '../../../../shared/members/labels'
 import { stageColors, stageLabels } from '../../labels'
@@ -61,6 +67,7 @@ export default function CandidatesPage() {
   const [selected, setSelected] = useState<Candidate[]>([])
   const [dialog, setDialog] = useState<{ kind: 'group' | 'coupon'; members: Invitee[] } | null>(null)
   const [criteriaOpen, setCriteriaOpen] = useState(false)
+  const navigate = useNavigate()
 
   const update = (next: { page?: number; high?: boolean; super?: boolean }) => {
     const merged = { page: 1, high: highOnly, super: withSuperUsers, ...next }
@@ -157,6 +164,14 @@ export default function CandidatesPage() {
       }
       extra={
         <Space wrap>
+          {may('campaigns.manage') && (
+            <Button
+              icon={<NotificationOutlined />}
+              onClick={() => void navigate('/campaigns/new?kind=tier_invite&mode=super_user_candidates')}
+            >
+              发起邀请活动
+            </Button>
+          )}
           {may('members.settings') && (
             <Button icon={<SettingOutlined />} onClick={() => setCriteriaOpen(true)}>
               评分标准
