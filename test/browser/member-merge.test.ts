@@ -162,7 +162,7 @@ describe('merge and undo', () => {
     await dialog.getByRole('button', { name: '搜索' }).click()
     await dialog.getByTestId('merge-candidate').getByRole('button', { name: '选择' }).click()
     await dialog.getByTestId('merge-warnings').waitFor()
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - innerWidth'))
     expect(overflow).toBeLessThanOrEqual(0)
     await page.screenshot({ path: screenshotPath('member-merge-390') })
     await dialog.getByRole('button', { name: '取消' }).click()
