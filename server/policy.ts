@@ -192,6 +192,8 @@ export const operations: Record<string, Action | [Action, string]> = {
   'PATCH /api/admin/products/{id}': 'catalog.manage',
   'POST /api/admin/products/{id}/skus': 'catalog.manage',
   'PATCH /api/admin/skus/{id}': 'catalog.manage',
+  'POST /api/admin/uploads/images': 'catalog.manage',
+  'GET /api/admin/catalog/price-levels': 'catalog.read',
   'GET /api/admin/orders': 'orders.read',
   'GET /api/admin/orders/{orderNo}': 'orders.read',
   'POST /api/admin/orders/{orderNo}/ship': 'orders.ship',

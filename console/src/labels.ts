@@ -10,6 +10,7 @@ import {
   stageNames,
 } from '../../shared/members/labels'
 import { roleNames } from '../../shared/auth/labels'
+import { orderStatusNames, productStatusNames, refundStatusNames } from '../../shared/orders/labels'
 
 export const stageLabels: Record<FunnelStage, string> = stageNames
 
@@ -34,6 +35,21 @@ export const sourceLabels: Record<string, string> = sourceNames
 export const eventLabels: Record<string, string> = memberEventLabels
 
 export const roleLabels: Record<string, string> = roleNames
+
+export const orderStatusLabels: Record<string, string> = orderStatusNames
+
+export const orderStatusColors: Record<string, string> = {
+  pending: 'default',
+  paid: 'orange',
+  shipped: 'blue',
+  completed: 'green',
+  cancelled: 'default',
+  refunded: 'red',
+}
+
+export const refundStatusLabels: Record<string, string> = refundStatusNames
+
+export const productStatusLabels: Record<string, string> = productStatusNames
 
 export const label = (labels: Record<string, string>, code: string | null) =>
   code === null ? '—' : (labels[code] ?? code)

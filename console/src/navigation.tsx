@@ -6,8 +6,10 @@ import {
   CrownOutlined,
   CustomerServiceOutlined,
   DashboardOutlined,
+  FileTextOutlined,
   SafetyCertificateOutlined,
   ShopOutlined,
+  ShoppingOutlined,
   TeamOutlined,
 } from '@ant-design/icons'
 
@@ -79,6 +81,25 @@ export const sectionGroups: SectionGroup[] = [
         icon: <CustomerServiceOutlined />,
         action: 'chat.serve',
         page: lazy(() => import('./pages/tickets/tickets-page')),
+      },
+    ],
+  },
+  {
+    label: '商城',
+    sections: [
+      {
+        path: '/products',
+        label: '商品管理',
+        icon: <ShoppingOutlined />,
+        action: 'catalog.read',
+        page: lazy(() => import('./pages/store/products-page')),
+      },
+      {
+        path: '/orders',
+        label: '订单管理',
+        icon: <FileTextOutlined />,
+        action: 'orders.read',
+        page: lazy(() => import('./pages/store/orders-page')),
       },
     ],
   },

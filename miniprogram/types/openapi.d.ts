@@ -1724,7 +1724,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -1759,7 +1764,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                        };
+                    };
                 };
             };
         };
@@ -3722,6 +3732,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/catalog/price-levels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 可设置会员价的会员等级 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            ladderName: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/categories": {
         parameters: {
             query?: never;
@@ -3753,7 +3812,14 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            parentId: number | null;
+                            sort: number;
+                        }[];
+                    };
                 };
             };
         };
@@ -3791,7 +3857,14 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            parentId: number | null;
+                            sort: number;
+                        };
+                    };
                 };
             };
         };
@@ -6613,7 +6686,59 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                address: {
+                                    city: string;
+                                    detail: string;
+                                    district: string;
+                                    name: string;
+                                    phone: string;
+                                    province: string;
+                                } | null;
+                                createdAt: string;
+                                discountFen: number;
+                                expiresAt: string | null;
+                                flashSaleId: number | null;
+                                groupBuyGroupId: number | null;
+                                groupShareCode: string | null;
+                                items: {
+                                    id: number;
+                                    listPriceFen: number;
+                                    productId: number;
+                                    quantity: number;
+                                    skuId: number;
+                                    spec: string;
+                                    title: string;
+                                    unitPriceFen: number;
+                                }[];
+                                itemsFen: number;
+                                /** @enum {string} */
+                                kind: "goods" | "membership";
+                                memberId: number;
+                                memberName: string | null;
+                                memberNo: string;
+                                orderNo: string;
+                                paidAt: string | null;
+                                payFen: number;
+                                pointsDeductFen: number;
+                                pointsUsed: number;
+                                refundedFen: number;
+                                remark: string | null;
+                                shippedAt: string | null;
+                                shippingCompany: string | null;
+                                shippingFen: number;
+                                /** @enum {string} */
+                                status: "pending" | "paid" | "shipped" | "completed" | "cancelled" | "refunded";
+                                statusName: string;
+                                trackingNo: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                    };
                 };
             };
         };
@@ -6658,7 +6783,63 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            address: {
+                                city: string;
+                                detail: string;
+                                district: string;
+                                name: string;
+                                phone: string;
+                                province: string;
+                            } | null;
+                            createdAt: string;
+                            discountFen: number;
+                            expiresAt: string | null;
+                            flashSaleId: number | null;
+                            groupBuyGroupId: number | null;
+                            groupShareCode: string | null;
+                            items: {
+                                id: number;
+                                listPriceFen: number;
+                                productId: number;
+                                quantity: number;
+                                skuId: number;
+                                spec: string;
+                                title: string;
+                                unitPriceFen: number;
+                            }[];
+                            itemsFen: number;
+                            /** @enum {string} */
+                            kind: "goods" | "membership";
+                            memberId: number;
+                            orderNo: string;
+                            paidAt: string | null;
+                            payFen: number;
+                            pointsDeductFen: number;
+                            pointsUsed: number;
+                            referrerId: number | null;
+                            refundedFen: number;
+                            refunds: {
+                                amountFen: number;
+                                createdAt: string;
+                                outRefundNo: string;
+                                reason: string | null;
+                                requestedBy: string | null;
+                                status: string;
+                                succeededAt: string | null;
+                            }[];
+                            remark: string | null;
+                            shippedAt: string | null;
+                            shippingCompany: string | null;
+                            shippingFen: number;
+                            /** @enum {string} */
+                            status: "pending" | "paid" | "shipped" | "completed" | "cancelled" | "refunded";
+                            statusName: string;
+                            trackingNo: string | null;
+                            transactionId: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -6712,7 +6893,13 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            amountFen: number;
+                            outRefundNo: string;
+                            status: string;
+                        };
+                    };
                 };
             };
         };
@@ -6764,7 +6951,64 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            address: {
+                                city: string;
+                                detail: string;
+                                district: string;
+                                name: string;
+                                phone: string;
+                                province: string;
+                            } | null;
+                            createdAt: string;
+                            discountFen: number;
+                            expiresAt: string | null;
+                            flashSaleId: number | null;
+                            groupBuyGroupId: number | null;
+                            groupShareCode: string | null;
+                            items: {
+                                id: number;
+                                listPriceFen: number;
+                                productId: number;
+                                quantity: number;
+                                skuId: number;
+                                spec: string;
+                                title: string;
+                                unitPriceFen: number;
+                            }[];
+                            itemsFen: number;
+                            /** @enum {string} */
+                            kind: "goods" | "membership";
+                            memberId: number;
+                            orderNo: string;
+                            paidAt: string | null;
+                            payFen: number;
+                            pointsDeductFen: number;
+                            pointsUsed: number;
+                            referrerId: number | null;
+                            refundedFen: number;
+                            refunds: {
+                                amountFen: number;
+                                createdAt: string;
+                                outRefundNo: string;
+                                reason: string | null;
+                                requestedBy: string | null;
+                                status: string;
+                                succeededAt: string | null;
+                            }[];
+                            remark: string | null;
+                            shippedAt: string | null;
+                            shippingCompany: string | null;
+                            shippingFen: number;
+                            /** @enum {string} */
+                            status: "pending" | "paid" | "shipped" | "completed" | "cancelled" | "refunded";
+                            statusName: string;
+                            trackingNo: string | null;
+                            transactionId: string | null;
+                            wechatShippingUploaded: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -7514,7 +7758,25 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                categoryId: number;
+                                id: number;
+                                image: string | null;
+                                minPriceFen: number | null;
+                                skuCount: number;
+                                soldCount: number;
+                                /** @enum {string} */
+                                status: "on_sale" | "off_sale";
+                                stock: number;
+                                title: string;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                    };
                 };
             };
         };
@@ -7575,7 +7837,34 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            brandId: number | null;
+                            categoryId: number;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            images: string[];
+                            minPriceFen: number;
+                            skus: {
+                                costFen: number;
+                                id: number;
+                                memberPrices: {
+                                    levelId: number;
+                                    priceFen: number;
+                                }[];
+                                priceFen: number;
+                                spec: string;
+                                stock: number;
+                            }[];
+                            soldCount: number;
+                            sort: number;
+                            /** @enum {string} */
+                            status: "on_sale" | "off_sale";
+                            subtitle: string | null;
+                            title: string;
+                        };
+                    };
                 };
             };
         };
@@ -7618,7 +7907,34 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            brandId: number | null;
+                            categoryId: number;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            images: string[];
+                            minPriceFen: number;
+                            skus: {
+                                costFen: number;
+                                id: number;
+                                memberPrices: {
+                                    levelId: number;
+                                    priceFen: number;
+                                }[];
+                                priceFen: number;
+                                spec: string;
+                                stock: number;
+                            }[];
+                            soldCount: number;
+                            sort: number;
+                            /** @enum {string} */
+                            status: "on_sale" | "off_sale";
+                            subtitle: string | null;
+                            title: string;
+                        };
+                    };
                 };
             };
         };
@@ -7667,7 +7983,34 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            brandId: number | null;
+                            categoryId: number;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            images: string[];
+                            minPriceFen: number;
+                            skus: {
+                                costFen: number;
+                                id: number;
+                                memberPrices: {
+                                    levelId: number;
+                                    priceFen: number;
+                                }[];
+                                priceFen: number;
+                                spec: string;
+                                stock: number;
+                            }[];
+                            soldCount: number;
+                            sort: number;
+                            /** @enum {string} */
+                            status: "on_sale" | "off_sale";
+                            subtitle: string | null;
+                            title: string;
+                        };
+                    };
                 };
             };
         };
@@ -7724,7 +8067,34 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            brandId: number | null;
+                            categoryId: number;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            images: string[];
+                            minPriceFen: number;
+                            skus: {
+                                costFen: number;
+                                id: number;
+                                memberPrices: {
+                                    levelId: number;
+                                    priceFen: number;
+                                }[];
+                                priceFen: number;
+                                spec: string;
+                                stock: number;
+                            }[];
+                            soldCount: number;
+                            sort: number;
+                            /** @enum {string} */
+                            status: "on_sale" | "off_sale";
+                            subtitle: string | null;
+                            title: string;
+                        };
+                    };
                 };
             };
         };
@@ -12687,7 +13057,34 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            brandId: number | null;
+                            categoryId: number;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            images: string[];
+                            minPriceFen: number;
+                            skus: {
+                                costFen: number;
+                                id: number;
+                                memberPrices: {
+                                    levelId: number;
+                                    priceFen: number;
+                                }[];
+                                priceFen: number;
+                                spec: string;
+                                stock: number;
+                            }[];
+                            soldCount: number;
+                            sort: number;
+                            /** @enum {string} */
+                            status: "on_sale" | "off_sale";
+                            subtitle: string | null;
+                            title: string;
+                        };
+                    };
                 };
             };
         };
@@ -13837,6 +14234,58 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/uploads/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传商品图片
+         * @description 请求体为图片本身，Content-Type 为 image/jpeg、image/png 或 image/webp，不超过 5MB；文件内容须与类型一致。
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bytes: number;
+                            contentType: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -16639,7 +17088,14 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
-                                address: unknown | null;
+                                address: {
+                                    city: string;
+                                    detail: string;
+                                    district: string;
+                                    name: string;
+                                    phone: string;
+                                    province: string;
+                                } | null;
                                 createdAt: string;
                                 discountFen: number;
                                 expiresAt: string | null;
@@ -16737,7 +17193,14 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            address: unknown | null;
+                            address: {
+                                city: string;
+                                detail: string;
+                                district: string;
+                                name: string;
+                                phone: string;
+                                province: string;
+                            } | null;
                             createdAt: string;
                             discountFen: number;
                             expiresAt: string | null;
@@ -16817,7 +17280,14 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            address: unknown | null;
+                            address: {
+                                city: string;
+                                detail: string;
+                                district: string;
+                                name: string;
+                                phone: string;
+                                province: string;
+                            } | null;
                             createdAt: string;
                             discountFen: number;
                             expiresAt: string | null;
@@ -16901,7 +17371,14 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            address: unknown | null;
+                            address: {
+                                city: string;
+                                detail: string;
+                                district: string;
+                                name: string;
+                                phone: string;
+                                province: string;
+                            } | null;
                             createdAt: string;
                             discountFen: number;
                             expiresAt: string | null;
@@ -16983,7 +17460,14 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            address: unknown | null;
+                            address: {
+                                city: string;
+                                detail: string;
+                                district: string;
+                                name: string;
+                                phone: string;
+                                province: string;
+                            } | null;
                             createdAt: string;
                             discountFen: number;
                             expiresAt: string | null;
