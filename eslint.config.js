@@ -70,7 +70,8 @@ export default tseslint.config(
               message: 'the console talks to the server over HTTP only',
             },
             {
-              regex: '^(\\.\\./)+shared/(?!reports/(contracts|stages)$|(members|auth|orders)/labels$)',
+              regex:
+                '^(\\.\\./)+shared/(?!reports/(contracts|stages)$|(members|auth|orders|after-sale|coupons)/labels$)',
               message: 'the console may import only contracts (zod schemas, types, labels) from shared/',
             },
           ],

@@ -202,6 +202,7 @@ export const operations: Record<string, Action | [Action, string]> = {
   'POST /api/admin/coupon-templates': 'marketing.manage',
   'PATCH /api/admin/coupon-templates/{id}': 'marketing.manage',
   'POST /api/admin/coupon-templates/{id}/issue': 'marketing.manage',
+  'GET /api/admin/coupon-templates/{id}/usage': 'marketing.read',
   'GET /api/admin/flash-sales': 'marketing.read',
   'POST /api/admin/flash-sales': 'marketing.manage',
   'POST /api/admin/flash-sales/{id}/end': 'marketing.manage',

@@ -10,6 +10,8 @@ import {
   stageNames,
 } from '../../shared/members/labels'
 import { roleNames } from '../../shared/auth/labels'
+import { afterSaleKindNames, afterSaleStatusNames } from '../../shared/after-sale/labels'
+import { couponKindNames, couponSourceNames } from '../../shared/coupons/labels'
 import { orderStatusNames, productStatusNames, refundStatusNames } from '../../shared/orders/labels'
 
 export const stageLabels: Record<FunnelStage, string> = stageNames
@@ -53,3 +55,11 @@ export const productStatusLabels: Record<string, string> = productStatusNames
 
 export const label = (labels: Record<string, string>, code: string | null) =>
   code === null ? '—' : (labels[code] ?? code)
+
+export const afterSaleKindLabels: Record<string, string> = afterSaleKindNames
+
+export const afterSaleStatusLabels: Record<string, string> = afterSaleStatusNames
+
+export const couponKindLabels: Record<string, string> = couponKindNames
+
+export const couponSourceLabels: Record<string, string> = couponSourceNames

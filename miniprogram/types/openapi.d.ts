@@ -1047,7 +1047,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    limit?: number;
                     memberId?: number;
+                    offset?: number;
                     status?: "requested" | "approved" | "refused" | "cancelled";
                 };
                 header?: never;
@@ -4112,7 +4114,31 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            amountFen: number;
+                            createdAt: string;
+                            id: number;
+                            issuedCount: number;
+                            /** @enum {string} */
+                            kind: "fixed" | "threshold" | "percentage";
+                            maxDiscountFen: number | null;
+                            name: string;
+                            percentOff: number;
+                            perMemberLimit: number;
+                            pointsCost: number | null;
+                            /** @enum {string} */
+                            scope: "all" | "category" | "product";
+                            scopeIds: number[];
+                            /** @enum {string} */
+                            status: "active" | "disabled";
+                            thresholdFen: number;
+                            totalQuantity: number | null;
+                            validDays: number | null;
+                            validFrom: string | null;
+                            validUntil: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -4168,7 +4194,31 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            amountFen: number;
+                            createdAt: string;
+                            id: number;
+                            issuedCount: number;
+                            /** @enum {string} */
+                            kind: "fixed" | "threshold" | "percentage";
+                            maxDiscountFen: number | null;
+                            name: string;
+                            percentOff: number;
+                            perMemberLimit: number;
+                            pointsCost: number | null;
+                            /** @enum {string} */
+                            scope: "all" | "category" | "product";
+                            scopeIds: number[];
+                            /** @enum {string} */
+                            status: "active" | "disabled";
+                            thresholdFen: number;
+                            totalQuantity: number | null;
+                            validDays: number | null;
+                            validFrom: string | null;
+                            validUntil: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -4183,7 +4233,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 向会员发放优惠券（batchId 相同的重试不会重复发放） */
+        /**
+         * 向会员或已保存的分群发放优惠券（batchId 相同的重试不会重复发放）
+         * @description memberIds 与 segmentId 二选一；分群按发放时的条件取会员，最多 5000 人。
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4197,7 +4250,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         batchId?: string;
-                        memberIds: number[];
+                        memberIds?: number[];
+                        segmentId?: number;
                     };
                 };
             };
@@ -4220,6 +4274,7 @@ export interface paths {
                         "application/json": {
                             batchId: string;
                             issued: number;
+                            members: number;
                             refused: {
                                 code: string;
                                 memberId: number;
@@ -4230,6 +4285,67 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/coupon-templates/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 优惠券使用情况：已领、可用、已用、过期，用券订单的优惠与实付 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            available: number;
+                            bySource: {
+                                issued: number;
+                                source: string;
+                            }[];
+                            discountFen: number;
+                            expired: number;
+                            issued: number;
+                            locked: number;
+                            orderPayFen: number;
+                            templateId: number;
+                            used: number;
+                            useRate: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
