@@ -4359,7 +4359,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 秒杀活动（含已结束） */
+        /** 秒杀活动（含已结束）及成交：已付款订单、购买人数、成交额 */
         get: {
             parameters: {
                 query?: never;
@@ -4383,7 +4383,27 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            buyers: number;
+                            endedAt: string | null;
+                            endsAt: string;
+                            id: number;
+                            image: string | null;
+                            listPriceFen: number;
+                            paidOrders: number;
+                            perMemberLimit: number;
+                            priceFen: number;
+                            productId: number;
+                            productTitle: string;
+                            revenueFen: number;
+                            skuId: number;
+                            startsAt: string;
+                            stockLeft: number;
+                            title: string;
+                            totalStock: number;
+                        }[];
+                    };
                 };
             };
         };
