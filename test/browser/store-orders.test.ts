@@ -195,7 +195,7 @@ describe('orders', () => {
     expect(await refunds()).toMatchObject([{ amount_fen: 15900, status: 'success' }])
     expect(await orderRow()).toMatchObject({ status: 'shipped', refunded_fen: 15900 })
 
-    await page.keyboard.press('Escape')
+    await page.locator('.ant-drawer-close').click()
     await drawer().waitFor({ state: 'detached' })
     await page.getByRole('button', { name: '刷新' }).click()
     await page.getByTestId('order-row').first().getByText('已退 ¥159.00').waitFor()
