@@ -4507,7 +4507,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 拼团活动（含已结束） */
+        /** 拼团活动（含已结束）及各状态团数、成交 */
         get: {
             parameters: {
                 query?: never;
@@ -4531,7 +4531,30 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            endsAt: string;
+                            fillMinutes: number;
+                            groupPriceFen: number;
+                            groups: {
+                                failed: number;
+                                forming: number;
+                                opening: number;
+                                succeeded: number;
+                            };
+                            groupSize: number;
+                            id: number;
+                            image: string | null;
+                            listPriceFen: number;
+                            paidOrders: number;
+                            productId: number;
+                            productTitle: string;
+                            revenueFen: number;
+                            skuId: number;
+                            startsAt: string;
+                            title: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -4616,7 +4639,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            expiresAt: string | null;
+                            failedAt: string | null;
+                            groupSize: number;
+                            id: number;
+                            leaderId: number;
+                            paidCount: number;
+                            seatsTaken: number;
+                            shareCode: string;
+                            /** @enum {string} */
+                            status: "opening" | "forming" | "succeeded" | "failed";
+                            succeededAt: string | null;
+                        }[];
+                    };
                 };
             };
         };

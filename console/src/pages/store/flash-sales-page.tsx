@@ -26,9 +26,10 @@ import {
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons'
 import type { Dayjs } from 'dayjs'
 import { useSearchParams } from 'react-router'
-import { apiRequest, asApiError, query, useApi, type Answer } from '../../api'
+import { apiRequest, asApiError, useApi, type Answer } from '../../api'
 import { formatCount, formatDateTime, formatFen } from '../../format'
 import { may } from '../../session'
+import { SkuPicker } from './sku-picker'
 
 type Sale = Answer<'/flash-sales'>[number]
 type State = 'scheduled' | 'selling' | 'sold_out' | 'ended'
@@ -64,12 +65,6 @@ const NAMES = ['skuId', 'title', 'priceFen', 'totalStock', 'perMemberLimit', 'st
 
 function NewFlashSale({ onClose, onCreated }: { onClose: () => void; onCreated: () => void }) {
   const [form] = Form.useForm<SaleFields>()
-  const [search, setSearch] = useState('')
-  const products = useApi<Answer<'/products'>>(
-    `/products${query({ q: search, status: 'on_sale', pageSize: 20 })}`,
-  )
-  const productId = Form.useWatch('productId', form)
-  const product = useApi<Answer<'/products/{id}'>>(productId ? `/products/${productId}` : null)
   const [error, setError] = useState<string | null>(null)
   const [saving, setSaving] = useState(false)
   const { message } = App.useApp()
@@ -128,27 +123,7 @@ function NewFlashSale({ onClose, onCreated }: { onClose: () => void; onCreated: 
         data-testid="flash-sale-form"
         initialValues={{ perMemberLimit: 1, hours: 2 }}
       >
-        <Form.Item name="productId" label="商品" rules={[{ required: true, message: '请选择商品' }]}>
-          <Select
-            data-testid="flash-product"
-            showSearch={{ filterOption: false, onSearch: setSearch }}
-            loading={products.loading}
-            placeholder="搜索在售商品"
-            onChange={() => form.setFieldValue('skuId', undefined)}
-            options={(products.data?.items ?? []).map((p) => ({ value: p.id, label: p.title }))}
-          />
-        </Form.Item>
-        <Form.Item name="skuId" label="规格" rules={[{ required: true, message: '请选择规格' }]}>
-          <Select
-            data-testid="flash-sku"
-            loading={product.loading}
-            disabled={!productId}
-            options={(product.data?.skus ?? []).map((s) => ({
-              value: s.id,
-              label: `${s.spec} · ${formatFen(s.priceFen)} · 库存 ${s.stock}`,
-            }))}
-          />
-        </Form.Item>
+        <SkuPicker form={form} testId="flash" />
         <Form.Item name="title" label="活动名称" rules={[{ required: true, message: '请填写活动名称' }]}>
           <Input maxLength={60} placeholder="如：周五晚 8 点限量秒杀" />
         </Form.Item>
