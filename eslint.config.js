@@ -71,7 +71,7 @@ export default tseslint.config(
             },
             {
               regex:
-                '^(\\.\\./)+shared/(?!reports/(contracts|stages)$|(members|auth|chat|campaigns|tiers)/labels$)',
+                '^(\\.\\./)+shared/(?!reports/(contracts|stages)$|(members|auth|chat|campaigns|tiers|orders|after-sale|coupons)/labels$)',
               message: 'the console may import only contracts (zod schemas, types, labels) from shared/',
             },
           ],

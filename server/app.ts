@@ -12,6 +12,7 @@ import { securityHeaders } from './middleware/security-headers'
 import { RouteRegistry } from './api-router'
 import { buildOpenApi } from './openapi'
 import { mountRoutes } from './routes'
+import { serveUploads } from './uploads/images'
 
 /** Mini-program codes through the store's WeChat client (shared access token), when one is configured. */
 function withWxacode(deps: AppDeps): AppDeps {
@@ -40,6 +41,7 @@ export function createApp(appDeps: AppDeps): Koa<AppState> {
   app.use((ctx, next) => (ctx.method === 'GET' || ctx.method === 'HEAD' ? next() : parseBody(ctx, next)))
 
   app.use(consoleAssets(deps.consoleDir))
+  app.use(serveUploads(deps.config.DATA_DIR))
   for (const router of mountRoutes(registry, deps)) app.use(router)
 
   const openapi = buildOpenApi(registry, { title: '私域超级用户运营系统 API', version: '0.1.0' })

@@ -144,3 +144,28 @@ export function query(params: Record<string, string | number | undefined | null>
   const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== '')
   return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : ''
 }
+
+/** Upload one image file as the raw body; answers where the server keeps it. */
+export async function uploadImage(file: File): Promise<Answer<'/uploads/images', 'post'>> {
+  const session = loadSession()
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': file.type }
+  if (session) headers.authorization = `Bearer ${session.token}`
+  let res: Response
+  try {
+    res = await fetch('/api/admin/uploads/images', { method: 'POST', headers, body: file })
+  } catch {
+    throw new ApiError(0, 'network_error', '网络连接失败，请检查网络后重试')
+  }
+  const payload = (await res.json().catch(() => null)) as
+    | (Answer<'/uploads/images', 'post'> & { error?: undefined })
+    | { error?: { code: string; message: string; fields?: FieldProblem[] } }
+    | null
+  if (!res.ok || !payload || payload.error)
+    throw new ApiError(
+      res.status,
+      payload?.error?.code ?? 'http_error',
+      payload?.error?.message ?? `上传失败（${res.status}）`,
+      payload?.error?.fields ?? [],
+    )
+  return payload as Answer<'/uploads/images', 'post'>
+}

@@ -28,6 +28,9 @@ export {
   scheduleTypeNames as scheduleTypeLabels,
   unreachableReasonNames as unreachableReasonLabels,
 } from '../../shared/campaigns/labels'
+import { afterSaleKindNames, afterSaleStatusNames } from '../../shared/after-sale/labels'
+import { couponKindNames, couponSourceNames } from '../../shared/coupons/labels'
+import { orderStatusNames, productStatusNames, refundStatusNames } from '../../shared/orders/labels'
 
 export const stageLabels: Record<FunnelStage, string> = stageNames
 
@@ -75,6 +78,20 @@ export const messageOriginLabels: Record<string, string> = messageOriginNames
 export const messageStatusLabels: Record<string, string> = messageStatusNames
 
 export const ticketCategoryLabels: Record<string, string> = ticketCategoryNames
+export const orderStatusLabels: Record<string, string> = orderStatusNames
+
+export const orderStatusColors: Record<string, string> = {
+  pending: 'default',
+  paid: 'orange',
+  shipped: 'blue',
+  completed: 'green',
+  cancelled: 'default',
+  refunded: 'red',
+}
+
+export const refundStatusLabels: Record<string, string> = refundStatusNames
+
+export const productStatusLabels: Record<string, string> = productStatusNames
 
 export const label = (labels: Record<string, string>, code: string | null) =>
   code === null ? '—' : (labels[code] ?? code)
@@ -97,3 +114,10 @@ export {
   spendWindowNames as spendWindowLabels,
   tierMoveNames as tierMoveLabels,
 } from '../../shared/tiers/labels'
+export const afterSaleKindLabels: Record<string, string> = afterSaleKindNames
+
+export const afterSaleStatusLabels: Record<string, string> = afterSaleStatusNames
+
+export const couponKindLabels: Record<string, string> = couponKindNames
+
+export const couponSourceLabels: Record<string, string> = couponSourceNames

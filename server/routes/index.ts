@@ -65,6 +65,7 @@ import { registerAdminBargains } from './admin/bargains'
 import { registerAdminLotteries } from './admin/lotteries'
 import { registerAdminAfterSales } from './admin/after-sales'
 import { registerAdminStores } from './admin/stores'
+import { registerAdminUploads } from './admin/uploads'
 import { registerMpDemo } from './mp/demo'
 import { registerMpMemberships } from './mp/memberships'
 
@@ -162,6 +163,7 @@ export function mountRoutes(registry: RouteRegistry, deps: AppDeps): Middleware[
   registerAdminLotteries(admin, deps)
   registerAdminAfterSales(admin, deps)
   registerAdminStores(admin, deps)
+  registerAdminUploads(admin, deps)
 
   registerMpDemo(mpPublic, mp, deps)
   registerMpMemberships(mpBrowse, deps)

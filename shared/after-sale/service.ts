@@ -254,7 +254,7 @@ export const afterSaleViewSchema = z.object({
 
 export async function listAfterSales(
   db: Db,
-  q: { memberId?: number; status?: AfterSaleRequest['status']; limit?: number },
+  q: { memberId?: number; status?: AfterSaleRequest['status']; limit?: number; offset?: number },
 ) {
   const rows = await db
     .select({ request: afterSaleRequests, orderNo: orders.orderNo, refundStatus: orderRefunds.status })
@@ -269,6 +269,7 @@ export async function listAfterSales(
     )
     .orderBy(desc(afterSaleRequests.createdAt), desc(afterSaleRequests.id))
     .limit(q.limit ?? 100)
+    .offset(q.offset ?? 0)
   return rows.map((r) => presentAfterSale({ ...r.request, orderNo: r.orderNo, refundStatus: r.refundStatus }))
 }
 

@@ -7,7 +7,7 @@ import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { containsPattern } from '../db/like'
 import { conflict, DomainError, notFound } from '../errors'
-import { tierLevels } from '../db/schema/loyalty'
+import { tierLadders, tierLevels } from '../db/schema/loyalty'
 import { brands, categories, products, skuMemberPrices, skus } from '../db/schema/catalog'
 
 const fen = z.number().int().min(1, '价格必须大于 0').max(100_000_000)
@@ -40,6 +40,74 @@ export const skuPatchSchema = patchOf(skuInputSchema).extend({
   /** Add (or with a negative number, remove) stock; refused if it would go below zero. */
   stockDelta: z.number().int().min(-10_000_000).max(10_000_000).optional(),
 })
+
+export const productViewSchema = z.object({
+  id: z.number().int(),
+  categoryId: z.number().int(),
+  brandId: z.number().int().nullable(),
+  title: z.string(),
+  subtitle: z.string().nullable(),
+  description: z.string().nullable(),
+  images: z.array(z.string()),
+  status: z.enum(['on_sale', 'off_sale']),
+  sort: z.number().int(),
+  minPriceFen: z.number().int(),
+  soldCount: z.number().int(),
+  createdAt: z.string(),
+  skus: z.array(
+    z.object({
+      id: z.number().int(),
+      spec: z.string(),
+      priceFen: z.number().int(),
+      costFen: z.number().int(),
+      stock: z.number().int(),
+      memberPrices: z.array(z.object({ levelId: z.number().int(), priceFen: z.number().int() })),
+    }),
+  ),
+})
+
+export const productListSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.number().int(),
+      title: z.string(),
+      categoryId: z.number().int(),
+      status: z.enum(['on_sale', 'off_sale']),
+      soldCount: z.number().int(),
+      minPriceFen: z.number().int().nullable(),
+      stock: z.number().int(),
+      image: z.string().nullable(),
+      skuCount: z.number().int(),
+    }),
+  ),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+})
+
+export const categoryViewSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  parentId: z.number().int().nullable(),
+  sort: z.number().int(),
+})
+
+export const brandViewSchema = z.object({ id: z.number().int(), name: z.string() })
+
+export const priceLevelSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  ladderName: z.string(),
+})
+
+/** The tier levels a member price can be set for, ladder by ladder. */
+export async function listPriceLevels(db: Db) {
+  return db
+    .select({ id: tierLevels.id, name: tierLevels.name, ladderName: tierLadders.name })
+    .from(tierLevels)
+    .innerJoin(tierLadders, eq(tierLadders.id, tierLevels.ladderId))
+    .orderBy(asc(tierLadders.id), asc(tierLevels.rank), asc(tierLevels.id))
+}
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
@@ -199,6 +267,8 @@ export async function listProductsForOperator(db: Db, q: z.infer<typeof adminPro
       soldCount: products.soldCount,
       minPriceFen: sql<number>`(select min(price_fen) from skus where product_id = ${products.id})::int`,
       stock: sql<number>`(select coalesce(sum(stock), 0) from skus where product_id = ${products.id})::int`,
+      skuCount: sql<number>`(select count(*) from skus where product_id = ${products.id})::int`,
+      image: sql<string | null>`${products.images}->>0`,
     })
     .from(products)
     .where(where)

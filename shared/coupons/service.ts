@@ -14,6 +14,7 @@ import {
   type CouponTemplate,
   type MemberCoupon,
 } from '../db/schema/coupons'
+import { orders } from '../db/schema/orders'
 import type { CouponRule } from './rule'
 
 export const couponTemplateInputSchema = z
@@ -262,4 +263,71 @@ export async function releaseCoupons(db: Db, orderId: number): Promise<void> {
     .update(memberCoupons)
     .set({ status: 'available', orderId: null })
     .where(and(eq(memberCoupons.orderId, orderId), inArray(memberCoupons.status, ['locked'])))
+}
+
+export const couponUsageSchema = z.object({
+  templateId: z.number().int(),
+  issued: z.number().int(),
+  /** Held and still valid. */
+  available: z.number().int(),
+  /** Held by an order not yet paid. */
+  locked: z.number().int(),
+  used: z.number().int(),
+  /** Past their end unused (marked or not yet marked by the nightly pass), or revoked. */
+  expired: z.number().int(),
+  /** used ÷ issued, null before any issue. */
+  useRate: z.number().nullable(),
+  /** What the coupon took off, and what members paid, on the orders that used it. */
+  discountFen: z.number().int(),
+  orderPayFen: z.number().int(),
+  /** Issues by source: operator, points, campaign… */
+  bySource: z.array(z.object({ source: z.string(), issued: z.number().int() })),
+})
+
+/** How one template's coupons were used: counts by state, the orders that used them, issues by source. */
+export async function couponUsage(
+  db: Db,
+  templateId: number,
+  at: Date,
+): Promise<z.infer<typeof couponUsageSchema>> {
+  const [t] = await db
+    .select({ id: couponTemplates.id })
+    .from(couponTemplates)
+    .where(eq(couponTemplates.id, templateId))
+  if (!t) throw notFound('优惠券', 'coupon_template_not_found')
+  const [counts] = await db
+    .select({
+      issued: sql<number>`count(*)::int`,
+      available: sql<number>`(count(*) filter (where ${memberCoupons.status} = 'available' and ${memberCoupons.validUntil} > ${at}))::int`,
+      locked: sql<number>`(count(*) filter (where ${memberCoupons.status} = 'locked'))::int`,
+      used: sql<number>`(count(*) filter (where ${memberCoupons.status} = 'used'))::int`,
+      expired: sql<number>`(count(*) filter (where ${memberCoupons.status} in ('expired', 'revoked') or (${memberCoupons.status} = 'available' and ${memberCoupons.validUntil} <= ${at})))::int`,
+    })
+    .from(memberCoupons)
+    .where(eq(memberCoupons.templateId, templateId))
+  const [money] = await db
+    .select({
+      discountFen: sql<number>`coalesce(sum(${orders.discountFen}), 0)::int`,
+      orderPayFen: sql<number>`coalesce(sum(${orders.payFen}), 0)::int`,
+    })
+    .from(orders)
+    .where(
+      sql`${orders.id} in (select ${memberCoupons.orderId} from ${memberCoupons}
+        where ${memberCoupons.templateId} = ${templateId} and ${memberCoupons.status} = 'used')`,
+    )
+  const bySource = await db
+    .select({ source: memberCoupons.source, issued: sql<number>`count(*)::int` })
+    .from(memberCoupons)
+    .where(eq(memberCoupons.templateId, templateId))
+    .groupBy(memberCoupons.source)
+    .orderBy(memberCoupons.source)
+  const c = counts!
+  return {
+    templateId,
+    ...c,
+    useRate: c.issued ? c.used / c.issued : null,
+    discountFen: money!.discountFen,
+    orderPayFen: money!.orderPayFen,
+    bySource,
+  }
 }

@@ -2,12 +2,13 @@
 // `perMemberLimit` per member. Checkout claims the member's share first (a row per member and sale),
 // then the unit, with one conditional decrement on the sale row: however many buyers arrive at once,
 // the database never lets stock_left go below zero or a member past the limit.
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { conflict, DomainError, invalid, notFound } from '../errors'
 import { products, skus } from '../db/schema/catalog'
 import { flashSalePurchases, flashSales, type FlashSale } from '../db/schema/marketing'
+import { orders } from '../db/schema/orders'
 
 export const flashSaleInputSchema = z
   .object({
@@ -183,4 +184,53 @@ export async function releaseFlashSale(
       .update(skus)
       .set({ stock: sql`${skus.stock} + ${input.quantity}` })
       .where(eq(skus.id, input.skuId))
+}
+
+export const adminFlashSaleSchema = z.object({
+  id: z.number().int(),
+  title: z.string(),
+  skuId: z.number().int(),
+  productId: z.number().int(),
+  productTitle: z.string(),
+  image: z.string().nullable(),
+  listPriceFen: z.number().int(),
+  priceFen: z.number().int(),
+  totalStock: z.number().int(),
+  stockLeft: z.number().int(),
+  perMemberLimit: z.number().int(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  endedAt: z.string().nullable(),
+  /** Paid (or later) orders of the sale, the members who placed them, and what they paid. */
+  paidOrders: z.number().int(),
+  buyers: z.number().int(),
+  revenueFen: z.number().int(),
+})
+
+/** Every flash sale with its results, for operators watching them. */
+export async function listFlashSalesWithResults(
+  db: Db,
+  at: Date,
+): Promise<z.infer<typeof adminFlashSaleSchema>[]> {
+  const sales = await listFlashSales(db, at, { includeEnded: true })
+  const results = await db
+    .select({
+      id: orders.flashSaleId,
+      paidOrders: sql<number>`count(*)::int`,
+      buyers: sql<number>`count(distinct ${orders.memberId})::int`,
+      revenueFen: sql<number>`coalesce(sum(${orders.payFen}), 0)::int`,
+    })
+    .from(orders)
+    .where(and(isNotNull(orders.flashSaleId), inArray(orders.status, ['paid', 'shipped', 'completed'])))
+    .groupBy(orders.flashSaleId)
+  const byId = new Map(results.map((r) => [Number(r.id), r]))
+  return sales.map((s) => ({
+    ...s,
+    startsAt: s.startsAt.toISOString(),
+    endsAt: s.endsAt.toISOString(),
+    endedAt: s.endedAt?.toISOString() ?? null,
+    paidOrders: byId.get(s.id)?.paidOrders ?? 0,
+    buyers: byId.get(s.id)?.buyers ?? 0,
+    revenueFen: byId.get(s.id)?.revenueFen ?? 0,
+  }))
 }

@@ -3,17 +3,18 @@
 // succeeded and its orders can ship; if it expires first it fails and every paid member is refunded.
 // Seats are reserved by unpaid orders as well, so a group never takes more members than its size.
 import { randomBytes } from 'node:crypto'
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { conflict, notFound } from '../errors'
 import { products, skus } from '../db/schema/catalog'
 import { members } from '../db/schema/members'
-import type { Order } from '../db/schema/orders'
+import { orders, type Order } from '../db/schema/orders'
 import {
   groupBuyGroups,
   groupBuyParticipants,
+  groupStatuses,
   groupBuys,
   type GroupBuy,
   type GroupBuyGroup,
@@ -268,5 +269,83 @@ export async function failExpiredGroups(
       .returning({ orderId: groupBuyParticipants.orderId })
     for (const p of paid) await refund(tx as unknown as Db, p.orderId)
     return { groups: failed.length, orderIds: paid.map((p) => p.orderId) }
+  })
+}
+
+export const adminGroupBuySchema = z.object({
+  id: z.number().int(),
+  title: z.string(),
+  skuId: z.number().int(),
+  productId: z.number().int(),
+  productTitle: z.string(),
+  image: z.string().nullable(),
+  listPriceFen: z.number().int(),
+  groupPriceFen: z.number().int(),
+  groupSize: z.number().int(),
+  fillMinutes: z.number().int(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  /** Groups by state, and the paid orders of the campaign (members who paid, what they paid). */
+  groups: z.object({
+    opening: z.number().int(),
+    forming: z.number().int(),
+    succeeded: z.number().int(),
+    failed: z.number().int(),
+  }),
+  paidOrders: z.number().int(),
+  revenueFen: z.number().int(),
+})
+
+export const adminGroupSchema = z.object({
+  id: z.number().int(),
+  shareCode: z.string(),
+  leaderId: z.number().int(),
+  status: z.enum(groupStatuses),
+  groupSize: z.number().int(),
+  seatsTaken: z.number().int(),
+  paidCount: z.number().int(),
+  expiresAt: z.string().nullable(),
+  succeededAt: z.string().nullable(),
+  failedAt: z.string().nullable(),
+  createdAt: z.string(),
+})
+
+/** Every group-buy campaign with its groups by state and its paid orders, for operators. */
+export async function listGroupBuysWithResults(
+  db: Db,
+  at: Date,
+): Promise<z.infer<typeof adminGroupBuySchema>[]> {
+  const campaigns = await listGroupBuys(db, at, { includeEnded: true })
+  const groups = await db
+    .select({ id: groupBuyGroups.groupBuyId, status: groupBuyGroups.status, n: sql<number>`count(*)::int` })
+    .from(groupBuyGroups)
+    .groupBy(groupBuyGroups.groupBuyId, groupBuyGroups.status)
+  const paid = await db
+    .select({
+      id: groupBuyGroups.groupBuyId,
+      paidOrders: sql<number>`count(*)::int`,
+      revenueFen: sql<number>`coalesce(sum(${orders.payFen}), 0)::int`,
+    })
+    .from(orders)
+    .innerJoin(groupBuyGroups, eq(groupBuyGroups.id, orders.groupBuyGroupId))
+    .where(inArray(orders.status, ['paid', 'shipped', 'completed']))
+    .groupBy(groupBuyGroups.groupBuyId)
+  return campaigns.map((c) => {
+    const count = (status: (typeof groupStatuses)[number]) =>
+      groups.find((g) => Number(g.id) === c.id && g.status === status)?.n ?? 0
+    const money = paid.find((p) => Number(p.id) === c.id)
+    return {
+      ...c,
+      startsAt: c.startsAt.toISOString(),
+      endsAt: c.endsAt.toISOString(),
+      groups: {
+        opening: count('opening'),
+        forming: count('forming'),
+        succeeded: count('succeeded'),
+        failed: count('failed'),
+      },
+      paidOrders: money?.paidOrders ?? 0,
+      revenueFen: money?.revenueFen ?? 0,
+    }
   })
 }

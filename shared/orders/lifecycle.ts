@@ -3,6 +3,7 @@
 //   pending → paid (payment) → shipped (operator) → completed (member confirms)
 //   pending → cancelled (member, expiry): stock, flash-sale units, coupon, points and group seat released
 //   paid/shipped/completed → refunded (full refund; see shared/payments/refunds.ts)
+import { orderStatusNames } from './labels'
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { conflict, DomainError, notFound } from '../errors'
@@ -157,12 +158,4 @@ export async function productTitles(db: Db, orderId: number): Promise<string[]> 
   return items.map((i) => i.title)
 }
 
-export const statusName = (s: Order['status']) =>
-  ({
-    pending: '待付款',
-    paid: '待发货',
-    shipped: '已发货',
-    completed: '已完成',
-    cancelled: '已取消',
-    refunded: '已退款',
-  })[s]
+export const statusName = (s: Order['status']) => orderStatusNames[s]

@@ -22,7 +22,16 @@ export const orderViewSchema = z.object({
   shippingFen: z.number().int(),
   payFen: z.number().int(),
   refundedFen: z.number().int(),
-  address: z.any().nullable(),
+  address: z
+    .object({
+      name: z.string(),
+      phone: z.string(),
+      province: z.string(),
+      city: z.string(),
+      district: z.string(),
+      detail: z.string(),
+    })
+    .nullable(),
   remark: z.string().nullable(),
   shippingCompany: z.string().nullable(),
   trackingNo: z.string().nullable(),
@@ -190,6 +199,36 @@ export async function listOrdersForOperator(db: Db, q: z.infer<typeof adminOrder
     pageSize: q.pageSize,
   }
 }
+
+export const adminOrderListSchema = z.object({
+  items: z.array(
+    orderViewSchema.extend({
+      memberId: z.number().int(),
+      memberNo: z.string(),
+      memberName: z.string().nullable(),
+    }),
+  ),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+})
+
+export const adminOrderDetailSchema = orderViewSchema.extend({
+  memberId: z.number().int(),
+  transactionId: z.string().nullable(),
+  referrerId: z.number().int().nullable(),
+  refunds: z.array(
+    z.object({
+      outRefundNo: z.string(),
+      amountFen: z.number().int(),
+      status: z.string(),
+      reason: z.string().nullable(),
+      requestedBy: z.string().nullable(),
+      createdAt: z.string(),
+      succeededAt: z.string().nullable(),
+    }),
+  ),
+})
 
 export async function orderDetailForOperator(db: Db, orderNo: string) {
   const [order] = await db.select().from(orders).where(eq(orders.orderNo, orderNo))

@@ -95,12 +95,13 @@ export interface StoreApp extends TestApp {
 export async function startStoreApp(
   database: Database,
   wechat: FakeWechat,
-  options: { clock?: Clock; logger?: Logger } = {},
+  options: { clock?: Clock; logger?: Logger; env?: Record<string, string> } = {},
 ): Promise<StoreApp> {
   // The notify URL needs the app's port, known only once it listens: start, then point the config at it.
   const env = {
     ...wechat.env(),
     ...(database.kind === 'postgres' ? { DATABASE_URL: process.env.TEST_DATABASE_URL! } : {}),
+    ...options.env,
   }
   const config = testConfig(env)
   const app = await startTestApp(database, {

@@ -1073,7 +1073,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    limit?: number;
                     memberId?: number;
+                    offset?: number;
                     status?: "requested" | "approved" | "refused" | "cancelled";
                 };
                 header?: never;
@@ -1903,7 +1905,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -1938,7 +1945,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                        };
+                    };
                 };
             };
         };
@@ -3902,6 +3914,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/catalog/price-levels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 可设置会员价的会员等级 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            ladderName: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/categories": {
         parameters: {
             query?: never;
@@ -3933,7 +3994,14 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            parentId: number | null;
+                            sort: number;
+                        }[];
+                    };
                 };
             };
         };
@@ -3971,7 +4039,14 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            parentId: number | null;
+                            sort: number;
+                        };
+                    };
                 };
             };
         };
@@ -5217,7 +5292,31 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            amountFen: number;
+                            createdAt: string;
+                            id: number;
+                            issuedCount: number;
+                            /** @enum {string} */
+                            kind: "fixed" | "threshold" | "percentage";
+                            maxDiscountFen: number | null;
+                            name: string;
+                            percentOff: number;
+                            perMemberLimit: number;
+                            pointsCost: number | null;
+                            /** @enum {string} */
+                            scope: "all" | "category" | "product";
+                            scopeIds: number[];
+                            /** @enum {string} */
+                            status: "active" | "disabled";
+                            thresholdFen: number;
+                            totalQuantity: number | null;
+                            validDays: number | null;
+                            validFrom: string | null;
+                            validUntil: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -5273,7 +5372,31 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            amountFen: number;
+                            createdAt: string;
+                            id: number;
+                            issuedCount: number;
+                            /** @enum {string} */
+                            kind: "fixed" | "threshold" | "percentage";
+                            maxDiscountFen: number | null;
+                            name: string;
+                            percentOff: number;
+                            perMemberLimit: number;
+                            pointsCost: number | null;
+                            /** @enum {string} */
+                            scope: "all" | "category" | "product";
+                            scopeIds: number[];
+                            /** @enum {string} */
+                            status: "active" | "disabled";
+                            thresholdFen: number;
+                            totalQuantity: number | null;
+                            validDays: number | null;
+                            validFrom: string | null;
+                            validUntil: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -5288,7 +5411,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 向会员发放优惠券（batchId 相同的重试不会重复发放） */
+        /**
+         * 向会员或已保存的分群发放优惠券（batchId 相同的重试不会重复发放）
+         * @description memberIds 与 segmentId 二选一；分群按发放时的条件取会员，最多 5000 人。
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5302,7 +5428,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         batchId?: string;
-                        memberIds: number[];
+                        memberIds?: number[];
+                        segmentId?: number;
                     };
                 };
             };
@@ -5325,6 +5452,7 @@ export interface paths {
                         "application/json": {
                             batchId: string;
                             issued: number;
+                            members: number;
                             refused: {
                                 code: string;
                                 memberId: number;
@@ -5341,6 +5469,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/coupon-templates/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 优惠券使用情况：已领、可用、已用、过期，用券订单的优惠与实付 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            available: number;
+                            bySource: {
+                                issued: number;
+                                source: string;
+                            }[];
+                            discountFen: number;
+                            expired: number;
+                            issued: number;
+                            locked: number;
+                            orderPayFen: number;
+                            templateId: number;
+                            used: number;
+                            useRate: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/flash-sales": {
         parameters: {
             query?: never;
@@ -5348,7 +5537,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 秒杀活动（含已结束） */
+        /** 秒杀活动（含已结束）及成交：已付款订单、购买人数、成交额 */
         get: {
             parameters: {
                 query?: never;
@@ -5372,7 +5561,27 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            buyers: number;
+                            endedAt: string | null;
+                            endsAt: string;
+                            id: number;
+                            image: string | null;
+                            listPriceFen: number;
+                            paidOrders: number;
+                            perMemberLimit: number;
+                            priceFen: number;
+                            productId: number;
+                            productTitle: string;
+                            revenueFen: number;
+                            skuId: number;
+                            startsAt: string;
+                            stockLeft: number;
+                            title: string;
+                            totalStock: number;
+                        }[];
+                    };
                 };
             };
         };
@@ -5476,7 +5685,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 拼团活动（含已结束） */
+        /** 拼团活动（含已结束）及各状态团数、成交 */
         get: {
             parameters: {
                 query?: never;
@@ -5500,7 +5709,30 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            endsAt: string;
+                            fillMinutes: number;
+                            groupPriceFen: number;
+                            groups: {
+                                failed: number;
+                                forming: number;
+                                opening: number;
+                                succeeded: number;
+                            };
+                            groupSize: number;
+                            id: number;
+                            image: string | null;
+                            listPriceFen: number;
+                            paidOrders: number;
+                            productId: number;
+                            productTitle: string;
+                            revenueFen: number;
+                            skuId: number;
+                            startsAt: string;
+                            title: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -5585,7 +5817,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            expiresAt: string | null;
+                            failedAt: string | null;
+                            groupSize: number;
+                            id: number;
+                            leaderId: number;
+                            paidCount: number;
+                            seatsTaken: number;
+                            shareCode: string;
+                            /** @enum {string} */
+                            status: "opening" | "forming" | "succeeded" | "failed";
+                            succeededAt: string | null;
+                        }[];
+                    };
                 };
             };
         };
@@ -7796,7 +8043,59 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                address: {
+                                    city: string;
+                                    detail: string;
+                                    district: string;
+                                    name: string;
+                                    phone: string;
+                                    province: string;
+                                } | null;
+                                createdAt: string;
+                                discountFen: number;
+                                expiresAt: string | null;
+                                flashSaleId: number | null;
+                                groupBuyGroupId: number | null;
+                                groupShareCode: string | null;
+                                items: {
+                                    id: number;
+                                    listPriceFen: number;
+                                    productId: number;
+                                    quantity: number;
+                                    skuId: number;
+                                    spec: string;
+                                    title: string;
+                                    unitPriceFen: number;
+                                }[];
+                                itemsFen: number;
+                                /** @enum {string} */
+                                kind: "goods" | "membership";
+                                memberId: number;
+                                memberName: string | null;
+                                memberNo: string;
+                                orderNo: string;
+                                paidAt: string | null;
+                                payFen: number;
+                                pointsDeductFen: number;
+                                pointsUsed: number;
+                                refundedFen: number;
+                                remark: string | null;
+                                shippedAt: string | null;
+                                shippingCompany: string | null;
+                                shippingFen: number;
+                                /** @enum {string} */
+                                status: "pending" | "paid" | "shipped" | "completed" | "cancelled" | "refunded";
+                                statusName: string;
+                                trackingNo: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                    };
                 };
             };
         };
@@ -7841,7 +8140,63 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            address: {
+                                city: string;
+                                detail: string;
+                                district: string;
+                                name: string;
+                                phone: string;
+                                province: string;
+                            } | null;
+                            createdAt: string;
+                            discountFen: number;
+                            expiresAt: string | null;
+                            flashSaleId: number | null;
+                            groupBuyGroupId: number | null;
+                            groupShareCode: string | null;
+                            items: {
+                                id: number;
+                                listPriceFen: number;
+                                productId: number;
+                                quantity: number;
+                                skuId: number;
+                                spec: string;
+                                title: string;
+                                unitPriceFen: number;
+                            }[];
+                            itemsFen: number;
+                            /** @enum {string} */
+                            kind: "goods" | "membership";
+                            memberId: number;
+                            orderNo: string;
+                            paidAt: string | null;
+                            payFen: number;
+                            pointsDeductFen: number;
+                            pointsUsed: number;
+                            referrerId: number | null;
+                            refundedFen: number;
+                            refunds: {
+                                amountFen: number;
+                                createdAt: string;
+                                outRefundNo: string;
+                                reason: string | null;
+                                requestedBy: string | null;
+                                status: string;
+                                succeededAt: string | null;
+                            }[];
+                            remark: string | null;
+                            shippedAt: string | null;
+                            shippingCompany: string | null;
+                            shippingFen: number;
+                            /** @enum {string} */
+                            status: "pending" | "paid" | "shipped" | "completed" | "cancelled" | "refunded";
+                            statusName: string;
+                            trackingNo: string | null;
+                            transactionId: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -7895,7 +8250,13 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            amountFen: number;
+                            outRefundNo: string;
+                            status: string;
+                        };
+                    };
                 };
             };
         };
@@ -7947,7 +8308,64 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            address: {
+                                city: string;
+                                detail: string;
+                                district: string;
+                                name: string;
+                                phone: string;
+                                province: string;
+                            } | null;
+                            createdAt: string;
+                            discountFen: number;
+                            expiresAt: string | null;
+                            flashSaleId: number | null;
+                            groupBuyGroupId: number | null;
+                            groupShareCode: string | null;
+                            items: {
+                                id: number;
+                                listPriceFen: number;
+                                productId: number;
+                                quantity: number;
+                                skuId: number;
+                                spec: string;
+                                title: string;
+                                unitPriceFen: number;
+                            }[];
+                            itemsFen: number;
+                            /** @enum {string} */
+                            kind: "goods" | "membership";
+                            memberId: number;
+                            orderNo: string;
+                            paidAt: string | null;
+                            payFen: number;
+                            pointsDeductFen: number;
+                            pointsUsed: number;
+                            referrerId: number | null;
+                            refundedFen: number;
+                            refunds: {
+                                amountFen: number;
+                                createdAt: string;
+                                outRefundNo: string;
+                                reason: string | null;
+                                requestedBy: string | null;
+                                status: string;
+                                succeededAt: string | null;
+                            }[];
+                            remark: string | null;
+                            shippedAt: string | null;
+                            shippingCompany: string | null;
+                            shippingFen: number;
+                            /** @enum {string} */
+                            status: "pending" | "paid" | "shipped" | "completed" | "cancelled" | "refunded";
+                            statusName: string;
+                            trackingNo: string | null;
+                            transactionId: string | null;
+                            wechatShippingUploaded: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -8861,7 +9279,25 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                categoryId: number;
+                                id: number;
+                                image: string | null;
+                                minPriceFen: number | null;
+                                skuCount: number;
+                                soldCount: number;
+                                /** @enum {string} */
+                                status: "on_sale" | "off_sale";
+                                stock: number;
+                                title: string;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                    };
                 };
             };
         };
@@ -8922,7 +9358,34 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            brandId: number | null;
+                            categoryId: number;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            images: string[];
+                            minPriceFen: number;
+                            skus: {
+                                costFen: number;
+                                id: number;
+                                memberPrices: {
+                                    levelId: number;
+                                    priceFen: number;
+                                }[];
+                                priceFen: number;
+                                spec: string;
+                                stock: number;
+                            }[];
+                            soldCount: number;
+                            sort: number;
+                            /** @enum {string} */
+                            status: "on_sale" | "off_sale";
+                            subtitle: string | null;
+                            title: string;
+                        };
+                    };
                 };
             };
         };
@@ -8965,7 +9428,34 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            brandId: number | null;
+                            categoryId: number;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            images: string[];
+                            minPriceFen: number;
+                            skus: {
+                                costFen: number;
+                                id: number;
+                                memberPrices: {
+                                    levelId: number;
+                                    priceFen: number;
+                                }[];
+                                priceFen: number;
+                                spec: string;
+                                stock: number;
+                            }[];
+                            soldCount: number;
+                            sort: number;
+                            /** @enum {string} */
+                            status: "on_sale" | "off_sale";
+                            subtitle: string | null;
+                            title: string;
+                        };
+                    };
                 };
             };
         };
@@ -9014,7 +9504,34 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            brandId: number | null;
+                            categoryId: number;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            images: string[];
+                            minPriceFen: number;
+                            skus: {
+                                costFen: number;
+                                id: number;
+                                memberPrices: {
+                                    levelId: number;
+                                    priceFen: number;
+                                }[];
+                                priceFen: number;
+                                spec: string;
+                                stock: number;
+                            }[];
+                            soldCount: number;
+                            sort: number;
+                            /** @enum {string} */
+                            status: "on_sale" | "off_sale";
+                            subtitle: string | null;
+                            title: string;
+                        };
+                    };
                 };
             };
         };
@@ -9071,7 +9588,34 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            brandId: number | null;
+                            categoryId: number;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            images: string[];
+                            minPriceFen: number;
+                            skus: {
+                                costFen: number;
+                                id: number;
+                                memberPrices: {
+                                    levelId: number;
+                                    priceFen: number;
+                                }[];
+                                priceFen: number;
+                                spec: string;
+                                stock: number;
+                            }[];
+                            soldCount: number;
+                            sort: number;
+                            /** @enum {string} */
+                            status: "on_sale" | "off_sale";
+                            subtitle: string | null;
+                            title: string;
+                        };
+                    };
                 };
             };
         };
@@ -14126,7 +14670,34 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            brandId: number | null;
+                            categoryId: number;
+                            createdAt: string;
+                            description: string | null;
+                            id: number;
+                            images: string[];
+                            minPriceFen: number;
+                            skus: {
+                                costFen: number;
+                                id: number;
+                                memberPrices: {
+                                    levelId: number;
+                                    priceFen: number;
+                                }[];
+                                priceFen: number;
+                                spec: string;
+                                stock: number;
+                            }[];
+                            soldCount: number;
+                            sort: number;
+                            /** @enum {string} */
+                            status: "on_sale" | "off_sale";
+                            subtitle: string | null;
+                            title: string;
+                        };
+                    };
                 };
             };
         };
@@ -15341,6 +15912,58 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/uploads/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传商品图片
+         * @description 请求体为图片本身，Content-Type 为 image/jpeg、image/png 或 image/webp，不超过 5MB；文件内容须与类型一致。
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 请求错误 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bytes: number;
+                            contentType: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -18143,7 +18766,14 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
-                                address: unknown | null;
+                                address: {
+                                    city: string;
+                                    detail: string;
+                                    district: string;
+                                    name: string;
+                                    phone: string;
+                                    province: string;
+                                } | null;
                                 createdAt: string;
                                 discountFen: number;
                                 expiresAt: string | null;
@@ -18241,7 +18871,14 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            address: unknown | null;
+                            address: {
+                                city: string;
+                                detail: string;
+                                district: string;
+                                name: string;
+                                phone: string;
+                                province: string;
+                            } | null;
                             createdAt: string;
                             discountFen: number;
                             expiresAt: string | null;
@@ -18321,7 +18958,14 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            address: unknown | null;
+                            address: {
+                                city: string;
+                                detail: string;
+                                district: string;
+                                name: string;
+                                phone: string;
+                                province: string;
+                            } | null;
                             createdAt: string;
                             discountFen: number;
                             expiresAt: string | null;
@@ -18405,7 +19049,14 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            address: unknown | null;
+                            address: {
+                                city: string;
+                                detail: string;
+                                district: string;
+                                name: string;
+                                phone: string;
+                                province: string;
+                            } | null;
                             createdAt: string;
                             discountFen: number;
                             expiresAt: string | null;
@@ -18487,7 +19138,14 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            address: unknown | null;
+                            address: {
+                                city: string;
+                                detail: string;
+                                district: string;
+                                name: string;
+                                phone: string;
+                                province: string;
+                            } | null;
                             createdAt: string;
                             discountFen: number;
                             expiresAt: string | null;

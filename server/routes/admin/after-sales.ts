@@ -21,6 +21,9 @@ export function registerAdminAfterSales(api: ApiRouter, deps: AppDeps): void {
       query: z.object({
         status: z.enum(afterSaleStatuses).optional(),
         memberId: z.coerce.number().int().positive().optional(),
+        /** Newest first: at most `limit` from `offset`. */
+        limit: z.coerce.number().int().min(1).max(100).default(100),
+        offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
       }),
       response: z.array(afterSaleViewSchema),
     },
@@ -28,6 +31,8 @@ export function registerAdminAfterSales(api: ApiRouter, deps: AppDeps): void {
       listAfterSales(deps.db, {
         ...(query.status ? { status: query.status } : {}),
         ...(query.memberId ? { memberId: query.memberId } : {}),
+        limit: query.limit,
+        offset: query.offset,
       }),
   )
   api.post(

@@ -1,17 +1,23 @@
 // Operators' flash sales.
 import { z } from 'zod'
 import {
+  adminFlashSaleSchema,
   createFlashSale,
   endFlashSale,
   flashSaleInputSchema,
-  listFlashSales,
+  listFlashSalesWithResults,
 } from '../../../shared/marketing/flash-sale'
 import type { ApiRouter } from '../../api-router'
 import type { AppDeps } from '../../deps'
 
 export function registerAdminFlashSales(api: ApiRouter, deps: AppDeps): void {
-  api.get('/flash-sales', { summary: '秒杀活动（含已结束）' }, () =>
-    listFlashSales(deps.db, deps.clock.now(), { includeEnded: true }),
+  api.get(
+    '/flash-sales',
+    {
+      summary: '秒杀活动（含已结束）及成交：已付款订单、购买人数、成交额',
+      response: z.array(adminFlashSaleSchema),
+    },
+    () => listFlashSalesWithResults(deps.db, deps.clock.now()),
   )
   api.post(
     '/flash-sales',

@@ -2,6 +2,8 @@
 import { z } from 'zod'
 import { shipOrder } from '../../../shared/orders/lifecycle'
 import {
+  adminOrderDetailSchema,
+  adminOrderListSchema,
   adminOrdersQuerySchema,
   listOrdersForOperator,
   orderDetailForOperator,
@@ -19,12 +21,18 @@ const orderNoParams = z.object({ orderNo: z.string().regex(/^[A-Za-z0-9]{6,32}$/
 export function registerAdminOrders(api: ApiRouter, deps: AppDeps): void {
   api.get(
     '/orders',
-    { summary: '订单列表（状态、类型、会员、时间、关键词）', query: adminOrdersQuerySchema },
+    {
+      summary: '订单列表（状态、类型、会员、时间、关键词）',
+      query: adminOrdersQuerySchema,
+      response: adminOrderListSchema,
+    },
     ({ query }) => listOrdersForOperator(deps.db, query),
   )
 
-  api.get('/orders/:orderNo', { summary: '订单详情（含退款记录）', params: orderNoParams }, ({ params }) =>
-    orderDetailForOperator(deps.db, params.orderNo),
+  api.get(
+    '/orders/:orderNo',
+    { summary: '订单详情（含退款记录）', params: orderNoParams, response: adminOrderDetailSchema },
+    ({ params }) => orderDetailForOperator(deps.db, params.orderNo),
   )
 
   api.post(
@@ -32,6 +40,7 @@ export function registerAdminOrders(api: ApiRouter, deps: AppDeps): void {
     {
       summary: '发货（并向微信上传发货信息）',
       params: orderNoParams,
+      response: adminOrderDetailSchema.extend({ wechatShippingUploaded: z.boolean() }),
       body: z.object({
         shippingCompany: z.string().trim().min(1, '请填写快递公司').max(30),
         trackingNo: z
@@ -79,6 +88,7 @@ export function registerAdminOrders(api: ApiRouter, deps: AppDeps): void {
     {
       summary: '退款（不填金额为全额退款）',
       params: orderNoParams,
+      response: z.object({ outRefundNo: z.string(), amountFen: z.number().int(), status: z.string() }),
       body: z.object({
         amountFen: z.number().int().min(1).optional(),
         reason: z.string().trim().min(1, '请填写退款原因').max(80),
