@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { sql } from 'drizzle-orm'
 import { queryRows } from '../../../shared/db/client'
 import { segmentMemberIds } from '../../../shared/segments/filter'
-import { getSavedSegment } from '../../../shared/segments/segments'
+import { getSavedSegment } from '../../../shared/segments/saved'
 import {
   couponTemplateInputSchema,
   couponUsage,
