@@ -2,6 +2,8 @@
 // member's thread with the reply pending in the outbox and then sent by the account's own paced sender
 // (and on the timeline), quick replies filled for the member, a ticket opened from the thread, bad
 // input refused on its field — and an advisor kept to the members of the accounts they serve.
+import { saveSetting } from '../shared/settings/settings'
+import { defaultKeywordReplies, keywordRepliesSetting } from '../shared/chat/keyword-replies'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eq, sql } from 'drizzle-orm'
 import { createOperator, loginOperator } from '../shared/auth/service'
@@ -299,6 +301,27 @@ describe('chat workbench API', () => {
     )
     expect(quick.body.items[1].text).toContain(memberNo!.member_no)
     expect(quick.body.items[0].text).toContain('0 分')
+
+    // A keyword reply operators add in 话术与关键词 is offered too, as they wrote it.
+    await saveSetting(
+      database.db,
+      keywordRepliesSetting,
+      [
+        ...defaultKeywordReplies,
+        { code: 'store_hours', keywords: ['营业时间'], template: '门店每天 10:00–22:00 营业' },
+      ],
+      { operatorId: null, at: new Date() },
+    )
+    const more = await app.request('GET', `/api/admin/conversations/${answered}/quick-replies`, {
+      token: advisor,
+    })
+    expect(more.body.items.map((q: { code: string }) => q.code)).toEqual([
+      'points',
+      'card',
+      'orders',
+      'store_hours',
+    ])
+    expect(more.body.items[3]).toMatchObject({ title: '营业时间', text: '门店每天 10:00–22:00 营业' })
 
     const bad = await app.request('POST', `/api/admin/conversations/${answered}/tickets`, {
       token: advisor,

@@ -11,7 +11,7 @@ import { lifecycleStages, members } from '../db/schema/members'
 import { stageNames } from '../members/labels'
 import { tagsOfMember, memberTagSchema } from '../members/tags'
 import { cardFacts, recentOrders } from './answers'
-import { defaultKeywordReplies, keywordAnswer } from './keyword-replies'
+import { keywordAnswer, loadKeywordReplies } from './keyword-replies'
 import { enqueueOutbound } from './outbox'
 import { recordFeedbackTicket } from './tickets'
 import { ticketCategories, type TicketCategory } from './labels'
@@ -427,7 +427,10 @@ export async function openTicketFromChat(
 
 export const quickReplySchema = z.object({ code: z.string(), title: z.string(), text: z.string() })
 
-/** Ready answers for this member: the keyword replies (points, card, orders) filled with their facts. */
+/**
+ * Ready answers for this member: the keyword replies in force (points, card, orders and whatever
+ * operators added in 话术与关键词), filled with the member's facts.
+ */
 export async function quickReplies(db: Db, memberId: number, at: Date) {
   const member = await liveMember(db, memberId)
   const [account] = member.advisorAccountId
@@ -437,7 +440,7 @@ export async function quickReplies(db: Db, memberId: number, at: Date) {
         .where(eq(botAccounts.id, member.advisorAccountId))
     : []
   const advisor = account?.name.split('·')[0]?.trim() || '顾问'
-  const rules = defaultKeywordReplies.filter((r) => r.code !== 'human')
+  const rules = (await loadKeywordReplies(db)).filter((r) => r.code !== 'human')
   return Promise.all(
     rules.map(async (rule) => ({
       code: rule.code,
