@@ -3,7 +3,7 @@
 // member and open their record; a wrong password is refused in Chinese.
 import { sql } from 'drizzle-orm'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createOperator } from '../../shared/auth/service'
 import { queryRows, type Database } from '../../shared/db/client'
 import { seedDemo } from '../../shared/demo/seed'
@@ -305,8 +305,21 @@ describe('operator console', () => {
 
     // Change the role: the advisor becomes an operator and their account scope is dropped.
     await row.getByRole('button', { name: '编辑' }).click()
-    await dialog.getByTestId('role-select').click()
-    await admin.locator('.ant-select-item-option', { hasText: '会员、活动、聊天' }).click()
+    await dialog.getByPlaceholder('如 张三').waitFor()
+    const operatorOption = admin.locator(
+      '.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option',
+      {
+        hasText: '会员、活动、聊天',
+      },
+    )
+    // Open the role list (again if a click landed while the dialog was still opening), then choose.
+    await vi.waitFor(
+      async () => {
+        if (!(await operatorOption.isVisible())) await dialog.getByTestId('role-select').click()
+        await operatorOption.click({ timeout: 1_000 })
+      },
+      { timeout: 20_000, interval: 250 },
+    )
     await dialog.getByText('修改角色后，该人员的登录将全部退出').waitFor()
     await dialog.getByRole('button', { name: '保存' }).click()
     await row.getByText('运营', { exact: true }).waitFor()
@@ -370,6 +383,9 @@ describe('operator console', () => {
 
 describe('the content security policy', () => {
   it('is the one the console runs under, and a blocked script fails the page', async () => {
+    // A fresh browser profile: no session from the tests before, so the login page stays.
+    const fresh = await operatorContext(browser)
+    const page = await fresh.newPage()
     const res = await page.goto(`${app.url}/console/login`)
     expect(res!.headers()['content-security-policy']).toContain("script-src 'self'")
     await page.getByPlaceholder('用户名').waitFor()
@@ -381,7 +397,7 @@ describe('the content security policy', () => {
     )
     expect((await reported).message).toMatch(/^CSP violation: script-src/)
     expect(await page.evaluate('window.ran')).toBeUndefined()
-    pageErrors.splice(0)
+    await fresh.close()
   })
 })
 

@@ -226,8 +226,10 @@ describe('积分管理', () => {
     await page.setViewportSize({ width: 390, height: 844 })
     await page.goto(`${app.url}/console/points?member=${members[0]!.id}`)
     await page.getByTestId('points-balance').waitFor()
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')
-    expect(overflow).toBeLessThanOrEqual(0)
+    // The ledger and the expiring list arrive after the balance: measure once the page has settled.
+    await expect
+      .poll(() => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth'))
+      .toBeLessThanOrEqual(0)
     await page.screenshot({ path: screenshotPath('points-390'), fullPage: true })
     await page.goto(`${app.url}/console/rewards`)
     await page.getByTestId('reward-list').getByText('保温杯 350ml').waitFor()

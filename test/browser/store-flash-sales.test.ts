@@ -94,7 +94,8 @@ describe('flash sales', () => {
     await page.getByTestId('flash-product').click()
     await page.getByTestId('flash-product').locator('input').fill('樱花')
     await page.locator('.ant-select-item-option', { hasText: PRODUCT }).click()
-    await page.getByTestId('flash-sku').click()
+    // The SKU list opens once the product is chosen (the select is disabled until then).
+    await page.getByTestId('flash-sku').and(page.locator(':not(.ant-select-disabled)')).click()
     await page.locator('.ant-select-item-option', { hasText: '库存 30' }).click()
     await field('活动名称').locator('input').fill(TITLE)
     await field('秒杀价（元）').locator('input').fill('99')

@@ -99,7 +99,8 @@ describe('group buys', () => {
     await page.getByTestId('group-product').click()
     await page.getByTestId('group-product').locator('input').fill('保湿套装')
     await page.locator('.ant-select-item-option', { hasText: PRODUCT }).click()
-    await page.getByTestId('group-sku').click()
+    // The SKU list opens once the product is chosen (the select is disabled until then).
+    await page.getByTestId('group-sku').and(page.locator(':not(.ant-select-disabled)')).click()
     await page.locator('.ant-select-item-option', { hasText: '库存 30' }).click()
     await field('活动名称').locator('input').fill(TITLE)
     await field('拼团价（元）').locator('input').fill('199')
