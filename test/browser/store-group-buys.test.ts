@@ -5,7 +5,7 @@
 // drawer; the screen fits a phone.
 import { sql } from 'drizzle-orm'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createOperator } from '../../shared/auth/service'
 import { queryRows, type Database } from '../../shared/db/client'
 import { seedDemo } from '../../shared/demo/seed'
@@ -96,11 +96,25 @@ describe('group buys', () => {
     await page.getByRole('link', { name: '拼团' }).click()
     await page.getByRole('heading', { name: '拼团' }).waitFor()
     await page.getByRole('button', { name: '新建' }).click()
-    await page.getByTestId('group-product').click()
-    await page.getByTestId('group-product').locator('input').fill('保湿套装')
-    await page.locator('.ant-select-item-option', { hasText: PRODUCT }).click()
-    // The SKU list opens once the product is chosen (the select is disabled until then).
-    await page.getByTestId('group-sku').and(page.locator(':not(.ant-select-disabled)')).click()
+    // Choose the product until the form holds it (the SKU list is disabled until then): a click on an
+    // option can land while the search answer replaces the list, and then selects nothing.
+    const product = page.getByTestId('group-product')
+    const sku = page.getByTestId('group-sku')
+    await vi.waitFor(
+      async () => {
+        if ((await sku.getAttribute('class'))?.includes('ant-select-disabled')) {
+          await product.click()
+          await product.locator('input').fill('保湿套装')
+          await page
+            .locator('.ant-select-item-option', { hasText: PRODUCT })
+            .first()
+            .click({ timeout: 2_000 })
+        }
+        expect(await sku.getAttribute('class')).not.toContain('ant-select-disabled')
+      },
+      { timeout: 30_000, interval: 500 },
+    )
+    await sku.click()
     await page.locator('.ant-select-item-option', { hasText: '库存 30' }).click()
     await field('活动名称').locator('input').fill(TITLE)
     await field('拼团价（元）').locator('input').fill('199')
