@@ -2,7 +2,6 @@
 // and a bare Koa JSON endpoint on ephemeral ports, members with session tokens, and autocannon runs.
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
-import { randomBytes } from 'node:crypto'
 import autocannon from 'autocannon'
 import Koa from 'koa'
 import { bodyParser } from '@koa/bodyparser'
@@ -11,6 +10,7 @@ import { sql } from 'drizzle-orm'
 import { createApp } from '../server/app'
 import { createReadCaches } from '../server/read-cache'
 import { openChangeFeed } from '../shared/db/change-feed'
+import { randomBytes } from 'node:crypto'
 import { loadConfig } from '../shared/config'
 import { createLogger } from '../shared/logger'
 import { openPostgres, queryRows, type Database } from '../shared/db/client'
@@ -61,6 +61,9 @@ export async function listen(app: Koa): Promise<{ url: string; close: () => Prom
 export async function storeApp(database: Database, url: string, env: Record<string, string> = {}) {
   const config = loadConfig({
     NODE_ENV: 'production',
+    // Production refuses to start without its own signing key and with the default password.
+    SECRET_KEY: randomBytes(32).toString('hex'),
+    ADMIN_INITIAL_PASSWORD: randomBytes(12).toString('hex'),
     LOG_LEVEL: 'silent',
     DATABASE_URL: url,
     DATABASE_POOL_MAX: '20',
