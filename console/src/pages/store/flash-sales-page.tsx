@@ -16,7 +16,6 @@ import {
   Modal,
   Popconfirm,
   Progress,
-  Result,
   Select,
   Space,
   Table,
@@ -30,6 +29,7 @@ import { apiRequest, asApiError, useApi, type Answer } from '../../api'
 import { formatCount, formatDateTime, formatFen } from '../../format'
 import { may } from '../../session'
 import { SkuPicker } from './sku-picker'
+import { ListLoadState } from './list-load-state'
 
 type Sale = Answer<'/flash-sales'>[number]
 type State = 'scheduled' | 'selling' | 'sold_out' | 'ended'
@@ -238,121 +238,95 @@ export default function FlashSalesPage() {
         </Button>
         {live && <Typography.Text type="secondary">进行中的秒杀每 5 秒自动刷新</Typography.Text>}
       </Space>
-      {list.error && !loaded ? (
-        <Result
-          status="error"
-          title="秒杀加载失败"
-          subTitle={list.error.message}
-          extra={
-            <Button icon={<ReloadOutlined />} onClick={list.reload}>
-              重试
-            </Button>
-          }
+      <ListLoadState title="秒杀加载失败" error={list.error} loaded={!!loaded} onRetry={list.reload}>
+        <Table<Sale>
+          rowKey="id"
+          loading={list.loading && !loaded}
+          dataSource={rows}
+          scroll={{ x: 'max-content' }}
+          locale={{ emptyText: <Empty description={state ? '没有符合条件的秒杀' : '还没有秒杀活动'} /> }}
+          onRow={() => ({ 'data-testid': 'flash-sale-row' }) as never}
+          pagination={{
+            current: page,
+            pageSize: PAGE_SIZE,
+            total: rows.length,
+            hideOnSinglePage: true,
+            onChange: (p) => update({ page: p }),
+          }}
+          columns={[
+            {
+              title: '活动',
+              render: (_, s) => (
+                <Space orientation="vertical" size={0}>
+                  <span>{s.title}</span>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {s.productTitle}
+                  </Typography.Text>
+                </Space>
+              ),
+            },
+            {
+              title: '价格',
+              render: (_, s) => (
+                <span>
+                  {formatFen(s.priceFen)} <s style={{ color: '#999' }}>{formatFen(s.listPriceFen)}</s>
+                </span>
+              ),
+            },
+            {
+              title: '已抢 / 总量',
+              render: (_, s) => (
+                <div style={{ minWidth: 140 }}>
+                  <span data-testid="flash-sold">
+                    {formatCount(s.totalStock - s.stockLeft)} / {formatCount(s.totalStock)}
+                  </span>
+                  <Progress
+                    percent={Math.round(((s.totalStock - s.stockLeft) / s.totalStock) * 100)}
+                    size="small"
+                    showInfo={false}
+                  />
+                </div>
+              ),
+            },
+            {
+              title: '时间',
+              render: (_, s) => `${formatDateTime(s.startsAt)} – ${formatDateTime(s.endedAt ?? s.endsAt)}`,
+            },
+            {
+              title: '状态',
+              render: (_, s) => {
+                const t = stateTag[stateOf(s, now)]
+                return <Tag color={t.color}>{t.text}</Tag>
+              },
+            },
+            {
+              title: '成交',
+              render: (_, s) => (
+                <span data-testid="flash-results">
+                  {formatCount(s.paidOrders)} 单 · {formatCount(s.buyers)} 人 · {formatFen(s.revenueFen)}
+                </span>
+              ),
+            },
+            {
+              title: '操作',
+              render: (_, s) =>
+                canManage && stateOf(s, now) !== 'ended' ? (
+                  <Popconfirm
+                    title="提前结束这个秒杀？"
+                    description="未售出的数量会退回商品库存，已下的订单不受影响。"
+                    okText="结束"
+                    cancelText="取消"
+                    onConfirm={() => end(s)}
+                  >
+                    <Button type="link" danger>
+                      结束
+                    </Button>
+                  </Popconfirm>
+                ) : null,
+            },
+          ]}
         />
-      ) : (
-        <>
-          {list.error && (
-            <Alert
-              type="error"
-              showIcon
-              title={list.error.message}
-              style={{ marginBottom: 16 }}
-              action={
-                <Button size="small" onClick={list.reload}>
-                  重试
-                </Button>
-              }
-            />
-          )}
-          <Table<Sale>
-            rowKey="id"
-            loading={list.loading && !loaded}
-            dataSource={rows}
-            scroll={{ x: 'max-content' }}
-            locale={{ emptyText: <Empty description={state ? '没有符合条件的秒杀' : '还没有秒杀活动'} /> }}
-            onRow={() => ({ 'data-testid': 'flash-sale-row' }) as never}
-            pagination={{
-              current: page,
-              pageSize: PAGE_SIZE,
-              total: rows.length,
-              hideOnSinglePage: true,
-              onChange: (p) => update({ page: p }),
-            }}
-            columns={[
-              {
-                title: '活动',
-                render: (_, s) => (
-                  <Space orientation="vertical" size={0}>
-                    <span>{s.title}</span>
-                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {s.productTitle}
-                    </Typography.Text>
-                  </Space>
-                ),
-              },
-              {
-                title: '价格',
-                render: (_, s) => (
-                  <span>
-                    {formatFen(s.priceFen)} <s style={{ color: '#999' }}>{formatFen(s.listPriceFen)}</s>
-                  </span>
-                ),
-              },
-              {
-                title: '已抢 / 总量',
-                render: (_, s) => (
-                  <div style={{ minWidth: 140 }}>
-                    <span data-testid="flash-sold">
-                      {formatCount(s.totalStock - s.stockLeft)} / {formatCount(s.totalStock)}
-                    </span>
-                    <Progress
-                      percent={Math.round(((s.totalStock - s.stockLeft) / s.totalStock) * 100)}
-                      size="small"
-                      showInfo={false}
-                    />
-                  </div>
-                ),
-              },
-              {
-                title: '时间',
-                render: (_, s) => `${formatDateTime(s.startsAt)} – ${formatDateTime(s.endedAt ?? s.endsAt)}`,
-              },
-              {
-                title: '状态',
-                render: (_, s) => {
-                  const t = stateTag[stateOf(s, now)]
-                  return <Tag color={t.color}>{t.text}</Tag>
-                },
-              },
-              {
-                title: '成交',
-                render: (_, s) => (
-                  <span data-testid="flash-results">
-                    {formatCount(s.paidOrders)} 单 · {formatCount(s.buyers)} 人 · {formatFen(s.revenueFen)}
-                  </span>
-                ),
-              },
-              {
-                title: '操作',
-                render: (_, s) =>
-                  canManage && stateOf(s, now) !== 'ended' ? (
-                    <Popconfirm
-                      title="提前结束这个秒杀？"
-                      description="未售出的数量会退回商品库存，已下的订单不受影响。"
-                      okText="结束"
-                      cancelText="取消"
-                      onConfirm={() => end(s)}
-                    >
-                      <Button type="link" danger>
-                        结束
-                      </Button>
-                    </Popconfirm>
-                  ) : null,
-              },
-            ]}
-          />
-        </>
-      )}
+      </ListLoadState>
       {creating && (
         <NewFlashSale
           onClose={() => setCreating(false)}

@@ -29,6 +29,7 @@ import { apiRequest, asApiError, useApi, type Answer } from '../../api'
 import { formatCount, formatDateTime, formatFen } from '../../format'
 import { may } from '../../session'
 import { SkuPicker } from './sku-picker'
+import { ListLoadState } from './list-load-state'
 
 type Campaign = Answer<'/group-buys'>[number]
 type Group = Answer<'/group-buys/{id}/groups'>[number]
@@ -222,111 +223,85 @@ export default function GroupBuysPage() {
         </Button>
         {live && <Typography.Text type="secondary">进行中的拼团每 5 秒自动刷新</Typography.Text>}
       </Space>
-      {list.error && !loaded ? (
-        <Result
-          status="error"
-          title="拼团加载失败"
-          subTitle={list.error.message}
-          extra={
-            <Button icon={<ReloadOutlined />} onClick={list.reload}>
-              重试
-            </Button>
-          }
-        />
-      ) : (
-        <>
-          {list.error && (
-            <Alert
-              type="error"
-              showIcon
-              title={list.error.message}
-              style={{ marginBottom: 16 }}
-              action={
-                <Button size="small" onClick={list.reload}>
-                  重试
+      <ListLoadState title="拼团加载失败" error={list.error} loaded={!!loaded} onRetry={list.reload}>
+        <Table<Campaign>
+          rowKey="id"
+          loading={list.loading && !loaded}
+          dataSource={rows}
+          scroll={{ x: 'max-content' }}
+          locale={{ emptyText: <Empty description="还没有拼团活动" /> }}
+          onRow={() => ({ 'data-testid': 'group-buy-row' }) as never}
+          pagination={{
+            current: page,
+            pageSize: PAGE_SIZE,
+            total: rows.length,
+            hideOnSinglePage: true,
+            onChange: (p) => setParams(p > 1 ? { page: String(p) } : {}),
+          }}
+          columns={[
+            {
+              title: '活动',
+              render: (_, c) => (
+                <Space orientation="vertical" size={0}>
+                  <span>{c.title}</span>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {c.productTitle}
+                  </Typography.Text>
+                </Space>
+              ),
+            },
+            {
+              title: '拼团价',
+              render: (_, c) => (
+                <span>
+                  {formatFen(c.groupPriceFen)} <s style={{ color: '#999' }}>{formatFen(c.listPriceFen)}</s>
+                </span>
+              ),
+            },
+            { title: '成团人数', dataIndex: 'groupSize' },
+            {
+              title: '时间',
+              render: (_, c) => `${formatDateTime(c.startsAt)} – ${formatDateTime(c.endsAt)}`,
+            },
+            {
+              title: '状态',
+              render: (_, c) =>
+                isLive(c, now) ? (
+                  <Tag color="red">进行中</Tag>
+                ) : Date.parse(c.startsAt) > now ? (
+                  <Tag color="blue">未开始</Tag>
+                ) : (
+                  <Tag>已结束</Tag>
+                ),
+            },
+            {
+              title: '团',
+              render: (_, c) => (
+                <span data-testid="group-counts">
+                  拼团中 {c.groups.forming + c.groups.opening} · 已成团 {c.groups.succeeded} · 未成团{' '}
+                  {c.groups.failed}
+                </span>
+              ),
+            },
+            {
+              title: '成交',
+              render: (_, c) => (
+                <span data-testid="group-results">
+                  {formatCount(c.paidOrders)} 单 · {formatFen(c.revenueFen)}
+                </span>
+              ),
+            },
+            {
+              title: '操作',
+              render: (_, c) => (
+                <Button type="link" onClick={() => setWatching(c)}>
+                  查看团
                 </Button>
-              }
-            />
-          )}
-          <Table<Campaign>
-            rowKey="id"
-            loading={list.loading && !loaded}
-            dataSource={rows}
-            scroll={{ x: 'max-content' }}
-            locale={{ emptyText: <Empty description="还没有拼团活动" /> }}
-            onRow={() => ({ 'data-testid': 'group-buy-row' }) as never}
-            pagination={{
-              current: page,
-              pageSize: PAGE_SIZE,
-              total: rows.length,
-              hideOnSinglePage: true,
-              onChange: (p) => setParams(p > 1 ? { page: String(p) } : {}),
-            }}
-            columns={[
-              {
-                title: '活动',
-                render: (_, c) => (
-                  <Space orientation="vertical" size={0}>
-                    <span>{c.title}</span>
-                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {c.productTitle}
-                    </Typography.Text>
-                  </Space>
-                ),
-              },
-              {
-                title: '拼团价',
-                render: (_, c) => (
-                  <span>
-                    {formatFen(c.groupPriceFen)} <s style={{ color: '#999' }}>{formatFen(c.listPriceFen)}</s>
-                  </span>
-                ),
-              },
-              { title: '成团人数', dataIndex: 'groupSize' },
-              {
-                title: '时间',
-                render: (_, c) => `${formatDateTime(c.startsAt)} – ${formatDateTime(c.endsAt)}`,
-              },
-              {
-                title: '状态',
-                render: (_, c) =>
-                  isLive(c, now) ? (
-                    <Tag color="red">进行中</Tag>
-                  ) : Date.parse(c.startsAt) > now ? (
-                    <Tag color="blue">未开始</Tag>
-                  ) : (
-                    <Tag>已结束</Tag>
-                  ),
-              },
-              {
-                title: '团',
-                render: (_, c) => (
-                  <span data-testid="group-counts">
-                    拼团中 {c.groups.forming + c.groups.opening} · 已成团 {c.groups.succeeded} · 未成团{' '}
-                    {c.groups.failed}
-                  </span>
-                ),
-              },
-              {
-                title: '成交',
-                render: (_, c) => (
-                  <span data-testid="group-results">
-                    {formatCount(c.paidOrders)} 单 · {formatFen(c.revenueFen)}
-                  </span>
-                ),
-              },
-              {
-                title: '操作',
-                render: (_, c) => (
-                  <Button type="link" onClick={() => setWatching(c)}>
-                    查看团
-                  </Button>
-                ),
-              },
-            ]}
-          />
-        </>
-      )}
+              ),
+            },
+          ]}
+        />
+      </ListLoadState>
       <Drawer
         title={watching ? `拼团 · ${watching.title}` : ''}
         open={watching !== null}
